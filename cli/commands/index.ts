@@ -1,0 +1,5 @@
+import type { Command } from '../command.ts';
+import { tokenCommand } from './token.ts';
+
+/** Every CLI command, in the order `quittance --help` lists them. */
+export const commands: readonly Command[] = [tokenCommand];

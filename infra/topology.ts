@@ -1,0 +1,53 @@
+import { defineTopology } from './topology-types.ts';
+
+/**
+ * The single source of truth of the system's shape. Adding a function is one entry here plus its folder
+ * under functions/; the CDK app and the local cloud both read this.
+ */
+export const topology = defineTopology({
+  app: 'quittance',
+  tables: {
+    main: {
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      indexes: { gsi1: ['gsi1pk', 'gsi1sk'], gsi2: ['gsi2pk', 'gsi2sk'] },
+      ttlAttribute: 'expiresAt',
+    },
+  },
+  buckets: {
+    rawMail: { purpose: 'raw MIME of every inbound e-mail, as SES stores it, before any parsing' },
+    documents: {
+      purpose: 'receipt documents (attachments, uploads), keyed by company and content hash',
+      expireAfterDays: { 'uploads/': 30 },
+    },
+    exports: { purpose: 'generated exports (FEC, CSV, SEPA)', expireAfterDays: { 'tmp/': 7 } },
+  },
+  queues: {},
+  functions: {
+    emailIntake: {
+      entry: 'functions/email-intake/handler.ts',
+      description: 'Turns a raw inbound e-mail stored by SES into receipts (or a quarantined message)',
+      trigger: { type: 'objectCreated', bucket: 'rawMail', prefix: 'inbound/' },
+      uses: {
+        buckets: { rawMail: 'read', documents: 'write' },
+        tables: { main: 'readWrite' },
+        putEvents: true,
+      },
+      timeoutSeconds: 60,
+      memoryMB: 512,
+    },
+    receiptsApi: {
+      entry: 'functions/receipts-api/handler.ts',
+      description: 'Finance API over receipts',
+      trigger: { type: 'http', routes: ['GET /receipts', 'GET /receipts/{id}'], auth: 'jwt' },
+      uses: { buckets: { documents: 'read' }, tables: { main: 'read' } },
+      timeoutSeconds: 10,
+      memoryMB: 512,
+    },
+  },
+});
+
+export type AppTopology = typeof topology;
+export type FunctionName = keyof AppTopology['functions'];
+export type BucketName = keyof AppTopology['buckets'];
+export type TableName = keyof AppTopology['tables'];
