@@ -1,0 +1,268 @@
+import { formatMoney } from '../money.ts';
+import { type AmountEvidence, amountEvidence } from './amount.ts';
+import { DAY_MS, epochDay, epochMs, localDaySpan } from './dates.ts';
+import { merchantSimilarity, type NormalizedMerchant, normalizeMerchant } from './merchant.ts';
+import {
+  defaultMatchOptions,
+  type MatchOptions,
+  type MatchReceipt,
+  type MatchTransaction,
+  type PairScore,
+} from './types.ts';
+
+/** Weights of the components; they sum to 1. */
+export const WEIGHTS = { amount: 0.45, date: 0.22, merchant: 0.23, card: 0.05, employee: 0.05 } as const;
+
+/** Hotels and lodging: MCC 7011 and the chain-specific range 3501–3999. */
+export const isLodgingMcc = (mcc: string): boolean => {
+  const n = Number(mcc);
+  return mcc === '7011' || (n >= 3501 && n <= 3999);
+};
+
+/** Categories a receipt may carry, mapped to the MCCs that confirm them. */
+const CATEGORY_MCC: Readonly<Record<string, (mcc: string) => boolean>> = {
+  restaurant: (m) => m === '5812' || m === '5813' || m === '5814',
+  meals: (m) => m === '5812' || m === '5813' || m === '5814',
+  taxi: (m) => m === '4121',
+  hotel: isLodgingMcc,
+  lodging: isLodgingMcc,
+  fuel: (m) => m === '5541' || m === '5542',
+  airline: (m) => m === '4511' || (Number(m) >= 3000 && Number(m) <= 3350),
+  train: (m) => m === '4112',
+  parking: (m) => m === '7523',
+};
+
+/** A receipt with its derived fields computed once. */
+export interface PreparedReceipt {
+  readonly receipt: MatchReceipt;
+  readonly day: number;
+  readonly merchant: NormalizedMerchant;
+}
+
+/** A transaction with its derived fields computed once. */
+export interface PreparedTransaction {
+  readonly transaction: MatchTransaction;
+  readonly authMs: number;
+  /** UTC calendar day of the authorization. */
+  readonly authDay: number;
+  /** Merchant-local days the authorization can fall on (time zones UTC−12 … UTC+14). */
+  readonly authSpan: readonly [number, number];
+  readonly postDay: number | null;
+  readonly merchant: NormalizedMerchant;
+  readonly lodging: boolean;
+}
+
+export const prepareReceipt = (receipt: MatchReceipt): PreparedReceipt => ({
+  receipt,
+  day: epochDay(receipt.date),
+  merchant: normalizeMerchant(receipt.vendor),
+});
+
+export const prepareTransaction = (transaction: MatchTransaction): PreparedTransaction => {
+  const authMs = epochMs(transaction.authorizedAt);
+  return {
+    transaction,
+    authMs,
+    authDay: Math.floor(authMs / DAY_MS),
+    authSpan: localDaySpan(authMs),
+    postDay: transaction.postedAt === null ? null : Math.floor(epochMs(transaction.postedAt) / DAY_MS),
+    merchant: normalizeMerchant(transaction.merchantName),
+    lodging: isLodgingMcc(transaction.mcc),
+  };
+};
+
+export interface DateEvidence {
+  readonly score: number;
+  readonly reason: string;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Receipt date (merchant-local) against the authorization instant.
+ * `mode: 'group'` widens the window for split shipments (charges up to `splitWindowDays` after the order receipt).
+ */
+export const dateEvidence = (
+  receiptDay: number,
+  tx: PreparedTransaction,
+  options: MatchOptions,
+  mode: 'single' | 'group' = 'single',
+): DateEvidence | null => {
+  const [first, last] = tx.authSpan;
+  if (receiptDay >= first && receiptDay <= last) {
+    if (receiptDay === tx.authDay) return { score: 1, reason: 'date same day as authorization' };
+    const d = receiptDay - tx.authDay;
+    return {
+      score: 0.96,
+      reason: `date ${plural(Math.abs(d), 'day')} ${d < 0 ? 'before' : 'after'} authorization (time zone slack)`,
+    };
+  }
+  if (receiptDay > last) {
+    // Receipt after the authorization: hotel checkout, late receipts, offline captures.
+    const after = receiptDay - tx.authDay;
+    if (tx.lodging && after <= options.hotelMaxNights) {
+      return {
+        score: 0.92 - 0.12 * (after / options.hotelMaxNights),
+        reason: `hotel stay: receipt (checkout) ${plural(after, 'night')} after check-in authorization`,
+      };
+    }
+    if (after <= options.daysAfter) {
+      return { score: Math.max(0.3, 0.85 - 0.08 * after), reason: `date ${plural(after, 'day')} after authorization` };
+    }
+    return null;
+  }
+  // Receipt before the authorization: late authorization / posting, pre-orders, split shipments.
+  const before = tx.authDay - receiptDay;
+  if (mode === 'group' && before <= options.splitWindowDays) {
+    return {
+      score: 0.9 - 0.3 * (before / options.splitWindowDays),
+      reason: `charged ${plural(before, 'day')} after the receipt`,
+    };
+  }
+  if (before <= options.daysBefore) {
+    return { score: Math.max(0.3, 0.85 - 0.1 * before), reason: `date ${plural(before, 'day')} before authorization` };
+  }
+  // A feed that gives the posting instant as the authorization (no separate authorization message).
+  if (tx.postDay !== null && tx.postDay === tx.authDay && before <= options.daysBefore + 5) {
+    return { score: 0.55, reason: `date ${plural(before, 'day')} before posting (late posting, no authorization)` };
+  }
+  return null;
+};
+
+const quote = (s: string): string => `'${s.length > 40 ? `${s.slice(0, 39)}…` : s}'`;
+
+export const merchantReason = (receiptVendor: string, descriptor: string, sim: number): string => {
+  const pair = `${quote(descriptor)} ~ ${quote(receiptVendor)} (${sim.toFixed(2)})`;
+  if (sim >= 0.999) return `merchant same: ${pair}`;
+  if (sim >= 0.7) return `merchant similar: ${pair}`;
+  if (sim >= 0.4) return `merchant weakly similar: ${pair}`;
+  return `merchant differs: ${pair}`;
+};
+
+/** A memo for merchant similarities (many transactions share a descriptor). */
+export type SimilarityMemo = Map<string, number>;
+
+export const similarityOf = (a: NormalizedMerchant, b: NormalizedMerchant, memo?: SimilarityMemo): number => {
+  if (!memo) return merchantSimilarity(a, b);
+  const key = `${a.compact}\u0000${a.tokens.length}\u0000${b.compact}\u0000${b.tokens.length}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const sim = merchantSimilarity(a, b);
+  if (memo.size > 500_000) memo.clear();
+  memo.set(key, sim);
+  return sim;
+};
+
+const reject = (why: string): PairScore => ({
+  score: 0,
+  reasons: [why],
+  rejected: why,
+  components: { amount: 0, date: 0, merchant: 0, card: 0, employee: 0 },
+});
+
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+export interface ScoreParts {
+  readonly amount: AmountEvidence;
+  readonly date: DateEvidence;
+  readonly merchantSim: number;
+}
+
+/** Card and employee components with their reasons (or a hard no). */
+export const identityEvidence = (
+  r: MatchReceipt,
+  t: MatchTransaction,
+): { card: number; employee: number; penalty: number; reasons: string[]; rejected: string | null } => {
+  const reasons: string[] = [];
+  let card = 0.5;
+  let penalty = 0;
+  if (r.cardLast4 !== null && t.cardLast4 !== null) {
+    if (r.cardLast4 === t.cardLast4) {
+      card = 1;
+      reasons.push('card last 4 match');
+    } else {
+      card = 0;
+      penalty = 0.25;
+      reasons.push(`card last 4 differs (${r.cardLast4} vs ${t.cardLast4})`);
+    }
+  }
+  let employee = 0.5;
+  if (r.employeeId !== null) {
+    if (r.employeeId !== t.employeeId) {
+      return { card, employee: 0, penalty, reasons, rejected: 'different employee' };
+    }
+    employee = 1;
+    reasons.push('same employee');
+  }
+  return { card, employee, penalty, reasons, rejected: null };
+};
+
+/** Bonus when the receipt's category / MCC hints agree with the transaction's MCC. */
+const categoryBonus = (r: MatchReceipt, mcc: string): string | null => {
+  if (r.mccHints?.includes(mcc)) return `category matches MCC ${mcc}`;
+  const test = r.category ? CATEGORY_MCC[r.category.toLowerCase()] : undefined;
+  if (test?.(mcc)) return `category ${r.category} matches MCC ${mcc}`;
+  return null;
+};
+
+/**
+ * Scores a prepared receipt against a prepared transaction. Hard rules (employee, sign, amount and date
+ * windows) reject; otherwise the weighted components give a score in [0, 1] with reasons.
+ */
+export const scorePrepared = (
+  pr: PreparedReceipt,
+  pt: PreparedTransaction,
+  options: MatchOptions = defaultMatchOptions,
+  memo?: SimilarityMemo,
+): PairScore => {
+  const r = pr.receipt;
+  const t = pt.transaction;
+  if (r.employeeId !== null && r.employeeId !== t.employeeId) return reject('different employee');
+  const amount =
+    amountEvidence(r.total, t.amount, t.merchantAmount, t.mcc, r.date, options.rateSource, options.maxFxFeeBps) ??
+    notComparable(r, t);
+  if (amount === null) return reject('amount out of tolerance');
+  const date = dateEvidence(pr.day, pt, options);
+  if (date === null) return reject('date out of window');
+  const sim = similarityOf(pr.merchant, pt.merchant, memo);
+  if (amount.score <= 0.25 && sim < 0.8) return reject('amount not comparable and merchant not similar enough');
+  const id = identityEvidence(r, t);
+  if (id.rejected) return reject(id.rejected);
+  const bonus = categoryBonus(r, t.mcc);
+  const raw =
+    WEIGHTS.amount * amount.score +
+    WEIGHTS.date * date.score +
+    WEIGHTS.merchant * sim +
+    WEIGHTS.card * id.card +
+    WEIGHTS.employee * id.employee +
+    (bonus ? 0.03 : 0) -
+    id.penalty;
+  const reasons = [amount.reason, date.reason, merchantReason(r.vendor, t.merchantName, sim), ...id.reasons];
+  if (bonus) reasons.push(bonus);
+  return {
+    score: round4(Math.min(1, Math.max(0, raw))),
+    reasons,
+    rejected: null,
+    components: { amount: amount.score, date: date.score, merchant: sim, card: id.card, employee: id.employee },
+  };
+};
+
+/** Different currencies with neither a merchant amount nor a rate: the amount cannot confirm nor refute. */
+const notComparable = (r: MatchReceipt, t: MatchTransaction): AmountEvidence | null => {
+  if (r.total.currency === t.amount.currency) return null;
+  if (t.merchantAmount !== null && t.merchantAmount.currency === r.total.currency) return null;
+  if (r.total.minor < 0n !== t.amount.minor < 0n) return null;
+  return {
+    score: 0.25,
+    exact: false,
+    reason: `amount not comparable: receipt ${formatMoney(r.total)} ${r.total.currency}, charge in ${t.amount.currency} (no merchant amount, no rate)`,
+  };
+};
+
+/** Scores a receipt against a transaction (convenience wrapper; batch code prepares once and uses scorePrepared). */
+export const scorePair = (
+  receipt: MatchReceipt,
+  transaction: MatchTransaction,
+  options: Partial<MatchOptions> = {},
+): PairScore =>
+  scorePrepared(prepareReceipt(receipt), prepareTransaction(transaction), { ...defaultMatchOptions, ...options });
