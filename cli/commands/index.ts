@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { tokenCommand } from './token.ts';
 
 /** Every CLI command, in the order `quittance --help` lists them. */
-export const commands: readonly Command[] = [tokenCommand];
+export const commands: readonly Command[] = [tokenCommand, reconcileCommand];

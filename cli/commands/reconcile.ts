@@ -1,0 +1,302 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  defaultMatchOptions,
+  type MatchOptions,
+  type MatchProposal,
+  type MatchReceipt,
+  type MatchTransaction,
+  type RateSource,
+  type ReconcileResult,
+  reconcile,
+} from '../../shared/domain/matching/index.ts';
+import { parseMoney } from '../../shared/domain/money.ts';
+import { type Command, UsageError } from '../command.ts';
+
+/*
+ * Input contract (JSON Lines, one object a line; blank lines ignored):
+ *   receipt:     {"id", "employeeId" (or null), "vendor", "date": "YYYY-MM-DD", "total": "12.34", "currency",
+ *                 "cardLast4" (or null)}  (+ optional "mccHints": ["5812"], "category": "restaurant")
+ *   transaction: {"id", "employeeId", "merchantName", "mcc", "amount": "12.34", "currency", "merchantAmount",
+ *                 "merchantCurrency", "authorizedAt", "postedAt", "cardLast4"}  (negative amount = refund)
+ * Amounts are decimal strings (a JSON number is accepted when it prints as a plain decimal).
+ * A bad line is reported on stderr as `<file>:<line>: field "<f>": <reason>` and skipped; the others are
+ * reconciled and printed; the exit code is then 1 (0 when every line was valid).
+ */
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+const decimal = z
+  .union([z.string(), z.number()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+  .refine((v) => DECIMAL.test(v), { message: 'expected a decimal string such as "12.34"' });
+const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "EUR"');
+const calendarDate = z
+  .string()
+  .regex(ISO_DATE, 'expected a date YYYY-MM-DD')
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    {
+      message: 'not a calendar date',
+    },
+  );
+const instant = z
+  .string()
+  .regex(ISO_INSTANT, 'expected an ISO 8601 instant such as "2024-05-01T12:30:00Z"')
+  .refine((v) => !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)), { message: 'not a valid instant' });
+const last4 = z.string().regex(/^\d{4}$/, 'expected 4 digits');
+const id = z.union([z.string().min(1), z.number().int()]).transform(String);
+
+export const receiptLineSchema = z.object({
+  id,
+  employeeId: id.nullable().optional(),
+  vendor: z.string(),
+  date: calendarDate,
+  total: decimal,
+  currency,
+  cardLast4: last4.nullable().optional(),
+  mccHints: z.array(z.string()).optional(),
+  category: z.string().nullable().optional(),
+});
+
+export const transactionLineSchema = z.object({
+  id,
+  employeeId: id,
+  merchantName: z.string(),
+  mcc: z
+    .union([z.string().regex(/^\d{1,4}$/, 'expected a 4-digit MCC'), z.number().int().min(0).max(9999)])
+    .transform((v) => String(v).padStart(4, '0')),
+  amount: decimal,
+  currency,
+  merchantAmount: decimal.nullable().optional(),
+  merchantCurrency: currency.nullable().optional(),
+  authorizedAt: instant,
+  postedAt: instant.nullable().optional(),
+  cardLast4: last4.nullable().optional(),
+});
+
+export interface LineError {
+  readonly file: string;
+  readonly line: number;
+  readonly field: string | null;
+  readonly message: string;
+}
+
+export const formatLineError = (e: LineError): string =>
+  `${e.file}:${e.line}: ${e.field === null ? '' : `field "${e.field}": `}${e.message}`;
+
+/** Parses JSONL text line by line with a schema and a converter; bad lines become errors, never exceptions. */
+const parseLines = <S extends z.ZodType, T extends { id: string }>(
+  text: string,
+  file: string,
+  schema: S,
+  convert: (v: z.output<S>) => T,
+): { items: T[]; errors: LineError[] } => {
+  const items: T[] = [];
+  const errors: LineError[] = [];
+  const seen = new Set<string>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = (lines[i] as string).trim();
+    if (raw === '') continue;
+    const line = i + 1;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      errors.push({ file, line, field: null, message: `invalid JSON (${(error as Error).message})` });
+      continue;
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue && issue.path.length > 0 ? issue.path.join('.') : null;
+      errors.push({ file, line, field, message: issue?.message ?? 'invalid line' });
+      continue;
+    }
+    try {
+      const item = convert(parsed.data);
+      if (seen.has(item.id)) {
+        errors.push({ file, line, field: 'id', message: `duplicate id "${item.id}" (first occurrence kept)` });
+        continue;
+      }
+      seen.add(item.id);
+      items.push(item);
+    } catch (error) {
+      const e = error as Error & { field?: string };
+      errors.push({ file, line, field: e.field ?? null, message: e.message });
+    }
+  }
+  return { items, errors };
+};
+
+const fieldError = (field: string, message: string): Error & { field: string } =>
+  Object.assign(new Error(message), { field });
+
+const money = (amount: string, cur: string, field: string) => {
+  try {
+    return parseMoney(amount, cur);
+  } catch (error) {
+    throw fieldError(field, (error as Error).message);
+  }
+};
+
+export const parseReceipts = (text: string, file = 'receipts'): { items: MatchReceipt[]; errors: LineError[] } =>
+  parseLines(text, file, receiptLineSchema, (r) => ({
+    id: r.id,
+    employeeId: r.employeeId ?? null,
+    vendor: r.vendor,
+    date: r.date,
+    total: money(r.total, r.currency, 'total'),
+    cardLast4: r.cardLast4 ?? null,
+    ...(r.mccHints ? { mccHints: r.mccHints } : {}),
+    ...(r.category ? { category: r.category } : {}),
+  }));
+
+export const parseTransactions = (
+  text: string,
+  file = 'transactions',
+): { items: MatchTransaction[]; errors: LineError[] } =>
+  parseLines(text, file, transactionLineSchema, (t) => {
+    const hasAmount = t.merchantAmount !== null && t.merchantAmount !== undefined;
+    const hasCurrency = t.merchantCurrency !== null && t.merchantCurrency !== undefined;
+    if (hasAmount !== hasCurrency) {
+      throw fieldError(
+        hasAmount ? 'merchantCurrency' : 'merchantAmount',
+        'merchantAmount and merchantCurrency go together (both or neither)',
+      );
+    }
+    return {
+      id: t.id,
+      employeeId: t.employeeId,
+      merchantName: t.merchantName,
+      mcc: t.mcc,
+      amount: money(t.amount, t.currency, 'amount'),
+      merchantAmount: hasAmount
+        ? money(t.merchantAmount as string, t.merchantCurrency as string, 'merchantAmount')
+        : null,
+      authorizedAt: t.authorizedAt,
+      postedAt: t.postedAt ?? null,
+      cardLast4: t.cardLast4 ?? null,
+    };
+  });
+
+/** Rates file: {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} (date-specific keys win). */
+export const rateSourceFromJson = (json: unknown): RateSource => {
+  const table = z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).parse(json);
+  return (from, to, date) => table[`${from}:${to}:${date}`] ?? table[`${from}:${to}`] ?? null;
+};
+
+/** One proposal as a JSON line (the benchmark contract: exactly these five fields). */
+export const formatProposal = (p: MatchProposal): string =>
+  JSON.stringify({
+    receiptId: p.receiptId,
+    transactionId: p.transactionId,
+    score: p.score,
+    auto: p.auto,
+    reasons: p.reasons,
+  });
+
+export interface ReconcileRun {
+  readonly result: ReconcileResult;
+  readonly errors: LineError[];
+  readonly output: string;
+}
+
+/** The whole batch path from JSONL texts to JSONL output (the CLI and the benchmark both call this). */
+export const runReconcile = (
+  receiptsText: string,
+  transactionsText: string,
+  options: Partial<MatchOptions> = {},
+  files: { receipts: string; transactions: string } = { receipts: 'receipts', transactions: 'transactions' },
+): ReconcileRun => {
+  const r = parseReceipts(receiptsText, files.receipts);
+  const t = parseTransactions(transactionsText, files.transactions);
+  const result = reconcile(r.items, t.items, options);
+  const output = result.proposals.map((p) => `${formatProposal(p)}\n`).join('');
+  return { result, errors: [...r.errors, ...t.errors], output };
+};
+
+const numberOption = (value: string | undefined, name: string, min: number, max: number): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}]`);
+  return n;
+};
+
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'match receipts to card transactions in batch (JSONL in, JSONL proposals out)',
+  usage: [
+    'Usage: quittance reconcile --receipts R.jsonl --transactions T.jsonl [options]',
+    '',
+    'Prints one proposed receipt ↔ transaction pair a line:',
+    '  {"receiptId": "…", "transactionId": "…", "score": 0.97, "auto": true, "reasons": ["amount exact", …]}',
+    'grouped by receipt in input order: the chosen link first (auto = confident), then ranked suggestions.',
+    'A receipt split over several transactions (or several receipts paid at once) gives one line per pair.',
+    '',
+    'Receipt line:     {"id", "employeeId" (or null), "vendor", "date": "YYYY-MM-DD", "total": "12.34",',
+    '                   "currency", "cardLast4" (or null)}',
+    'Transaction line: {"id", "employeeId", "merchantName", "mcc", "amount": "12.34", "currency",',
+    '                   "merchantAmount", "merchantCurrency", "authorizedAt", "postedAt", "cardLast4"}',
+    '                   (a negative amount is a refund)',
+    '',
+    'Options:',
+    `  --auto-threshold <x>  minimum score for an auto link (default ${defaultMatchOptions.autoThreshold})`,
+    `  --margin <x>          lead over the best competitor for an auto link (default ${defaultMatchOptions.autoMargin})`,
+    `  --min-score <x>       drop proposals below this score (default ${defaultMatchOptions.minSuggestionScore})`,
+    `  --suggestions <n>     lines per receipt that is not auto-linked (default ${defaultMatchOptions.suggestionsPerReceipt})`,
+    '  --rates <file.json>   FX rates {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} for charges without',
+    '                        a merchant amount (the card fee is allowed on top)',
+    '',
+    'Invalid lines are reported on stderr as <file>:<line>: field "<name>": <reason> and skipped; the valid',
+    'lines are still reconciled and printed, and the exit code is then 1 (0 when every line was valid).',
+  ].join('\n'),
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        receipts: { type: 'string' },
+        transactions: { type: 'string' },
+        'auto-threshold': { type: 'string' },
+        margin: { type: 'string' },
+        'min-score': { type: 'string' },
+        suggestions: { type: 'string' },
+        rates: { type: 'string' },
+      },
+    });
+    if (!values.receipts) throw new UsageError('--receipts is required');
+    if (!values.transactions) throw new UsageError('--transactions is required');
+    const options: Partial<MatchOptions> = {};
+    const threshold = numberOption(values['auto-threshold'], 'auto-threshold', 0, 1);
+    const margin = numberOption(values.margin, 'margin', 0, 1);
+    const minScore = numberOption(values['min-score'], 'min-score', 0, 1);
+    const suggestions = numberOption(values.suggestions, 'suggestions', 1, 100);
+    if (threshold !== undefined) Object.assign(options, { autoThreshold: threshold });
+    if (margin !== undefined) Object.assign(options, { autoMargin: margin });
+    if (minScore !== undefined) Object.assign(options, { minSuggestionScore: minScore });
+    if (suggestions !== undefined) Object.assign(options, { suggestionsPerReceipt: Math.floor(suggestions) });
+    if (values.rates) {
+      const json: unknown = JSON.parse(await readFile(values.rates, 'utf8'));
+      Object.assign(options, { rateSource: rateSourceFromJson(json) });
+    }
+    const [receiptsText, transactionsText] = await Promise.all([
+      readFile(values.receipts, 'utf8'),
+      readFile(values.transactions, 'utf8'),
+    ]);
+    const run = runReconcile(receiptsText, transactionsText, options, {
+      receipts: values.receipts,
+      transactions: values.transactions,
+    });
+    for (const e of run.errors) process.stderr.write(`${formatLineError(e)}\n`);
+    process.stdout.write(run.output);
+    if (run.errors.length > 0) {
+      process.stderr.write(`quittance reconcile: ${run.errors.length} invalid line(s) skipped\n`);
+      return 1;
+    }
+    return 0;
+  },
+};
