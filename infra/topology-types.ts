@@ -24,6 +24,11 @@ export interface QueueSpec {
   visibilityTimeoutSeconds: number;
   /** Messages move to `<name>-dlq` after this many receives. */
   maxReceiveCount: number;
+  /**
+   * An EventBridge rule on the application bus that delivers matching events into this queue
+   * (the message body is the whole event envelope, as EventBridge's SQS target sends it).
+   */
+  subscribe?: EventPattern;
 }
 
 export type BucketAccess = 'read' | 'write' | 'readWrite';
@@ -51,8 +56,8 @@ export interface FunctionSpec<B extends string, T extends string, Q extends stri
   /** Path of the module exporting `handler`, relative to the project root. */
   entry: string;
   description: string;
-  trigger: Trigger<B, Q>;
-  uses: Uses<B, T, Q>;
+  trigger: Trigger<NoInfer<B>, NoInfer<Q>>;
+  uses: Uses<NoInfer<B>, NoInfer<T>, NoInfer<Q>>;
   timeoutSeconds: number;
   memoryMB: number;
   /** Keep warm (provisioned concurrency in AWS) for latency-bound paths. */

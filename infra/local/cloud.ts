@@ -1,0 +1,317 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FunctionName } from '../topology.ts';
+import { topology } from '../topology.ts';
+import type { QueueSpec } from '../topology-types.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type BusEvent, makeEventBus } from './event-bus.ts';
+import { startLocalS3Sqs } from './fauxqs.ts';
+import { makeFunctionRuntime } from './function-runtime.ts';
+import { type HttpRoute, startHttpApi } from './http-api.ts';
+import { makeLocalIdentity } from './identity.ts';
+import { provision } from './provision.ts';
+import { startQueuePoller } from './queue-pollers.ts';
+import { findLogin, LOCAL_MAIL_DOMAIN, seedDemoCompany } from './seed.ts';
+import { startSmtpServer } from './smtp.ts';
+
+export interface LocalCloudOptions {
+  /** Where every local service keeps its state (QUITTANCE_DATA_DIR, default .data/). */
+  dataDir: string;
+  /** 0 picks a free port (tests). */
+  apiPort: number;
+  smtpPort: number;
+  seed?: boolean;
+  /** Delays between the 3 delivery attempts of bus events (Lambda async invoke retries). */
+  retryDelaysMs?: readonly number[];
+  log?: (line: string) => void;
+}
+
+export const REGION = 'eu-west-3';
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * The whole system on 127.0.0.1, with no AWS account and no Docker: DynamoDB Local, fauxqs (S3 + SQS),
+ * the local EventBridge, an SMTP server for inbound mail, the HTTP API with a local JWT issuer, SQS pollers
+ * and schedules, all generated from the topology and invoking the same handler modules Lambda runs.
+ */
+export const startLocalCloud = async (opts: LocalCloudOptions) => {
+  const log = opts.log ?? ((line: string) => process.stdout.write(`[local] ${line}\n`));
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+  const started = Date.now();
+  const stoppers: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
+    stoppers.length = 0;
+  };
+
+  try {
+    const bus = makeEventBus({ dataDir, region: REGION, log, retryDelaysMs: opts.retryDelaysMs });
+    stoppers.push(() => bus.stop());
+
+    // Object-created events may fire before we know the S3 client: queue them until it is ready.
+    let onObjectCreated: (bucket: string, key: string) => void = () => undefined;
+    const [ddbLocal, fauxqs, busApi] = await Promise.all([
+      startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') }),
+      startLocalS3Sqs({
+        dataDir: join(dataDir, 'fauxqs'),
+        onObjectCreated: (e) => onObjectCreated(e.bucket, e.key),
+      }),
+      bus.startApi(),
+    ]);
+    stoppers.push(
+      () => ddbLocal.stop(),
+      () => fauxqs.stop(),
+      () => new Promise((r) => busApi.server.close(r)),
+    );
+
+    // The functions' SDK clients find the emulators through the SDK's own endpoint variables.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: ddbLocal.endpoint,
+      AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: busApi.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      STAGE: 'local',
+      POWERTOOLS_METRICS_NAMESPACE: 'Quittance',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    });
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const ddb = new DynamoDBClient({ region: REGION, endpoint: ddbLocal.endpoint, credentials });
+    const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
+    const s3 = new S3Client({ region: REGION, endpoint: fauxqs.endpoint, credentials, forcePathStyle: true });
+    const sqs = new SQSClient({ region: REGION, endpoint: fauxqs.endpoint, credentials });
+
+    const { env, names, queueUrls } = await provision({ ddb, s3, sqs });
+    Object.assign(process.env, env);
+    const table = env.TABLE_MAIN ?? '';
+
+    const runtime = makeFunctionRuntime(PROJECT_ROOT, log);
+    const functions = Object.entries(topology.functions) as [FunctionName, (typeof topology.functions)[FunctionName]][];
+
+    // Rules: application events, S3 object-created on the default bus, and queue subscriptions.
+    for (const [name, spec] of functions) {
+      const t = spec.trigger;
+      if (t.type === 'event') {
+        bus.addRule({
+          name: `fn:${name}`,
+          bus: names.bus,
+          pattern: t.pattern,
+          deliver: (e) => runtime.invoke(name, e).then(() => undefined),
+        });
+      } else if (t.type === 'objectCreated') {
+        bus.addRule({
+          name: `fn:${name}`,
+          bus: 'default',
+          pattern: {
+            source: ['aws.s3'],
+            'detail-type': ['Object Created'],
+            detail: { bucket: { name: [names.bucket(t.bucket)] }, object: { key: [{ prefix: t.prefix }] } },
+          },
+          deliver: (e) => runtime.invoke(name, e).then(() => undefined),
+        });
+      }
+    }
+    for (const [logical, spec] of Object.entries(topology.queues) as [string, QueueSpec][]) {
+      const q = queueUrls[logical];
+      if (spec.subscribe && q) {
+        bus.addRule({
+          name: `queue:${logical}`,
+          bus: names.bus,
+          pattern: spec.subscribe,
+          deliver: async (e: BusEvent) => {
+            await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify(e) }));
+          },
+        });
+      }
+    }
+
+    onObjectCreated = (bucket, key) => {
+      void s3
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+        .then((head) =>
+          bus.put('default', {
+            'detail-type': 'Object Created',
+            source: 'aws.s3',
+            time: new Date().toISOString(),
+            resources: [`arn:aws:s3:::${bucket}`],
+            detail: {
+              version: '0',
+              bucket: { name: bucket },
+              object: {
+                key,
+                size: head.ContentLength ?? 0,
+                etag: (head.ETag ?? '').replaceAll('"', ''),
+                sequencer: Date.now().toString(16),
+              },
+              'request-id': head.$metadata.requestId ?? 'local',
+              requester: '000000000000',
+              'source-ip-address': '127.0.0.1',
+              reason: 'PutObject',
+            },
+          }),
+        )
+        .catch((error: unknown) =>
+          log(`object-created event for s3://${bucket}/${key} failed: ${(error as Error).message}`),
+        );
+    };
+
+    // Queue consumers behave like Lambda event source mappings.
+    for (const [name, spec] of functions) {
+      const t = spec.trigger;
+      if (t.type !== 'queue') continue;
+      const q = queueUrls[t.queue];
+      const qspec = (topology.queues as Record<string, QueueSpec>)[t.queue];
+      if (!q || !qspec) continue;
+      const poller = startQueuePoller(
+        sqs,
+        {
+          functionName: name,
+          queueUrl: q.url,
+          queueArn: q.arn,
+          batchSize: t.batchSize,
+          visibilityTimeoutSeconds: qspec.visibilityTimeoutSeconds,
+          invoke: (e) => runtime.invoke(name, e),
+        },
+        REGION,
+        log,
+      );
+      stoppers.push(() => poller.stop());
+    }
+
+    // Schedules: rate(N unit) expressions fire on timers like EventBridge Scheduler.
+    for (const [name, spec] of functions) {
+      const t = spec.trigger;
+      if (t.type !== 'schedule') continue;
+      const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(t.expression);
+      if (!m) throw new Error(`${name}: unsupported schedule expression ${t.expression}`);
+      const unit = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 }[m[2] as 'day'];
+      const timer = setInterval(
+        () => {
+          const event = {
+            version: '0',
+            id: crypto.randomUUID(),
+            'detail-type': 'Scheduled Event',
+            source: 'aws.scheduler',
+            account: '000000000000',
+            time: new Date().toISOString(),
+            region: REGION,
+            resources: [],
+            detail: {},
+          };
+          runtime.invoke(name, event).catch(() => undefined);
+        },
+        Number(m[1]) * unit * 1000,
+      );
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
+
+    // HTTP API and the local identity provider (the issuer needs the port, known once listening).
+    let identity: Awaited<ReturnType<typeof makeLocalIdentity>> | undefined;
+    const routes: HttpRoute[] = functions.flatMap(([name, spec]) =>
+      spec.trigger.type === 'http'
+        ? spec.trigger.routes.map((routeKey) => ({
+            routeKey,
+            auth: spec.trigger.type === 'http' ? spec.trigger.auth : 'jwt',
+            invoke: (event: unknown) => runtime.invoke(name, event),
+          }))
+        : [],
+    );
+    let smtpPort = 0;
+    const health = async () => {
+      const checks = await Promise.allSettled([
+        ddb.send(new ListTablesCommand({})),
+        s3.send(new ListBucketsCommand({})),
+        sqs.send(new ListQueuesCommand({})),
+      ]);
+      const services = {
+        dynamodb: checks[0].status === 'fulfilled' ? 'ok' : 'down',
+        s3: checks[1].status === 'fulfilled' ? 'ok' : 'down',
+        sqs: checks[2].status === 'fulfilled' ? 'ok' : 'down',
+        smtp: smtpPort ? 'ok' : 'down',
+        eventBus: busApi.server.listening ? 'ok' : 'down',
+        identity: identity ? 'ok' : 'down',
+      };
+      return { ok: Object.values(services).every((s) => s === 'ok'), services };
+    };
+    const api = await startHttpApi({
+      port: opts.apiPort,
+      routes,
+      log,
+      verifyToken: (token) => {
+        if (!identity) throw new Error('identity provider not ready');
+        return identity.verify(token);
+      },
+      local: async (req, body) => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (req.method === 'GET' && path === '/health') {
+          const h = await health();
+          return { status: h.ok ? 200 : 503, body: { status: h.ok ? 'ok' : 'starting', services: h.services } };
+        }
+        if (req.method === 'GET' && path === '/_local/idp/.well-known/jwks.json' && identity) {
+          return { status: 200, body: identity.jwks };
+        }
+        if (req.method === 'POST' && path === '/_local/token' && identity) {
+          let email = '';
+          try {
+            email = String((JSON.parse(body.toString('utf8')) as { email?: unknown }).email ?? '');
+          } catch {
+            return { status: 400, body: { error: 'validation_failed', message: 'body must be JSON {"email": "…"}' } };
+          }
+          const user = email ? await findLogin(doc, table, email) : null;
+          if (!user)
+            return { status: 404, body: { error: 'not_found', message: `no active user with login ${email}` } };
+          return { status: 200, body: await identity.sign(user) };
+        }
+        return null;
+      },
+    });
+    stoppers.push(() => new Promise((r) => api.server.close(r)));
+    identity = await makeLocalIdentity({
+      keyFile: join(dataDir, 'identity', 'local-jwk.json'),
+      issuer: `${api.url}/_local/idp`,
+    });
+
+    const smtp = await startSmtpServer({
+      port: opts.smtpPort,
+      domain: LOCAL_MAIL_DOMAIN,
+      s3,
+      bucket: env.BUCKET_RAW_MAIL ?? '',
+      log,
+    });
+    smtpPort = smtp.port;
+    stoppers.push(() => new Promise<void>((r) => smtp.server.close(() => r())));
+
+    const seeded = opts.seed === false ? false : await seedDemoCompany(doc, table);
+    const replayed = bus.replayPending();
+    if (replayed) log(`redelivering ${replayed} event(s) left pending by the previous run`);
+
+    return {
+      apiUrl: api.url,
+      apiPort: api.port,
+      smtpPort: smtp.port,
+      dataDir,
+      seeded,
+      startedInMs: Date.now() - started,
+      endpoints: { dynamodb: ddbLocal.endpoint, s3sqs: fauxqs.endpoint, eventBridge: busApi.endpoint },
+      env: { ...env },
+      bus,
+      health,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+export type LocalCloud = Awaited<ReturnType<typeof startLocalCloud>>;

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export interface PollerSpec {
+  functionName: string;
+  queueUrl: string;
+  queueArn: string;
+  batchSize: number;
+  visibilityTimeoutSeconds: number;
+  invoke: (event: unknown) => Promise<unknown>;
+}
+
+const toRecord = (m: Message, arn: string, region: string) => ({
+  messageId: m.MessageId ?? '',
+  receiptHandle: m.ReceiptHandle ?? '',
+  body: m.Body ?? '',
+  attributes: m.Attributes ?? {},
+  messageAttributes: Object.fromEntries(
+    Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+      k,
+      {
+        stringValue: v.StringValue,
+        binaryValue: v.BinaryValue,
+        stringListValues: [],
+        binaryListValues: [],
+        dataType: v.DataType,
+      },
+    ]),
+  ),
+  md5OfBody:
+    m.MD5OfBody ??
+    createHash('md5')
+      .update(m.Body ?? '')
+      .digest('hex'),
+  eventSource: 'aws:sqs',
+  eventSourceARN: arn,
+  awsRegion: region,
+});
+
+/**
+ * A Lambda SQS event source mapping: long-polls the queue, invokes the function with up to batchSize records,
+ * deletes what succeeded. With a partial batch response ({ batchItemFailures }) only the failed records stay;
+ * a thrown error leaves the whole batch. Failed records reappear after the visibility timeout and move to the
+ * DLQ after maxReceiveCount receives (the queue's redrive policy, enforced by the emulator as by SQS).
+ */
+export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: string, log: (l: string) => void) => {
+  let running = true;
+  let current: Promise<void> = Promise.resolve();
+
+  const loop = async () => {
+    while (running) {
+      let messages: Message[] = [];
+      try {
+        const res = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: spec.queueUrl,
+            MaxNumberOfMessages: Math.min(10, spec.batchSize),
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: spec.visibilityTimeoutSeconds,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        messages = res.Messages ?? [];
+      } catch (error) {
+        if (!running) return;
+        log(`poller ${spec.functionName}: receive failed: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, 1_000));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      const records = messages.map((m) => toRecord(m, spec.queueArn, region));
+      let failed = new Set<string>();
+      try {
+        const result = (await spec.invoke({ Records: records })) as
+          | { batchItemFailures?: { itemIdentifier: string }[] }
+          | undefined;
+        failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch (error) {
+        log(`poller ${spec.functionName}: batch of ${records.length} failed: ${(error as Error).message}`);
+        continue; // the whole batch becomes visible again after the visibility timeout
+      }
+      const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+      if (done.length) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: spec.queueUrl,
+            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+          }),
+        );
+      }
+    }
+  };
+
+  current = loop();
+  return {
+    async stop() {
+      running = false;
+      await current;
+    },
+  };
+};

@@ -1,0 +1,110 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import type { Role } from '../../shared/domain/identity.ts';
+
+/** The receipts domain of the local cloud: mail to any address under it reaches the SMTP server. */
+export const LOCAL_MAIL_DOMAIN = 'quittance.local';
+
+export interface SeedUser {
+  userId: string;
+  displayName: string;
+  email: string;
+  /** Other addresses the user sends receipts from. */
+  otherAddresses?: string[];
+  roles: Role[];
+  managerId?: string;
+  card?: { processor: 'stripe' | 'lithic' | 'marqeta'; last4: string; cardId: string };
+}
+
+export const DEMO_COMPANY = {
+  companyId: 'demo',
+  legalName: 'Démo Conseil SAS',
+  siren: '912345675',
+  country: 'FR',
+  currency: 'EUR',
+  receiptsAddress: `receipts@demo.${LOCAL_MAIL_DOMAIN}`,
+};
+
+export const DEMO_USERS: readonly SeedUser[] = [
+  { userId: 'u_admin', displayName: 'Claire Admin', email: `admin@demo.${LOCAL_MAIL_DOMAIN}`, roles: ['admin'] },
+  { userId: 'u_finance', displayName: 'Farid Finance', email: `finance@demo.${LOCAL_MAIL_DOMAIN}`, roles: ['finance'] },
+  {
+    userId: 'u_manager',
+    displayName: 'Manon Manager',
+    email: `manager@demo.${LOCAL_MAIL_DOMAIN}`,
+    roles: ['approver', 'employee'],
+  },
+  {
+    userId: 'u_alice',
+    displayName: 'Alice Martin',
+    email: `alice@demo.${LOCAL_MAIL_DOMAIN}`,
+    otherAddresses: ['alice.martin@example.com'],
+    roles: ['employee'],
+    managerId: 'u_manager',
+    card: { processor: 'stripe', last4: '4242', cardId: 'ic_demo_alice' },
+  },
+  {
+    userId: 'u_bob',
+    displayName: 'Bob Durand',
+    email: `bob@demo.${LOCAL_MAIL_DOMAIN}`,
+    roles: ['employee'],
+    managerId: 'u_manager',
+    card: { processor: 'lithic', last4: '5555', cardId: 'lithic_card_demo_bob' },
+  },
+];
+
+/** Writes the demo company on first start; a later start leaves existing data untouched. */
+export const seedDemoCompany = async (ddb: DynamoDBDocumentClient, table: string): Promise<boolean> => {
+  const existing = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(DEMO_COMPANY.companyId) }));
+  if (existing.Item) return false;
+  const now = new Date().toISOString();
+  const { companyId } = DEMO_COMPANY;
+  const put = (Item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: table, Item }));
+  await put({ ...keys.inbox(DEMO_COMPANY.receiptsAddress), entity: 'Inbox', companyId });
+  for (const u of DEMO_USERS) {
+    await put({
+      ...keys.user(companyId, u.userId),
+      entity: 'User',
+      companyId,
+      userId: u.userId,
+      displayName: u.displayName,
+      email: u.email,
+      roles: u.roles,
+      managerId: u.managerId ?? null,
+      active: true,
+      createdAt: now,
+    });
+    for (const address of [u.email, ...(u.otherAddresses ?? [])]) {
+      await put({ ...keys.userAddress(companyId, address), entity: 'UserAddress', userId: u.userId });
+    }
+    await put({ ...keys.login(u.email), entity: 'Login', companyId, userId: u.userId });
+    if (u.card) {
+      await put({
+        pk: `C#${companyId}`,
+        sk: `CARD#${u.card.cardId}`,
+        entity: 'Card',
+        companyId,
+        userId: u.userId,
+        ...u.card,
+      });
+    }
+  }
+  await put({ ...keys.company(companyId), entity: 'Company', ...DEMO_COMPANY, createdAt: now });
+  return true;
+};
+
+/** The local identity provider's user lookup (Cognito does this in AWS). */
+export const findLogin = async (ddb: DynamoDBDocumentClient, table: string, email: string) => {
+  const login = await ddb.send(new GetCommand({ TableName: table, Key: keys.login(email.trim().toLowerCase()) }));
+  if (!login.Item) return null;
+  const user = await ddb.send(
+    new GetCommand({ TableName: table, Key: keys.user(String(login.Item.companyId), String(login.Item.userId)) }),
+  );
+  if (!user.Item || user.Item.active === false) return null;
+  return {
+    sub: String(user.Item.userId),
+    email: String(user.Item.email),
+    companyId: String(user.Item.companyId),
+    groups: (user.Item.roles as string[]) ?? [],
+  };
+};

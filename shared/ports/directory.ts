@@ -1,0 +1,18 @@
+import type { Role } from '../domain/identity.ts';
+
+export interface DirectoryUser {
+  companyId: string;
+  userId: string;
+  displayName: string;
+  email: string;
+  roles: readonly Role[];
+  active: boolean;
+}
+
+/** Who is who: the company behind a receipts inbox, the user behind an address. */
+export interface Directory {
+  /** The company that receives receipts at this (normalized) address, or null. */
+  companyForInbox(address: string): Promise<{ companyId: string } | null>;
+  /** The user of this company registered with this (normalized) address, or null. */
+  userByAddress(companyId: string, address: string): Promise<DirectoryUser | null>;
+}
