@@ -1,0 +1,674 @@
+/**
+ * The layout-aware field parser: rows of text (from a PDF text layer, OCR or pre-OCR'd lines) → normalized receipt.
+ * French and English labels, locale numbers and dates, VAT tables, and consistency checks that move confidence:
+ * base × rate ≈ VAT, subtotal + taxes ≈ total, lines ≈ total, tendered − change ≈ total.
+ */
+import { currencyExponent, type Money } from '../money.ts';
+import { type DateOrder, dateOrderFor, findDates } from './dates.ts';
+import { findCardLast4, findCompanyIds } from './identifiers.ts';
+import type { Row } from './layout.ts';
+import type { ExtractedReceipt, ExtractionEngine, LineItem, TaxLine, VendorInfo } from './model.ts';
+import { UNKNOWN_CURRENCY } from './model.ts';
+import {
+  type AmountToken,
+  type DecimalSeparator,
+  type DecimalValue,
+  decimalToMoney,
+  decimalToString,
+  detectDecimalSeparator,
+  findAmounts,
+} from './numbers.ts';
+
+export interface ParseHints {
+  country?: string;
+  currency?: string;
+  /** Reference date for plausibility (defaults to now). */
+  now?: Date;
+}
+
+/** Upper-case, accents removed, so that "Net à payer" and "NET A PAYER" read the same. */
+export const normalizeLabel = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase();
+
+const RE = {
+  totalStrong:
+    /TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:T\.?T\.?C|A\s*PAYER|DU)|(?:RESTE\s*)?A\s*PAYER|GRAND\s*TOTAL|TOTAL\s*(?:DUE|PAYABLE|TO\s*PAY|A\s*REGLER)|AMOUNT\s*(?:DUE|PAYABLE|TO\s*PAY)|BALANCE\s*DUE|TOTAL\s*AMOUNT|NETT?\s*TOTAL|TOTAL\s*NETT?\b|ROUND(?:ED|ING)?\s*TOTAL|TOTAL\s*(?:AFTER\s*)?ROUND|TOTAL\s*(?:\(?\s*(?:RM|MYR|EUR|USD)\s*\)?\s*)?(?:INCL|INC\b|\(INC)|TOTAL\s*SALES?\b|TOTAL\s*PRICE|TOTAL\s*(?:RM|EUR|€|\$)/,
+  totalPlain: /\bTOTA[LI1]\b|\bTOTAUX?\b|\bTTL\b|\bTOTAL[A-Z]*|\bMONTANT\b|\bSOMME\b|\bAMOUNT\b|\bAMT\b|\bNET\b/,
+  notTotal:
+    /TOTAL\s*(?:QTY|QUANTITY|ITEMS?|ARTICLES?|POINTS?|SAVINGS?|DISCOUNTS?|REMISES?|ECONOMIES?|WEIGHT|UNITS?|PCS|NO\b|NUMBER)|ITEMS?\s*COUNT|NB\.?\s*(?:D'?)?ARTICLES?|\bQTY\b|NO\.?\s*OF\s*ITEMS|DISCOUNT|REMISE|\bPOINTS?\b|SAVING|ECONOMI|\bDEPOSIT\b|\bCREDIT\s*NOTE|VOUCHER|TOTAL\s*(?:GST|TAX|VAT|TVA|SST)/,
+  subtotal:
+    /SUB\s*-?\s*TOTAL|TAXABLE\s*AMOUNT|SOUS\s*-?\s*TOTAL|TOTAL\s*H\.?T|MONTANT\s*H\.?T|\bH\.?T\.?\b|TOTAL\s*(?:\(?\s*)?EXCL|EXCL(?:UDING|\.|USIVE)?\s*(?:OF\s*)?(?:GST|TAX|VAT|TVA)|TOTAL\s*BEFORE|\bNET\s*(?:AMOUNT|SALES?)\b|TOTAL\s*NET\s*H/,
+  tax: /\bT\.?V\.?A\b|\bVAT\b|\bGST\b|\bSST\b|\bTAX(?:E|ES)?\b|\bHST\b|\bPST\b|\bMWST\b|\bIVA\b/,
+  tip: /\bTIPS?\b|GRATUITY|POURBOIRE|\bTIP\s*AMOUNT/,
+  change: /\bCHANGE\b|\bRENDU\b|MONNAIE\s*RENDUE|A\s*RENDRE|\bCHANGE\s*DUE|\bBALANCE\b(?!\s*DUE)/,
+  tender:
+    /\bCASH\b|ESPECES|\bTENDER(?:ED)?\b|\bTEND\b|\bPAID\b|\bPAYMENT\b|\bPAIEMENT\b|\bREGLEMENT\b|\bCB\b|\bCARTE\b|\bVISA\b|MASTER\s*CARD|\bAMEX\b|\bDEBIT\b|\bCREDIT\s*CARD\b|\bCARD\b|CONTACTLESS|SANS\s*CONTACT/,
+  date: /\bDATE\b|\bDATED\b|\bLE\s*\d|\bDU\s*\d|\bINVOICE\s*DATE|\bDATE\s*DE\s*VENTE/,
+  badDate: /EXP(?:IRY|IRES|\.)?\b|VALID|VALABLE|ECHEANCE|DUE\s*DATE|PRINTED|IMPRIME|BEST\s*BEFORE|\bDLC\b|\bDDM\b|MEMBER\s*SINCE/,
+  noiseHeader:
+    /TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|WELCOME|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|PHONE|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|WWW|HTTP|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|OFFICIAL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|ORDER|TABLE|CASHIER|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|THANK|MERCI|GOODS\s*SOLD|RETURNABLE|PLEASE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
+  address:
+    /\bJALAN\b|\bJLN\b|\bLOT\b|\bNO\.?\s*\d|\bRUE\b|\bAVENUE\b|\bAV\.?\s|\bBD\b|\bBOULEVARD\b|\bSTREET\b|\bST\.?\s*$|\bROAD\b|\bRD\b|\bTAMAN\b|\bPLACE\b|\bCEDEX\b|\bCHEMIN\b|\bALLEE\b|\bIMPASSE\b|\bQUAI\b|\bROUTE\b|\bPERSIARAN\b|\bLORONG\b|\bKAMPUNG\b|\bBANDAR\b|\bFLOOR\b|\bSUITE\b|\bBLOCK\b|\bBLK\b|\bLEVEL\b|\bETAGE\b|\bMENARA\b|\bWISMA\b|#\d{1,3}-\d{1,3}\b|\bUNIT\b|\bBATU\b|\b\d{5}\b|\bMALAYSIA\b|\bFRANCE\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA\s*LUMPUR\b/,
+  legalForm:
+    /\bSDN\.?\s*B[HN]D\.?|\bS\/B\b|\bBHD\b|\bBERHAD\b|\bENTERPRISE\b|\bENTERPRISES\b|\bTRADING\b|\bSARL\b|\bS\.?A\.?S\.?U?\b|\bEURL\b|\bSNC\b|\bS\.A\.|\bLTD\b|\bLIMITED\b|\bLLC\b|\bINC\b|\bGMBH\b|\bPLC\b|\bCORP(?:ORATION)?\b|\bCOMPANY\b|\bPTE\b|\bPLT\b/,
+};
+
+const PERCENT_RE = /(\d{1,2}(?:[.,]\d{1,3})?)\s?%/g;
+
+interface RowInfo {
+  row: Row;
+  index: number;
+  label: string;
+  amounts: AmountToken[];
+  /** Amounts with decimals that are not percentages. */
+  money: AmountToken[];
+  percents: DecimalValue[];
+}
+
+const isPercentToken = (text: string, t: AmountToken): boolean => /^\s?%/.test(text.slice(t.end));
+
+/** Amount tokens of a row: per cell when positions are known, so "1" and "234,56" in two columns stay two numbers. */
+const rowAmounts = (row: Row, decimal: DecimalSeparator): { all: AmountToken[]; money: AmountToken[] } => {
+  const all: AmountToken[] = [];
+  const money: AmountToken[] = [];
+  let offset = 0;
+  for (const cell of row.cells) {
+    const text = cell.text;
+    for (const t of findAmounts(text, decimal)) {
+      const shifted: AmountToken = { ...t, start: t.start + offset, end: t.end + offset };
+      all.push(shifted);
+      if (isPercentToken(text, t)) continue;
+      // Times ("19:21", "12.30PM") and dates are not money.
+      if (/^\s?(?:[:hH]\s?\d|AM|PM)/.test(text.slice(t.end)) || /\d\s?[:]\s?$/.test(text.slice(0, t.start))) continue;
+      if (t.hasDecimals || t.currency) money.push(shifted);
+    }
+    offset += text.length + 1;
+  }
+  return { all, money };
+};
+
+const parsePercent = (s: string): DecimalValue | undefined => {
+  const m = /^(\d{1,2})(?:[.,](\d{1,3}))?$/.exec(s);
+  if (!m) return undefined;
+  const frac = m[2] ?? '';
+  return { units: BigInt((m[1] ?? '') + frac), scale: frac.length };
+};
+
+const rateString = (d: DecimalValue): string => decimalToString(d, 2);
+
+const moneyOf = (t: AmountToken | undefined, currency: string): Money | undefined =>
+  t ? decimalToMoney(t.value, currency) : undefined;
+
+const absMinor = (m: Money): bigint => (m.minor < 0n ? -m.minor : m.minor);
+
+/** |a − b| ≤ tolerance (minor units). */
+const near = (a: bigint, b: bigint, tol = 2n): boolean => (a > b ? a - b : b - a) <= tol;
+
+/** VAT from base and rate (percent), rounded half-up. */
+const vatOf = (base: bigint, rate: DecimalValue): bigint => {
+  const num = base * rate.units;
+  const den = 100n * 10n ** BigInt(rate.scale);
+  return (num * 2n + den) / (2n * den);
+};
+
+const detectCurrency = (rows: readonly Row[], hints: ParseHints): { code?: string; confidence: number } => {
+  const votes = new Map<string, number>();
+  const vote = (c: string, w = 1): void => {
+    votes.set(c, (votes.get(c) ?? 0) + w);
+  };
+  for (const r of rows) {
+    const t = normalizeLabel(r.text);
+    if (/€|\bEUR\b|\bEUROS?\b/.test(t)) vote('EUR', 2);
+    if (/\bRM\s?\d|\bRM\b|\bMYR\b|\(RM\)/.test(t)) vote('MYR', 2);
+    if (/£|\bGBP\b/.test(t)) vote('GBP', 2);
+    if (/\bCHF\b/.test(t)) vote('CHF', 2);
+    if (/\bUSD\b|US\$/.test(t)) vote('USD', 2);
+    if (/\bSGD\b|S\$/.test(t)) vote('SGD', 2);
+    if (/\bCAD\b|C\$/.test(t)) vote('CAD', 2);
+    if (/\bAUD\b|A\$/.test(t)) vote('AUD', 2);
+    if (/(?<![A-Z])\$\s?\d/.test(t)) vote('$', 1);
+  }
+  const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+  const top = ranked[0];
+  const hinted = hints.currency?.toUpperCase();
+  if (top && top[0] !== '$') return { code: top[0], confidence: 0.95 };
+  if (top && top[0] === '$') {
+    if (hinted && ['USD', 'CAD', 'AUD', 'SGD', 'NZD', 'HKD'].includes(hinted)) return { code: hinted, confidence: 0.9 };
+    const c = hints.country?.toUpperCase();
+    const byCountry: Record<string, string> = { US: 'USD', CA: 'CAD', AU: 'AUD', SG: 'SGD', NZ: 'NZD', HK: 'HKD' };
+    return { code: (c && byCountry[c]) || 'USD', confidence: 0.7 };
+  }
+  if (hinted) return { code: hinted, confidence: 0.6 };
+  const all = normalizeLabel(rows.map((r) => r.text).join('\n'));
+  if (/\bT\.?V\.?A\b|SIRET|SIREN|NET A PAYER|\bTTC\b/.test(all)) return { code: 'EUR', confidence: 0.6 };
+  return { confidence: 0 };
+};
+
+const FR_LIKE = new Set(['FR', 'BE', 'LU', 'CH', 'DE', 'ES', 'IT', 'PT', 'NL', 'AT']);
+
+const defaultDecimal = (hints: ParseHints, rows: readonly Row[]): DecimalSeparator => {
+  const c = hints.country?.toUpperCase();
+  if (c && FR_LIKE.has(c)) return ',';
+  if (hints.currency?.toUpperCase() === 'EUR') return ',';
+  const all = normalizeLabel(rows.map((r) => r.text).join('\n'));
+  return /\bT\.?V\.?A\b|\bTTC\b|€/.test(all) ? ',' : '.';
+};
+
+const REGISTRATION_LINE =
+  /(?:COMPANY|CO\.?|BUSINESS|GST|ROC|REG(?:ISTRATION)?|SSM)\s*(?:REG(?:\.|ISTRATION)?\s*)?(?:NO|NUMBER|#|ID)\b|^\W*\(?\s*\d{4,}[-\s]?[A-Z]\W*\)?\W*$/;
+const OWNER_PREFIX = /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
+
+/** Picks the merchant name from the top of the receipt. */
+const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: number } => {
+  const letters = (s: string): number => (s.match(/[A-Za-zÀ-ÿ]/g) ?? []).length;
+  const isAddress = (info: RowInfo): boolean => RE.address.test(info.label) && !RE.legalForm.test(info.label);
+  const isNoise = (info: RowInfo): boolean => {
+    const t = cleanVendor(info.label);
+    if (letters(t) < 2) return true;
+    if (REGISTRATION_LINE.test(t)) return true;
+    if (RE.noiseHeader.test(t) && !RE.legalForm.test(t)) return true;
+    if (findDates(t).length > 0) return true;
+    if (info.money.length > 0) return true;
+    if (/^\W*\(.*\)\W*$/.test(t)) return true; // "(CO. NO. 113825-W)"
+    return false;
+  };
+  // The header: rows before the address block and before the items.
+  const header: RowInfo[] = [];
+  let sawName = false;
+  for (const info of infos) {
+    if (header.length >= 10 || (info.row.rel > 0.45 && header.length > 0)) break;
+    if (isAddress(info) && sawName) break;
+    if (info.money.length > 0 && sawName) break;
+    header.push(info);
+    if (!isNoise(info) && !isAddress(info)) sawName = true;
+  }
+  const names = header.filter((h) => !isNoise(h) && !isAddress(h));
+  const first = names[0];
+  if (!first) return { confidence: 0 };
+  const adjacent = (a: RowInfo, b: RowInfo): boolean => b.index === a.index + 1;
+  const legal = names.find((h) => RE.legalForm.test(h.label));
+  let parts: RowInfo[];
+  let confidence: number;
+  if (legal) {
+    parts = [legal];
+    const prev = names[names.indexOf(legal) - 1];
+    const body = legal.label.replace(OWNER_PREFIX, '').replace(RE.legalForm, ' ').replace(/\(.*?\)|\W+/g, ' ').trim();
+    const continuation =
+      /^\W*(?:CO\b|CO\.|\(M\)|SDN|BHD|S\/B|&|AND\b)/.test(legal.label) || body.split(/\s+/).filter(Boolean).length <= 1;
+    if (prev && adjacent(prev, legal) && continuation) parts = [prev, legal];
+    // "AIK HUAT HARDWARE ENTERPRISE (SETIA" / "ALAM) SDN BHD"
+    const next = infos[legal.index + 1];
+    if (next && (legal.label.match(/\(/g) ?? []).length > (legal.label.match(/\)/g) ?? []).length) parts.push(next);
+    confidence = 0.85;
+  } else {
+    parts = [first];
+    const next = names[1];
+    // A name printed over several lines ("THE" / "ROTI", "HOME MASTER HARDWARE" / "& ELECTRICAL").
+    if (next && adjacent(first, next) && (letters(first.label) <= 4 || /^\W*(?:&|AND\b|ET\b)/.test(next.label))) {
+      parts.push(next);
+    }
+    confidence = 0.6;
+  }
+  const name = cleanVendor(parts.map((p) => p.row.text).join(' '));
+  return name ? { name, confidence } : { confidence: 0 };
+};
+
+/** Drops owner prefixes and trailing registration numbers ("(1248717-W)", "862725-U"). */
+const cleanVendor = (s: string): string =>
+  s
+    .replace(/\s+/g, ' ')
+    .replace(new RegExp(OWNER_PREFIX.source, 'i'), '')
+    .replace(/^\d{5,}\s+/, '')
+    .replace(/\s*\((?=[^)]*\d{3})[^)]*\)?.*$/, '')
+    .replace(/\s+(?:CO\.?\s*(?:NO|REG)\.?\s*:?\s*)?\d{4,}[-\s]?[A-Z]\b.*$/, '')
+    .replace(/^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$/gu, '')
+    .trim();
+
+interface Candidate {
+  info: RowInfo;
+  token: AmountToken;
+  score: number;
+  kind: 'strong' | 'plain' | 'tender' | 'subtotal' | 'derived' | 'fallback';
+}
+
+/** The amount a labelled row carries: its rightmost money token, else the next row's if that row has no label. */
+const labelledAmount = (infos: readonly RowInfo[], i: number): AmountToken | undefined => {
+  const info = infos[i] as RowInfo;
+  const own = info.money[info.money.length - 1];
+  if (own) return own;
+  const next = infos[i + 1];
+  if (next && next.money.length > 0 && letterCount(stripAmounts(next)) < 3) return next.money[next.money.length - 1];
+  const prev = infos[i - 1];
+  if (prev && prev.money.length === 1 && letterCount(stripAmounts(prev)) < 2) return prev.money[0];
+  return undefined;
+};
+
+const letterCount = (s: string): number => (s.match(/[A-Z]/gi) ?? []).length;
+const stripAmounts = (info: RowInfo): string => {
+  let s = info.row.text;
+  for (const t of [...info.amounts].reverse()) s = s.slice(0, t.start) + s.slice(t.end);
+  return s.replace(/\b(?:RM|EUR|MYR|USD)\b|[€$£]/gi, '');
+};
+
+export interface ParseResult {
+  receipt: ExtractedReceipt;
+}
+
+/** Parses rows of a receipt/invoice into the normalized receipt. */
+export const parseReceiptRows = (
+  rows: readonly Row[],
+  engine: ExtractionEngine,
+  hints: ParseHints = {},
+): ExtractedReceipt => {
+  const warnings: string[] = [];
+  const decimal = detectDecimalSeparator(
+    rows.map((r) => r.text),
+    defaultDecimal(hints, rows),
+  );
+  const cur = detectCurrency(rows, hints);
+  const currency = cur.code && cur.code !== '$' ? cur.code : UNKNOWN_CURRENCY;
+  const order: DateOrder = dateOrderFor(hints.country, cur.code ?? hints.currency);
+
+  const infos: RowInfo[] = rows.map((row, index) => {
+    const { all, money } = rowAmounts(row, decimal);
+    const percents: DecimalValue[] = [];
+    for (const m of row.text.matchAll(PERCENT_RE)) {
+      const p = parsePercent(m[1] ?? '');
+      if (p) percents.push(p);
+    }
+    return { row, index, label: normalizeLabel(row.text), amounts: all, money, percents };
+  });
+
+  const receipt: ExtractedReceipt = { engine, vendor: {}, taxes: [], lineItems: [], confidence: {}, warnings };
+  if (rows.length === 0) {
+    warnings.push('no text found');
+    return receipt;
+  }
+
+  // Vendor and identifiers.
+  const vendor: VendorInfo = {};
+  const v = findVendor(infos);
+  if (v.name) {
+    vendor.name = v.name;
+    receipt.confidence.vendor = v.confidence;
+  }
+  for (const info of infos) {
+    const ids = findCompanyIds(info.row.text);
+    if (ids.vatNumber && !vendor.vatNumber) vendor.vatNumber = ids.vatNumber;
+    if (ids.siret && !vendor.siret) vendor.siret = ids.siret;
+    if (ids.siren && !vendor.siren) vendor.siren = ids.siren;
+  }
+  receipt.vendor = vendor;
+  if (cur.code && cur.code !== '$') {
+    receipt.currency = cur.code;
+    receipt.confidence.currency = cur.confidence;
+  }
+
+  // Date.
+  let bestDate: { iso: string; score: number; conf: number } | undefined;
+  for (const info of infos) {
+    const ds = findDates(info.row.text, { order, ...(hints.now ? { now: hints.now } : {}) });
+    for (const d of ds) {
+      let score = d.confidence;
+      if (RE.date.test(info.label)) score += 0.3;
+      if (RE.badDate.test(info.label)) score -= 0.6;
+      score -= info.row.rel * 0.1;
+      if (!bestDate || score > bestDate.score) bestDate = { iso: d.iso, score, conf: d.confidence };
+    }
+  }
+  if (bestDate) {
+    receipt.date = bestDate.iso;
+    receipt.confidence.date = Math.max(0.1, Math.min(0.98, bestDate.conf * 0.95));
+  }
+
+  // Card.
+  for (const info of infos) {
+    const last4 = findCardLast4(info.row.text);
+    if (last4) {
+      receipt.cardLast4 = last4;
+      receipt.confidence.cardLast4 = 0.85;
+      break;
+    }
+  }
+
+  // Classify rows.
+  const kindOf = (
+    info: RowInfo,
+  ): 'total' | 'subtotal' | 'tax' | 'tip' | 'change' | 'tender' | 'rounding' | 'other' => {
+    const l = info.label;
+    if (/\bINCLU(?:DES?|DED|DING)\b/.test(l) && RE.tax.test(l)) return 'tax';
+    if (/ROUNDING|ARRONDI|\bADJ/.test(l) && !/TOTAL/.test(l)) {
+      const t = info.money[info.money.length - 1];
+      return t && (t.value.units < 0n ? -t.value.units : t.value.units) >= 10n ** BigInt(t.value.scale) ? 'total' : 'rounding';
+    }
+    if (RE.subtotal.test(l) && !/TOTAL\s*T\.?T\.?C/.test(l)) return 'subtotal';
+    if (RE.tip.test(l)) return 'tip';
+    if (RE.change.test(l) && !RE.totalStrong.test(l)) return 'change';
+    if (RE.notTotal.test(l)) return RE.tax.test(l) && !/TOTAL\s*(?:QTY|ITEMS?)/.test(l) ? 'tax' : 'other';
+    if (RE.totalStrong.test(l) || RE.totalPlain.test(l)) {
+      if (RE.tax.test(l) && !/INCL|INC\b|\(INC|TTC|INCLUSIVE/.test(l)) return 'tax';
+      return 'total';
+    }
+    if (RE.tax.test(l)) return 'tax';
+    if (/^\W*(?:AMOUNT\s*)?DUE\b/.test(l)) return 'total';
+    if (RE.tender.test(l) || /^\W*PAY\b/.test(l)) return 'tender';
+    return 'other';
+  };
+  const kinds = infos.map(kindOf);
+  // VAT summary tables ("GST SUMMARY / RATE NET GST", "TAUX HT TVA TTC"): their TOTAL row sums the table, not the bill.
+  const taxTable = infos.map(() => false);
+  for (let i = 0; i < infos.length; i++) {
+    const l = (infos[i] as RowInfo).label;
+    const header =
+      /(?:GST|TAX|VAT|TVA)\s*(?:SUMMARY|ANALYSIS|DETAIL)|DETAIL\s*(?:DE\s*LA\s*)?TVA|RECAP\w*\s*TVA|TAX\s*CODE|TAUX\s+(?:H\.?T|TVA|BASE)|(?:CODE|TVA)\s+TAUX|\bRATE\b.*\b(?:NET|GST|TAX|VAT)\b/.test(l) &&
+      (infos[i] as RowInfo).money.length === 0;
+    if (!header) continue;
+    let gap = 0;
+    for (let k = i + 1; k < infos.length && k <= i + 10; k++) {
+      const r = infos[k] as RowInfo;
+      if (r.money.length === 0) {
+        if (++gap > 1) break;
+        continue;
+      }
+      gap = 0;
+      taxTable[k] = true;
+    }
+  }
+
+  // Subtotal.
+  let subtotal: Money | undefined;
+  for (let i = 0; i < infos.length; i++) {
+    if (kinds[i] !== 'subtotal') continue;
+    const m = moneyOf(labelledAmount(infos, i), currency);
+    if (m && m.minor > 0n) subtotal = m;
+  }
+
+  // Taxes.
+  const taxes: TaxLine[] = [];
+  let taxConsistent = 0;
+  let taxInconsistent = 0;
+  const inTaxTable = (i: number): boolean => {
+    for (let k = i; k >= Math.max(0, i - 6); k--) {
+      const l = (infos[k] as RowInfo).label;
+      if (RE.tax.test(l) && (/TAUX|RATE|%|\bHT\b|BASE|AMOUNT|MONTANT|SUMMARY|CODE/.test(l) || k === i)) return true;
+    }
+    return false;
+  };
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i] as RowInfo;
+    const kind = kinds[i];
+    const rate = info.percents[0];
+    const values = info.money.map((t) => t.value).filter((d) => d.units > 0n);
+    if (rate && values.length > 0 && (kind === 'tax' || inTaxTable(i)) && kind !== 'total') {
+      const ms = values.map((d) => decimalToMoney(d, currency)).filter((x): x is Money => Boolean(x));
+      let line: TaxLine | undefined;
+      // Try (base, vat) pairs in order, then (vat, gross).
+      outer: for (let a = 0; a < ms.length; a++) {
+        for (let b = 0; b < ms.length; b++) {
+          if (a === b) continue;
+          const base = ms[a] as Money;
+          const vat = ms[b] as Money;
+          if (near(vatOf(base.minor, rate), vat.minor)) {
+            line = { rate: rateString(rate), base, amount: vat };
+            taxConsistent++;
+            break outer;
+          }
+          // (vat, gross): gross × rate / (100 + rate)
+          const den = (100n * 10n ** BigInt(rate.scale) + rate.units) * 1n;
+          const vatFromGross = (base.minor * rate.units * 2n + den) / (2n * den);
+          if (near(vatFromGross, vat.minor) && base.minor > vat.minor) {
+            line = { rate: rateString(rate), base: { minor: base.minor - vat.minor, currency }, amount: vat };
+            taxConsistent++;
+            break outer;
+          }
+        }
+      }
+      if (!line && ms.length === 1 && kind === 'tax') {
+        line = { rate: rateString(rate), amount: ms[0] as Money };
+      }
+      if (!line && ms.length >= 2 && kind === 'tax') {
+        taxInconsistent++;
+        line = { rate: rateString(rate), amount: ms[ms.length - 1] as Money };
+      }
+      if (line && !taxes.some((t) => t.rate === line.rate && t.amount.minor === line.amount.minor)) taxes.push(line);
+      continue;
+    }
+    if (kind === 'tax' && taxes.length === 0) {
+      const m = moneyOf(labelledAmount(infos, i), currency);
+      if (m && m.minor > 0n) taxes.push({ amount: m });
+    }
+  }
+  // A lone "TVA 2,00" line followed by a table: keep only rated lines when there are some.
+  const rated = taxes.filter((t) => t.rate !== undefined);
+  const finalTaxes = rated.length > 0 ? rated : taxes.slice(0, 1);
+  receipt.taxes = finalTaxes;
+  if (finalTaxes.length > 0) receipt.confidence.taxes = taxInconsistent > 0 ? 0.4 : taxConsistent > 0 ? 0.9 : 0.6;
+  const taxSum = finalTaxes.reduce((s, t) => s + t.amount.minor, 0n);
+
+  // Tip.
+  for (let i = 0; i < infos.length; i++) {
+    if (kinds[i] !== 'tip') continue;
+    const m = moneyOf(labelledAmount(infos, i), currency);
+    if (m && m.minor > 0n) {
+      receipt.tip = m;
+      receipt.confidence.tip = 0.8;
+    }
+  }
+
+  // Tendered and change (cash 60.00, change 6.70 → paid 53.30).
+  let tendered: bigint | undefined;
+  let change: bigint | undefined;
+  for (let i = 0; i < infos.length; i++) {
+    const m = moneyOf(labelledAmount(infos, i), currency);
+    if (!m) continue;
+    const l = (infos[i] as RowInfo).label;
+    const tenderLike = kinds[i] === 'tender' || (RE.tender.test(l) && !RE.change.test(l) && kinds[i] === 'total');
+    if (tenderLike && tendered === undefined) tendered = absMinor(m);
+    if (kinds[i] === 'change' && change === undefined) change = absMinor(m);
+  }
+  const paid = tendered !== undefined ? tendered - (change ?? 0n) : undefined;
+
+  // Cash rounding ("ROUNDING ADJ -0.02"): the rounded amount is the one paid.
+  const roundings: bigint[] = [];
+  for (let i = 0; i < infos.length; i++) {
+    if (kinds[i] !== 'rounding') continue;
+    const m = moneyOf(labelledAmount(infos, i), currency);
+    if (m && m.minor !== 0n) roundings.push(m.minor);
+  }
+
+  // Total candidates.
+  const cands: Candidate[] = [];
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i] as RowInfo;
+    const kind = kinds[i];
+    if (taxTable[i]) continue;
+    const token = labelledAmount(infos, i);
+    if (!token || token.value.units <= 0n) continue;
+    // "TOTAL INCLUDES GST 0% 8.20" is sometimes the total, sometimes the VAT it contains: a weak candidate.
+    if (kind === 'tax' && /TOTAL.*INCLU(?:DES?|DED)/.test(info.label)) {
+      cands.push({ info, token, score: 5, kind: 'plain' });
+      continue;
+    }
+    if (kind !== 'total' && kind !== 'tender' && kind !== 'subtotal') continue;
+    const strong = kind === 'total' && RE.totalStrong.test(info.label);
+    const k: Candidate['kind'] =
+      kind === 'tender' ? 'tender' : kind === 'subtotal' ? 'subtotal' : strong ? 'strong' : 'plain';
+    let score = k === 'strong' ? 10 : k === 'plain' ? 8 : k === 'subtotal' ? 4 : 3;
+    if (/ROUND/.test(info.label) && kind === 'total') score += 1;
+    if (/^\W*TOTAL\b/.test(info.label) && kind === 'total') score += 0.5;
+    // "TOTAL 6% SUPPLIES": a partial total per VAT rate.
+    if (info.percents.length > 0 && kind === 'total' && !strong) score -= 1.5;
+    cands.push({ info, token, score, kind: k });
+  }
+  // Unlabelled amounts that the arithmetic designates (tendered − change, subtotal + taxes).
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i] as RowInfo;
+    if (taxTable[i] || kinds[i] === 'tax' || kinds[i] === 'change') continue;
+    for (const token of info.money) {
+      const m = moneyOf(token, currency);
+      if (!m || m.minor <= 0n) continue;
+      const byPaid = paid !== undefined && paid > 0n && m.minor === paid;
+      const bySum = subtotal !== undefined && taxSum > 0n && m.minor === subtotal.minor + taxSum;
+      if ((byPaid || bySum) && !cands.some((c) => c.token === token)) {
+        cands.push({ info, token, score: 5, kind: 'derived' });
+      }
+    }
+  }
+  if (cands.length === 0) {
+    // No label: the largest amount printed twice, else the largest amount.
+    const counts = new Map<string, { token: AmountToken; info: RowInfo; n: number }>();
+    for (const info of infos) {
+      for (const t of info.money) {
+        if (t.value.units <= 0n) continue;
+        const key = decimalToString(t.value, 2);
+        const c = counts.get(key);
+        if (c) c.n++;
+        else counts.set(key, { token: t, info, n: 1 });
+      }
+    }
+    for (const c of counts.values()) {
+      cands.push({ info: c.info, token: c.token, score: c.n > 1 ? 2 : 1, kind: 'fallback' });
+    }
+  }
+
+  const amountOf = new Map<Candidate, bigint>();
+  for (const c of cands) {
+    const m = moneyOf(c.token, currency);
+    if (m) amountOf.set(c, m.minor);
+  }
+  // Tendered amounts: a candidate minus the change equals another candidate.
+  const isTendered = (c: Candidate): boolean => {
+    const m = amountOf.get(c);
+    if (m === undefined || change === undefined || change <= 0n) return false;
+    return cands.some((o) => o !== c && amountOf.get(o) === m - change);
+  };
+  const maxLabelled = cands
+    .filter((c) => (c.kind === 'strong' || c.kind === 'plain') && !isTendered(c))
+    .reduce<bigint>((mx, c) => {
+      const m = amountOf.get(c) ?? 0n;
+      return m > mx ? m : mx;
+    }, 0n);
+  const maxFb = maxFallback(cands, currency);
+  let best: { c: Candidate; score: number; money: Money } | undefined;
+  for (const c of cands) {
+    const minor = amountOf.get(c);
+    if (minor === undefined) continue;
+    const labelled = c.kind === 'strong' || c.kind === 'plain';
+    let score = c.score;
+    if (paid !== undefined && paid > 0n && paid === minor) score += 2;
+    if (subtotal && taxSum > 0n && near(subtotal.minor + taxSum, minor)) score += 2;
+    if (subtotal && subtotal.minor === minor && taxSum === 0n) score += 0.5;
+    if (labelled && minor === maxLabelled) score += 1;
+    // Cash rounding: the labelled amount that is another labelled amount plus the printed adjustment.
+    if (
+      labelled &&
+      roundings.length > 0 &&
+      cands.some((o) => {
+        const om = amountOf.get(o);
+        return o !== c && om !== undefined && roundings.some((r) => om + r === minor);
+      })
+    )
+      score += 3.5;
+    if (isTendered(c)) score -= 4;
+    if (c.kind === 'fallback' && minor === maxFb) score += 1;
+    // Later totals win ties (the final amount after rounding/discounts).
+    score += c.info.row.rel * 0.3;
+    if (!best || score > best.score) best = { c, score, money: { minor, currency } };
+  }
+
+  if (best) {
+    receipt.total = best.money;
+    const base = { strong: 0.85, plain: 0.75, tender: 0.6, subtotal: 0.55, derived: 0.6, fallback: 0.35 };
+    let conf = base[best.c.kind];
+    const t = best.money.minor;
+    if (paid !== undefined && paid > 0n) conf += near(paid, t, 0n) ? 0.08 : -0.05;
+    if (subtotal && taxSum > 0n) {
+      if (near(subtotal.minor + taxSum, t)) conf += 0.08;
+      else if (!near(subtotal.minor, t)) {
+        conf -= 0.15;
+        warnings.push('subtotal + taxes does not match the total');
+      }
+    }
+    receipt.confidence.total = Math.max(0.05, Math.min(0.99, conf));
+  } else {
+    warnings.push('no total found');
+  }
+  if (subtotal) {
+    receipt.subtotal = subtotal;
+    receipt.confidence.subtotal = receipt.total && subtotal.minor <= receipt.total.minor ? 0.8 : 0.4;
+  }
+
+  // Line items: rows above the first total/subtotal with a description and a rightmost amount.
+  const firstSummary = infos.findIndex((_, i) => kinds[i] === 'total' || kinds[i] === 'subtotal');
+  const end = firstSummary >= 0 ? firstSummary : infos.length;
+  const items: LineItem[] = [];
+  for (let i = 0; i < end; i++) {
+    const info = infos[i] as RowInfo;
+    if (kinds[i] !== 'other' || info.money.length === 0 || info.row.rel < 0.05) continue;
+    if (findDates(info.row.text).length > 0) continue;
+    const last = info.money[info.money.length - 1] as AmountToken;
+    const desc = stripAmounts(info)
+      .replace(/\s+/g, ' ')
+      .replace(/\b\d+\s*[xX×*]\s*$/, '')
+      .trim();
+    if (letterCount(desc) < 2) {
+      // "2 X 4.50" under the description row: attach to the previous item.
+      const q = /(\d+(?:[.,]\d+)?)\s*[xX×*]\s*/.exec(info.row.text);
+      const prev = items[items.length - 1];
+      if (q && prev && prev.quantity === undefined && info.money.length >= 1) {
+        prev.quantity = (q[1] ?? '1').replace(',', '.');
+        const unit = info.money[0] as AmountToken;
+        prev.unitPrice = decimalToString(unit.value);
+        if (info.money.length >= 2 || !prev.amount) {
+          const amt = moneyOf(last, currency);
+          if (amt) prev.amount = amt;
+        }
+      }
+      continue;
+    }
+    const item: LineItem = { description: desc.replace(/[\s:.-]+$/, '') };
+    const amt = moneyOf(last, currency);
+    if (amt) item.amount = amt;
+    const q = /(?:^|\s)(\d+(?:[.,]\d+)?)\s*[xX×*]\s*(?=\S)/.exec(info.row.text);
+    if (q && info.money.length >= 2) {
+      item.quantity = (q[1] ?? '1').replace(',', '.');
+      item.unitPrice = decimalToString((info.money[0] as AmountToken).value);
+    }
+    const rate = info.percents[0];
+    if (rate) item.taxRate = rateString(rate);
+    items.push(item);
+  }
+  receipt.lineItems = items;
+  if (items.length > 0) {
+    const sum = items.reduce((s, li) => s + (li.amount?.minor ?? 0n), 0n);
+    const target = receipt.total?.minor;
+    const match =
+      target !== undefined && (near(sum, target) || (subtotal !== undefined && near(sum, subtotal.minor)));
+    receipt.confidence.lineItems = match ? 0.85 : 0.4;
+    if (match && receipt.confidence.total !== undefined) {
+      receipt.confidence.total = Math.min(0.99, receipt.confidence.total + 0.05);
+    }
+  }
+
+  // Taxes vs total: VAT can never exceed the total.
+  if (receipt.total && taxSum > receipt.total.minor && receipt.confidence.taxes !== undefined) {
+    receipt.confidence.taxes = 0.2;
+    warnings.push('taxes exceed the total');
+  }
+  if (!receipt.date) warnings.push('no date found');
+  if (!receipt.vendor.name) warnings.push('no vendor found');
+  return receipt;
+};
+
+const maxFallback = (cands: readonly Candidate[], currency: string): bigint => {
+  let mx = 0n;
+  for (const c of cands) {
+    if (c.kind !== 'fallback') continue;
+    const m = moneyOf(c.token, currency);
+    if (m && m.minor > mx) mx = m.minor;
+  }
+  return mx;
+};
