@@ -7,7 +7,9 @@ const dataDir = resolve(process.env.QUITTANCE_DATA_DIR ?? '.data');
 const apiPort = Number(process.env.PORT ?? 3000);
 const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
 
-const cloud = await startLocalCloud({ dataDir, apiPort, smtpPort }).catch((error: unknown) => {
+const retryDelaysMs = process.env.QUITTANCE_RETRY_DELAYS_MS?.split(',').map(Number);
+
+const cloud = await startLocalCloud({ dataDir, apiPort, smtpPort, retryDelaysMs }).catch((error: unknown) => {
   process.stderr.write(`Quittance local cloud failed to start: ${(error as Error).message}\n`);
   process.exit(1);
 });
@@ -33,6 +35,13 @@ process.on('uncaughtException', (error) => {
 process.on('unhandledRejection', (error) => {
   process.stderr.write(`[local] unhandled rejection: ${(error as Error)?.stack ?? String(error)}\n`);
 });
+
+// Machine-readable line for the test harness (which starts the cloud on random ports).
+if (process.env.QUITTANCE_READY_LINE) {
+  process.stdout.write(
+    `QUITTANCE_READY ${JSON.stringify({ apiUrl: cloud.apiUrl, smtpPort: cloud.smtpPort, pid: process.pid })}\n`,
+  );
+}
 
 const alice = DEMO_USERS.find((u) => u.userId === 'u_alice');
 process.stdout.write(

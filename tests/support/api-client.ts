@@ -1,0 +1,38 @@
+import nodemailer from 'nodemailer';
+
+/** Small helpers for integration tests: tokens from the local identity provider, JSON calls, SMTP sends. */
+export const makeApi = (apiUrl: string) => {
+  const token = async (email: string): Promise<string> => {
+    const res = await fetch(`${apiUrl}/_local/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    const body = (await res.json()) as { token?: string };
+    if (!body.token) throw new Error(`no token for ${email}: HTTP ${res.status}`);
+    return body.token;
+  };
+  const get = async <T = unknown>(path: string, bearer?: string): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${apiUrl}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  /** Polls until `check` returns a value (the pipeline is asynchronous, like in AWS). */
+  const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+  return { token, get, eventually };
+};
+
+export const sendMail = (
+  smtpPort: number,
+  mail: { from: string; to: string; subject: string; text?: string; attachments?: { filename: string; content: Buffer }[] },
+) =>
+  nodemailer
+    .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
+    .sendMail({ text: 'receipt attached', ...mail });
