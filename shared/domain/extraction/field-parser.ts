@@ -602,7 +602,9 @@ export const parseReceiptRows = (
   }
 
   // Line items: rows above the first total/subtotal with a description and a rightmost amount.
-  const firstSummary = infos.findIndex((_, i) => kinds[i] === 'total' || kinds[i] === 'subtotal');
+  const firstSummary = infos.findIndex(
+    (info, i) => (kinds[i] === 'total' || kinds[i] === 'subtotal') && info.money.length > 0,
+  );
   const end = firstSummary >= 0 ? firstSummary : infos.length;
   const items: LineItem[] = [];
   for (let i = 0; i < end; i++) {

@@ -39,13 +39,22 @@ export interface Row {
 /** Groups positioned fragments into rows (vertical overlap), cells sorted left to right. */
 export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
   const clean = fragments
-    .map((f) => ({ ...f, text: f.text.replace(/\s+/g, ' ').trim() }))
+    .map((f) => ({ ...f, text: f.text.replace(/\t/g, '   ').trim() }))
     .filter((f) => f.text.length > 0);
   if (clean.length === 0) return [];
   if (clean.some((f) => !f.box)) {
+    // Plain text: wide runs of spaces separate columns.
+    const cellsOf = (line: string): Cell[] => {
+      const cells: Cell[] = [];
+      for (const m of line.matchAll(/\S+(?:\s{1,2}\S+)*/g)) {
+        const start = m.index ?? 0;
+        cells.push({ text: m[0].replace(/\s+/g, ' '), x0: start, x1: start + m[0].length });
+      }
+      return cells;
+    };
     return clean.map((f, i) => ({
-      text: f.text,
-      cells: [{ text: f.text, x0: 0, x1: f.text.length }],
+      text: f.text.replace(/\s+/g, ' '),
+      cells: cellsOf(f.text),
       y: i,
       height: 1,
       page: f.page ?? 1,
@@ -53,7 +62,7 @@ export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
     }));
   }
   const pages = new Map<number, Array<{ text: string; box: Box }>>();
-  for (const f of clean) {
+  for (const f of clean.map((x) => ({ ...x, text: x.text.replace(/\s+/g, ' ') }))) {
     const p = f.page ?? 1;
     const list = pages.get(p) ?? [];
     list.push({ text: f.text, box: f.box as Box });
