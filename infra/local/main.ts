@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { startLocalCloud } from './cloud.ts';
+import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_COMPANY, DEMO_USERS } from './seed.ts';
 
 /** `npm start`: the whole system on 127.0.0.1; Ctrl-C (SIGINT) or SIGTERM stops every part, Java included. */
@@ -8,12 +8,11 @@ const apiPort = Number(process.env.PORT ?? 3000);
 const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
 
 const retryDelaysMs = process.env.QUITTANCE_RETRY_DELAYS_MS?.split(',').map(Number);
+// Read before anything else: if whatever started us dies without passing a signal on (npm kills its shell
+// wrapper, the shell does not forward), we are re-parented and must stop too.
+const initialParent = process.ppid;
 
-const cloud = await startLocalCloud({ dataDir, apiPort, smtpPort, retryDelaysMs }).catch((error: unknown) => {
-  process.stderr.write(`Quittance local cloud failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
-
+let cloud: LocalCloud | undefined;
 let stopping = false;
 const shutdown = async (reason: string, code: number) => {
   if (stopping) return;
@@ -21,13 +20,17 @@ const shutdown = async (reason: string, code: number) => {
   process.stdout.write(`\n[local] ${reason}: stopping…\n`);
   const force = setTimeout(() => process.exit(code), 15_000);
   force.unref();
-  await cloud.stop();
+  await starting.catch(() => undefined); // a signal during start-up stops what has started
+  await cloud?.stop();
   process.stdout.write('[local] stopped\n');
   process.exit(code);
 };
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
+setInterval(() => {
+  if (process.ppid !== initialParent) void shutdown('parent process exited', 0);
+}, 500).unref();
 process.on('uncaughtException', (error) => {
   process.stderr.write(`[local] uncaught: ${error.stack ?? error.message}\n`);
   void shutdown('uncaught exception', 1);
@@ -35,6 +38,13 @@ process.on('uncaughtException', (error) => {
 process.on('unhandledRejection', (error) => {
   process.stderr.write(`[local] unhandled rejection: ${(error as Error)?.stack ?? String(error)}\n`);
 });
+
+const starting = startLocalCloud({ dataDir, apiPort, smtpPort, retryDelaysMs });
+cloud = await starting.catch((error: unknown) => {
+  process.stderr.write(`Quittance local cloud failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
+if (stopping) await new Promise(() => undefined); // shutdown() exits the process
 
 // Machine-readable line for the test harness (which starts the cloud on random ports).
 if (process.env.QUITTANCE_READY_LINE) {

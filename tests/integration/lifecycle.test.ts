@@ -80,7 +80,10 @@ describe('local cloud lifecycle', () => {
 
     cloud = await startCloudProcess(dataDir);
     api = makeApi(cloud.apiUrl);
-    const after = await api.get<{ items: { id: string }[] }>('/receipts', await api.token('finance@demo.quittance.local'));
+    const after = await api.get<{ items: { id: string }[] }>(
+      '/receipts',
+      await api.token('finance@demo.quittance.local'),
+    );
     expect(after.body.items.map((r) => r.id)).toContain(before.id);
   });
 });

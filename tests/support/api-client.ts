@@ -31,7 +31,13 @@ export const makeApi = (apiUrl: string) => {
 
 export const sendMail = (
   smtpPort: number,
-  mail: { from: string; to: string; subject: string; text?: string; attachments?: { filename: string; content: Buffer }[] },
+  mail: {
+    from: string;
+    to: string;
+    subject: string;
+    text?: string;
+    attachments?: { filename: string; content: Buffer }[];
+  },
 ) =>
   nodemailer
     .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })

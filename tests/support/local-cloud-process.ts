@@ -16,19 +16,23 @@ const ROOT = resolve(import.meta.dirname, '../..');
  * data dir of the test's own, and waits for its ready line.
  */
 export const startCloudProcess = async (dataDir: string, env: Record<string, string> = {}): Promise<RunningCloud> => {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'infra/local/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      SMTP_PORT: '0',
-      QUITTANCE_DATA_DIR: dataDir,
-      QUITTANCE_READY_LINE: '1',
-      QUITTANCE_RETRY_DELAYS_MS: '200,400',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'infra/local/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        SMTP_PORT: '0',
+        QUITTANCE_DATA_DIR: dataDir,
+        QUITTANCE_READY_LINE: '1',
+        QUITTANCE_RETRY_DELAYS_MS: '200,400',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   const ready = await new Promise<{ apiUrl: string; smtpPort: number }>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`local cloud did not start in 90 s:\n${out}`)), 90_000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { normalizeAddress } from '../../shared/domain/email-address.ts';
 import { principalFromClaims, UnauthenticatedError } from '../../shared/domain/identity.ts';
 import { deterministicId } from '../../shared/domain/ids.ts';
-import { normalizeAddress } from '../../shared/domain/email-address.ts';
 
 describe('principalFromClaims', () => {
   it('reads API Gateway’s flattened array claims and raw JWT arrays alike', () => {

@@ -71,7 +71,11 @@ describe('ingestEmail', () => {
     ['no receipt attached', { parts: [] }, /no receipt found/],
     [
       'only a non-receipt attachment',
-      { parts: [{ fileName: 'notes.txt', contentType: 'text/plain', bytes: new TextEncoder().encode('hi'), inline: false }] },
+      {
+        parts: [
+          { fileName: 'notes.txt', contentType: 'text/plain', bytes: new TextEncoder().encode('hi'), inline: false },
+        ],
+      },
       /not a receipt format/,
     ],
   ])('quarantines mail with %s, keeping its reason, and creates no receipt', async (_label, over, reason) => {

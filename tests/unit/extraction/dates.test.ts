@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dateOrderFor, findCompactDates, findDates } from '../../../shared/domain/extraction/dates.ts';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const first = (text: string, order: 'dmy' | 'mdy' = 'dmy'): string | undefined =>
+  findDates(text, { order, now: NOW })[0]?.iso;
+
+describe('dates', () => {
+  it.each([
+    ['Le 14/03/2024 à 12:31', '2024-03-14'],
+    ['11/02/18 19 : 21', '2018-02-11'],
+    ['DATE:02/02/17 19:46', '2017-02-02'],
+    ['24-MAR-2018', '2018-03-24'],
+    ['02 APR 2018', '2018-04-02'],
+    ['1er mars 2024', '2024-03-01'],
+    ['12 févr. 2025', '2025-02-12'],
+    ['March 5, 2024', '2024-03-05'],
+    ['2024-03-05T10:00', '2024-03-05'],
+    ['24.03.18', '2018-03-24'],
+  ])('%s → %s', (text, iso) => {
+    expect(first(text)).toBe(iso);
+  });
+
+  it('uses the order of the country, and plausibility when one reading is impossible', () => {
+    expect(first('12/07/2019', 'mdy')).toBe('2019-12-07');
+    expect(first('12/07/2019', 'dmy')).toBe('2019-07-12');
+    expect(first('25/07/2019', 'mdy')).toBe('2019-07-25'); // month 25 impossible
+    expect(dateOrderFor('US')).toBe('mdy');
+    expect(dateOrderFor('FR', 'USD')).toBe('dmy');
+    expect(dateOrderFor(undefined, 'USD')).toBe('mdy');
+    expect(dateOrderFor(undefined, 'EUR')).toBe('dmy');
+  });
+
+  it('ignores amounts, times and impossible dates', () => {
+    expect(first('TOTAL 12.50')).toBeUndefined();
+    expect(first('31/02/2024')).toBeUndefined();
+    expect(first('12:30:45')).toBeUndefined();
+  });
+
+  it('reads compact dates only next to a time or a DATE label', () => {
+    expect(findCompactDates('00440010036 25032018 13:11:54', { now: NOW })[0]?.iso).toBe('2018-03-25');
+    expect(findCompactDates('REF 25032018', { now: NOW })).toEqual([]);
+  });
+
+  it('round-trips random dates in every printed format (property)', () => {
+    const months = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+    const en = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('2000-01-01'), max: new Date('2026-05-31'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 5 }),
+        (date, style) => {
+          const y = date.getUTCFullYear();
+          const m = date.getUTCMonth() + 1;
+          const d = date.getUTCDate();
+          const p = (n: number): string => String(n).padStart(2, '0');
+          const iso = `${y}-${p(m)}-${p(d)}`;
+          const printed = [
+            `${p(d)}/${p(m)}/${y}`,
+            `${p(d)}.${p(m)}.${String(y).slice(2)}`,
+            `${y}-${p(m)}-${p(d)}`,
+            `${d} ${months[m - 1]} ${y}`,
+            `${d}-${en[m - 1]?.toUpperCase()}-${y}`,
+            `${p(m)}/${p(d)}/${y}`,
+          ][style] as string;
+          expect(first(`Date : ${printed} 12:00`, style === 5 ? 'mdy' : 'dmy')).toBe(iso);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
