@@ -25,7 +25,7 @@ export interface DateOptions {
 
 const MONTHS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^(?:jan(?:uary|vier|v)?)$/i, 1],
-  [/^(?:feb(?:ruary)?|f[ée]v(?:rier)?)$/i, 2],
+  [/^(?:feb(?:ruary)?|f[ée]vr?(?:ier)?)$/i, 2],
   [/^(?:mar(?:ch|s)?)$/i, 3],
   [/^(?:apr(?:il)?|avr(?:il)?)$/i, 4],
   [/^(?:may|mai)$/i, 5],
@@ -38,7 +38,7 @@ const MONTHS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^(?:dec(?:ember)?|d[ée]c(?:embre)?)$/i, 12],
 ];
 const MONTH_WORD =
-  '(?:jan(?:uary|vier|v)?|feb(?:ruary)?|f[ée]v(?:rier)?|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?|may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|ao[uû]t?|sept?(?:ember|embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|d[ée]c(?:ember|embre)?)';
+  '(?:jan(?:uary|vier|v)?|feb(?:ruary)?|f[ée]vr?(?:ier)?|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?|may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|ao[uû]t?|sept?(?:ember|embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|d[ée]c(?:ember|embre)?)';
 
 export const monthFromWord = (word: string): number | undefined => {
   for (const [re, n] of MONTHS) if (re.test(word.replace(/\.$/, ''))) return n;
@@ -132,7 +132,9 @@ export const findDates = (text: string, opts: DateOptions = {}): DateToken[] => 
     let confidence = plausibility(iso, now);
     if (ambiguous && other) {
       const po = plausibility(other, now);
-      if (po > confidence) {
+      // Only a future date is reason enough to read against the country's order.
+      const future = (iso: string): boolean => Date.parse(`${iso}T00:00:00Z`) - now.getTime() > 2 * 86_400_000;
+      if (future(iso) && !future(other)) {
         iso = other;
         confidence = po;
       }
@@ -152,4 +154,29 @@ export const dateOrderFor = (country?: string, currency?: string): DateOrder => 
   const c = country?.toUpperCase();
   if (c) return c === 'US' || c === 'PH' || c === 'FM' ? 'mdy' : 'dmy';
   return currency?.toUpperCase() === 'USD' ? 'mdy' : 'dmy';
+};
+
+/**
+ * Compact dates without separators ("25032018", "20180428"), only trusted next to a time or a DATE label: alone, an
+ * 8-digit number is more often a reference.
+ */
+export const findCompactDates = (text: string, opts: DateOptions = {}): DateToken[] => {
+  const now = opts.now ?? new Date();
+  if (!/\d{1,2}:\d{2}|\bDATE\b/i.test(text)) return [];
+  const out: DateToken[] = [];
+  for (const m of text.matchAll(/(?<![\d/.-])(\d{8})(?![\d/.-])/g)) {
+    const s = m[1] ?? '';
+    const candidates: Array<[number, number, number]> = [
+      [Number(s.slice(0, 4)), Number(s.slice(4, 6)), Number(s.slice(6, 8))],
+      [Number(s.slice(4, 8)), Number(s.slice(2, 4)), Number(s.slice(0, 2))],
+    ];
+    for (const [y, mo, d] of candidates) {
+      if (y < 1990 || y > now.getUTCFullYear() + 1 || !isValidDate(y, mo, d)) continue;
+      const iso = toIso(y, mo, d);
+      const start = m.index ?? 0;
+      out.push({ iso, text: s, start, end: start + 8, ambiguous: false, confidence: 0.7 * plausibility(iso, now) });
+      break;
+    }
+  }
+  return out;
 };

@@ -4,7 +4,7 @@
  * base × rate ≈ VAT, subtotal + taxes ≈ total, lines ≈ total, tendered − change ≈ total.
  */
 import { currencyExponent, type Money } from '../money.ts';
-import { type DateOrder, dateOrderFor, findDates } from './dates.ts';
+import { type DateOrder, dateOrderFor, findCompactDates, findDates } from './dates.ts';
 import { findCardLast4, findCompanyIds } from './identifiers.ts';
 import type { Row } from './layout.ts';
 import type { ExtractedReceipt, ExtractionEngine, LineItem, TaxLine, VendorInfo } from './model.ts';
@@ -91,7 +91,7 @@ const rowAmounts = (row: Row, decimal: DecimalSeparator): { all: AmountToken[]; 
 };
 
 const parsePercent = (s: string): DecimalValue | undefined => {
-  const m = /^(\d{1,2})(?:[.,](\d{1,3}))?$/.exec(s);
+  const m = /^(\d{1,3})(?:[.,](\d{1,3}))?$/.exec(s);
   if (!m) return undefined;
   const frac = m[2] ?? '';
   return { units: BigInt((m[1] ?? '') + frac), scale: frac.length };
@@ -142,9 +142,31 @@ const detectCurrency = (rows: readonly Row[], hints: ParseHints): { code?: strin
     return { code: (c && byCountry[c]) || 'USD', confidence: 0.7 };
   }
   if (hinted) return { code: hinted, confidence: 0.6 };
+  const byCountry = COUNTRY_CURRENCY[hints.country?.toUpperCase() ?? ''];
+  if (byCountry) return { code: byCountry, confidence: 0.5 };
   const all = normalizeLabel(rows.map((r) => r.text).join('\n'));
   if (/\bT\.?V\.?A\b|SIRET|SIREN|NET A PAYER|\bTTC\b/.test(all)) return { code: 'EUR', confidence: 0.6 };
   return { confidence: 0 };
+};
+
+const COUNTRY_CURRENCY: Readonly<Record<string, string>> = {
+  FR: 'EUR',
+  BE: 'EUR',
+  LU: 'EUR',
+  DE: 'EUR',
+  ES: 'EUR',
+  IT: 'EUR',
+  NL: 'EUR',
+  PT: 'EUR',
+  AT: 'EUR',
+  IE: 'EUR',
+  CH: 'CHF',
+  GB: 'GBP',
+  US: 'USD',
+  CA: 'CAD',
+  MY: 'MYR',
+  SG: 'SGD',
+  AU: 'AUD',
 };
 
 const FR_LIKE = new Set(['FR', 'BE', 'LU', 'CH', 'DE', 'ES', 'IT', 'PT', 'NL', 'AT']);
@@ -247,9 +269,9 @@ const labelledAmount = (infos: readonly RowInfo[], i: number): AmountToken | und
 };
 
 const letterCount = (s: string): number => (s.match(/[A-Z]/gi) ?? []).length;
-const stripAmounts = (info: RowInfo): string => {
+const stripAmounts = (info: RowInfo, onlyMoney = false): string => {
   let s = info.row.text;
-  for (const t of [...info.amounts].reverse()) s = s.slice(0, t.start) + s.slice(t.end);
+  for (const t of [...(onlyMoney ? info.money : info.amounts)].reverse()) s = s.slice(0, t.start) + s.slice(t.end);
   return s.replace(/\b(?:RM|EUR|MYR|USD)\b|[€$£]/gi, '');
 };
 
@@ -319,6 +341,15 @@ export const parseReceiptRows = (
       if (!bestDate || score > bestDate.score) bestDate = { iso: d.iso, score, conf: d.confidence };
     }
   }
+  if (!bestDate) {
+    for (const info of infos) {
+      const d = findCompactDates(info.row.text, hints.now ? { now: hints.now } : {})[0];
+      if (d) {
+        bestDate = { iso: d.iso, score: d.confidence, conf: d.confidence };
+        break;
+      }
+    }
+  }
   if (bestDate) {
     receipt.date = bestDate.iso;
     receipt.confidence.date = Math.max(0.1, Math.min(0.98, bestDate.conf * 0.95));
@@ -360,12 +391,18 @@ export const parseReceiptRows = (
   const kinds = infos.map(kindOf);
   // VAT summary tables ("GST SUMMARY / RATE NET GST", "TAUX HT TVA TTC"): their TOTAL row sums the table, not the bill.
   const taxTable = infos.map(() => false);
+  const tableHeader = infos.map(() => false);
   for (let i = 0; i < infos.length; i++) {
     const l = (infos[i] as RowInfo).label;
     const header =
+      /\b(?:TAUX|RATE|CODE)\b/.test(l) &&
+      /\b(?:H\.?T|TVA|TTC|BASE|NET|GST|TAX|VAT|AMOUNT|MONTANT)\b/.test(l) &&
+      (infos[i] as RowInfo).money.length === 0;
+    if (header) tableHeader[i] = true;
+    const summary =
       /(?:GST|TAX|VAT|TVA)\s*(?:SUMMARY|ANALYSIS|DETAIL)|DETAIL\s*(?:DE\s*LA\s*)?TVA|RECAP\w*\s*TVA|TAX\s*CODE|TAUX\s+(?:H\.?T|TVA|BASE)|(?:CODE|TVA)\s+TAUX|\bRATE\b.*\b(?:NET|GST|TAX|VAT)\b/.test(l) &&
       (infos[i] as RowInfo).money.length === 0;
-    if (!header) continue;
+    if (!header && !summary) continue;
     let gap = 0;
     for (let k = i + 1; k < infos.length && k <= i + 10; k++) {
       const r = infos[k] as RowInfo;
@@ -381,7 +418,7 @@ export const parseReceiptRows = (
   // Subtotal.
   let subtotal: Money | undefined;
   for (let i = 0; i < infos.length; i++) {
-    if (kinds[i] !== 'subtotal') continue;
+    if (kinds[i] !== 'subtotal' || taxTable[i] || tableHeader[i]) continue;
     const m = moneyOf(labelledAmount(infos, i), currency);
     if (m && m.minor > 0n) subtotal = m;
   }
@@ -442,6 +479,15 @@ export const parseReceiptRows = (
     }
   }
   // A lone "TVA 2,00" line followed by a table: keep only rated lines when there are some.
+  // "TVA 20 % 208,33" under "TOTAL HT 1 041,67": the base is the subtotal when the arithmetic agrees.
+  const lone = taxes.length === 1 ? taxes[0] : undefined;
+  if (lone?.rate && !lone.base && subtotal) {
+    const r = parsePercent(lone.rate.replace(/0+$/, '').replace(/\.$/, ''));
+    if (r && near(vatOf(subtotal.minor, r), lone.amount.minor)) {
+      lone.base = subtotal;
+      taxConsistent++;
+    }
+  }
   const rated = taxes.filter((t) => t.rate !== undefined);
   const finalTaxes = rated.length > 0 ? rated : taxes.slice(0, 1);
   receipt.taxes = finalTaxes;
@@ -585,6 +631,8 @@ export const parseReceiptRows = (
     let conf = base[best.c.kind];
     const t = best.money.minor;
     if (paid !== undefined && paid > 0n) conf += near(paid, t, 0n) ? 0.08 : -0.05;
+    const bases = finalTaxes.every((x) => x.base) ? finalTaxes.reduce((sum, x) => sum + (x.base?.minor ?? 0n), 0n) : 0n;
+    if (bases > 0n && near(bases + taxSum, t, BigInt(finalTaxes.length))) conf += 0.08;
     if (subtotal && taxSum > 0n) {
       if (near(subtotal.minor + taxSum, t)) conf += 0.08;
       else if (!near(subtotal.minor, t)) {
@@ -612,8 +660,9 @@ export const parseReceiptRows = (
     if (kinds[i] !== 'other' || info.money.length === 0 || info.row.rel < 0.05) continue;
     if (findDates(info.row.text).length > 0) continue;
     const last = info.money[info.money.length - 1] as AmountToken;
-    const desc = stripAmounts(info)
+    const desc = stripAmounts(info, true)
       .replace(/\s+/g, ' ')
+      .replace(/\s+[A-Z]{1,2}$/, '')
       .replace(/\b\d+\s*[xX×*]\s*$/, '')
       .trim();
     if (letterCount(desc) < 2) {

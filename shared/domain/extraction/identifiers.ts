@@ -71,12 +71,13 @@ export interface CompanyIds {
 export const findCompanyIds = (text: string): CompanyIds => {
   const out: CompanyIds = {};
   const upper = text.toUpperCase();
-  for (const m of upper.matchAll(/\b([A-Z]{2,3})[\s.-]?((?:[0-9A-Z][\s.-]?){8,13}[0-9A-Z])\b/g)) {
-    const candidate = `${m[1]}${(m[2] ?? '').replace(/[\s.-]/g, '')}`;
-    if (isPlausibleVatNumber(candidate)) {
-      out.vatNumber = candidate;
-      break;
+  // Overlapping scan: "TVA FR44 732…" must still find the number starting at "FR".
+  for (const m of upper.matchAll(/(?=\b([A-Z]{2,3})[\s.-]?((?:[0-9A-Z][\s.-]?){7,13}[0-9A-Z])(?![0-9A-Z]))/g)) {
+    const compact = `${m[1]}${(m[2] ?? '').replace(/[\s.-]/g, '')}`;
+    for (let len = Math.min(compact.length, 15); len >= 10 && !out.vatNumber; len--) {
+      if (isPlausibleVatNumber(compact.slice(0, len))) out.vatNumber = compact.slice(0, len);
     }
+    if (out.vatNumber) break;
   }
   const siretRe = /(?<!\d)(\d{3}[\s.]?\d{3}[\s.]?\d{3}[\s.]?\d{5})(?!\d)/g;
   for (const m of upper.matchAll(siretRe)) {

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseReceiptRows } from '../../../shared/domain/extraction/field-parser.ts';
+import { buildRows, fragmentsFromBoxCsv, rowsFromText } from '../../../shared/domain/extraction/layout.ts';
+import { receiptJsonSchema, receiptToJson } from '../../../shared/domain/extraction/model.ts';
+import { formatLocaleAmount } from '../../../shared/domain/extraction/numbers.ts';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const parse = (text: string, hints: { country?: string; currency?: string } = {}) =>
+  receiptToJson(parseReceiptRows(rowsFromText(text), 'ocr-lines', { ...hints, now: NOW }));
+
+const FRENCH = `
+CARREFOUR CITY
+12 RUE DE LA PAIX
+75002 PARIS
+SIRET 732 829 320 00074
+TVA FR44732829320
+Le 14/03/2024 à 12:31     Caisse 3
+2 x Croissant               2,40
+Baguette tradition          1,30
+Formule déjeuner           11,90
+Pourboire                   1,00
+TOTAL TTC                  16,60 €
+Taux       HT       TVA      TTC
+5,50%     5,02      0,28     5,30
+10,00%   10,28      1,02    11,30
+CB SANS CONTACT            16,60
+Carte ************4821
+MERCI DE VOTRE VISITE`;
+
+const ENGLISH = `
+Joe's Diner
+123 Main Street
+Springfield, IL 62701
+03/04/2024 7:42 PM
+Burger                     12.50
+Fries                       4.00
+Subtotal                   16.50
+Tax 8.25%                   1.36
+Tip                         3.00
+Total                      20.86
+VISA XXXX XXXX XXXX 1234   20.86
+Change                      0.00`;
+
+describe('field parser', () => {
+  it('reads a French receipt: TOTAL TTC, VAT table, tip, card, SIRET', () => {
+    const r = parse(FRENCH);
+    expect(r).toMatchObject({
+      vendor: 'CARREFOUR CITY',
+      vendorSiret: '73282932000074',
+      vendorSiren: '732829320',
+      vendorVatNumber: 'FR44732829320',
+      date: '2024-03-14',
+      currency: 'EUR',
+      total: '16.60',
+      tip: '1.00',
+      cardLast4: '4821',
+      taxes: [
+        { rate: '5.50', base: '5.02', amount: '0.28' },
+        { rate: '10.00', base: '10.28', amount: '1.02' },
+      ],
+    });
+    expect(r.confidence.total).toBeGreaterThan(0.8);
+    expect(r.confidence.taxes).toBeGreaterThan(0.8);
+    expect(receiptJsonSchema.safeParse(r).success).toBe(true);
+  });
+
+  it('reads "NET A PAYER" and "TOTAL HT" with French number grouping', () => {
+    const r = parse('HOTEL DU LAC SARL\nFacture du 02/01/2025\nTOTAL HT 1 041,67\nTVA 20 % 208,33\nNET A PAYER 1 250,00 EUR');
+    expect(r).toMatchObject({ total: '1250.00', subtotal: '1041.67', currency: 'EUR', date: '2025-01-02' });
+    expect(r.taxes).toEqual([{ rate: '20.00', base: '1041.67', amount: '208.33' }]);
+  });
+
+  it('reads an English receipt with subtotal, tax, tip and month-first date from the country', () => {
+    const r = parse(ENGLISH, { country: 'US' });
+    expect(r).toMatchObject({
+      vendor: "Joe's Diner",
+      date: '2024-03-04',
+      currency: 'USD',
+      total: '20.86',
+      subtotal: '16.50',
+      tip: '3.00',
+      cardLast4: '1234',
+    });
+    expect(r.taxes[0]).toMatchObject({ rate: '8.25', amount: '1.36' });
+    expect(r.lineItems.map((l) => l.description)).toEqual(['Burger', 'Fries']);
+  });
+
+  it('prefers the rounded total after a cash-rounding adjustment, and the amount due over the cash tendered', () => {
+    const r = parse('SHOP SDN BHD\n12/03/2018\nTOTAL SALES INCL GST 42.48\nROUNDING ADJ 0.02\nTOTAL AFTER ADJ 42.50\nCASH 50.00\nCHANGE 7.50');
+    expect(r.total).toBe('42.50');
+    const s = parse('CAFE\n12/03/2018\nAMOUNT DUE 7.50\nCASH 20.00\nCHANGE 12.50');
+    expect(s.total).toBe('7.50');
+  });
+
+  it('does not take the TOTAL row of a VAT summary table', () => {
+    const r = parse('SHOP\n03/04/2018\nTOTAL 11.60\nGST SUMMARY\nTAX CODE % AMOUNT GST\nSR 6 10.94 0.66\nTOTAL : 10.94 0.66');
+    expect(r.total).toBe('11.60');
+  });
+
+  it('lowers confidence when subtotal + taxes disagree with the total', () => {
+    const ok = parse('A\n01/02/2024\nSubtotal 10.00\nTax 1.00\nTotal 11.00');
+    const bad = parse('A\n01/02/2024\nSubtotal 10.00\nTax 1.00\nTotal 15.00');
+    expect(bad.confidence.total ?? 1).toBeLessThan(ok.confidence.total ?? 0);
+    expect(bad.warnings.join()).toMatch(/does not match/);
+  });
+
+  it('uses positions: label and amount in separate boxes on the same row', () => {
+    const csv = [
+      '10,10,300,10,300,40,10,40,MY SHOP SDN BHD',
+      '10,60,200,60,200,90,10,90,01/05/2019',
+      '10,100,200,100,200,130,10,130,TOTAL',
+      '400,102,480,102,480,128,400,128,12.30',
+      '10,140,200,140,200,170,10,170,CASH',
+      '400,142,480,142,480,168,400,168,20.00',
+    ].join('\n');
+    const r = receiptToJson(parseReceiptRows(buildRows(fragmentsFromBoxCsv(csv)), 'ocr-lines', { now: NOW }));
+    expect(r).toMatchObject({ vendor: 'MY SHOP SDN BHD', date: '2019-05-01', total: '12.30' });
+  });
+
+  it('finds nothing in text that is not a receipt', () => {
+    const r = parse('Dear team,\nplease find the minutes of the meeting attached.\nRegards');
+    expect(r.total).toBeUndefined();
+    expect(r.date).toBeUndefined();
+    expect(r.warnings).toContain('no total found');
+  });
+
+  it('recovers vendor, date and total of generated receipts in both locales (property)', () => {
+    const item = fc.record({
+      name: fc.constantFrom('Café', 'Croissant', 'Sandwich', 'Water', 'Salade', 'Tea', 'Pizza'),
+      minor: fc.bigInt({ min: 50n, max: 50_000n }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('fr' as const, 'en' as const),
+        fc.date({ min: new Date('2015-01-01'), max: new Date('2026-05-01'), noInvalidDate: true }),
+        fc.constantFrom('LE PETIT BISTROT', 'GREEN LEAF CAFE', 'MAISON DUPONT SARL'),
+        (items, locale, date, vendor) => {
+          const total = items.reduce((s, i) => s + i.minor, 0n);
+          const fmt = (m: bigint): string => formatLocaleAmount(m, 2, locale);
+          const p = (n: number): string => String(n).padStart(2, '0');
+          const printedDate = `${p(date.getUTCDate())}/${p(date.getUTCMonth() + 1)}/${date.getUTCFullYear()}`;
+          const lines = [
+            vendor,
+            locale === 'fr' ? '1 place du Marché 69001 Lyon' : '1 Market Street',
+            `${locale === 'fr' ? 'Le' : 'Date'} ${printedDate} 12:00`,
+            ...items.map((i) => `${i.name}    ${fmt(i.minor)}`),
+            `${locale === 'fr' ? 'TOTAL TTC' : 'TOTAL'}    ${fmt(total)}${locale === 'fr' ? ' €' : ''}`,
+            locale === 'fr' ? `CB    ${fmt(total)}` : `CASH    ${fmt(total + 1000n)}`,
+            ...(locale === 'en' ? ['CHANGE    10.00'] : []),
+          ];
+          const r = parse(lines.join('\n'), locale === 'fr' ? { country: 'FR' } : {});
+          expect(r.vendor).toBe(vendor);
+          expect(r.date).toBe(`${date.getUTCFullYear()}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())}`);
+          expect(r.total).toBe(`${total / 100n}.${String(total % 100n).padStart(2, '0')}`);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never throws on arbitrary text (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 30 }), (lines) => {
+        const r = parse(lines.join('\n'));
+        expect(receiptJsonSchema.safeParse(r).success).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
