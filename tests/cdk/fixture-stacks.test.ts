@@ -5,7 +5,9 @@ import { fixtureTopology } from './fixtures/topology.ts';
 import {
   actionsOf,
   auditAcknowledgements,
+  bucketOf,
   expectedActions,
+  fnOf,
   logicalId,
   roleStatements,
   type Synthesized,
@@ -66,11 +68,9 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
       const actions = actionsOf(roleStatements(dev.statelessTemplate, logicalId(role)));
       expect([...actions].sort(), name).toEqual([...expectedActions(spec)].sort());
     }
-    const api = actionsOf(roleStatements(dev.statelessTemplate, logicalId(dev.stateless.functions.receiptsApi!.role)));
+    const api = actionsOf(roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, 'receiptsApi').role)));
     expect(api.has('s3:PutObject')).toBe(true); // exports: readWrite
-    const webhook = actionsOf(
-      roleStatements(dev.statelessTemplate, logicalId(dev.stateless.functions.cardWebhook!.role)),
-    );
+    const webhook = actionsOf(roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, 'cardWebhook').role)));
     expect(webhook.has('events:PutEvents')).toBe(true);
     expect([...webhook].some((a) => a.startsWith('s3:'))).toBe(false);
   });
@@ -114,7 +114,7 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
   });
 
   it('subscribes objectCreated triggers with a default-bus rule on S3 EventBridge notifications', () => {
-    const intake = logicalId(dev.stateless.functions.emailIntake!.fn);
+    const intake = logicalId(fnOf(dev, 'emailIntake').fn);
     dev.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
       EventPattern: {
@@ -124,29 +124,29 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [intake, 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
     });
-    const rawMail = dev.statefulTemplate.toJSON().Resources[logicalId(dev.stateful.buckets.rawMail!)].Properties;
+    const rawMail = dev.statefulTemplate.toJSON().Resources[logicalId(bucketOf(dev, 'rawMail'))].Properties;
     expect(rawMail.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
-    const documents = dev.statefulTemplate.toJSON().Resources[logicalId(dev.stateful.buckets.documents!)].Properties;
+    const documents = dev.statefulTemplate.toJSON().Resources[logicalId(bucketOf(dev, 'documents'))].Properties;
     expect(documents.NotificationConfiguration).toBeUndefined();
     dev.statefulTemplate.resourceCountIs('Custom::S3BucketNotifications', 0);
   });
 
   it('wires event, queue and schedule triggers', () => {
     const t = dev.statelessTemplate;
-    const fnArn = (name: string) => ({ 'Fn::GetAtt': [logicalId(dev.stateless.functions[name]!.fn), 'Arn'] });
+    const fnArn = (name: string) => ({ 'Fn::GetAtt': [logicalId(fnOf(dev, name).fn), 'Arn'] });
     t.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { 'Fn::ImportValue': Match.anyValue() },
       EventPattern: { source: ['quittance.receipts'], 'detail-type': ['ReceiptExtracted'] },
       Targets: [Match.objectLike({ Arn: fnArn('match') })],
     });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(dev.stateless.functions.extract!.fn) },
+      FunctionName: { Ref: logicalId(fnOf(dev, 'extract').fn) },
       BatchSize: 5,
       MaximumBatchingWindowInSeconds: 2,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalId(dev.stateless.functions.accountingPush!.fn) },
+      FunctionName: { Ref: logicalId(fnOf(dev, 'accountingPush').fn) },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
@@ -180,14 +180,14 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
       },
     });
     for (const name of Object.keys(fixtureTopology.buckets)) {
-      const props = t.toJSON().Resources[logicalId(dev.stateful.buckets[name]!)].Properties;
+      const props = t.toJSON().Resources[logicalId(bucketOf(dev, name))].Properties;
       expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
       expect(props.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalId(dev.stateful.accessLogs) });
       expect(props.LifecycleConfiguration.Rules).toContainEqual(
         expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 7 }, Status: 'Enabled' }),
       );
     }
-    const documents = t.toJSON().Resources[logicalId(dev.stateful.buckets.documents!)].Properties;
+    const documents = t.toJSON().Resources[logicalId(bucketOf(dev, 'documents'))].Properties;
     expect(documents.LifecycleConfiguration.Rules).toContainEqual(
       expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 30 }),
     );
@@ -206,11 +206,13 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
         Recipients: ['receipts.test.example'],
         ScanEnabled: true,
         TlsPolicy: 'Require',
-        Actions: [{ S3Action: { BucketName: { Ref: logicalId(dev.stateful.buckets.rawMail!) }, ObjectKeyPrefix: 'inbound/' } }],
+        Actions: [
+          { S3Action: { BucketName: { Ref: logicalId(bucketOf(dev, 'rawMail')) }, ObjectKeyPrefix: 'inbound/' } },
+        ],
       }),
     });
     const rawMailPolicy = Object.values(t.findResources('AWS::S3::BucketPolicy')).find(
-      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: logicalId(dev.stateful.buckets.rawMail!) }),
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: logicalId(bucketOf(dev, 'rawMail')) }),
     );
     expect(JSON.stringify(rawMailPolicy)).toContain('ses.amazonaws.com');
   });

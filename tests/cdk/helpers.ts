@@ -80,7 +80,12 @@ const SQS_CONSUME = [
  * the topology: its logs, X-Ray, its async-failure queue, and one family of actions per `uses` entry.
  */
 export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
-  const out = new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  const out = new Set([
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    'xray:PutTelemetryRecords',
+    'xray:PutTraceSegments',
+  ]);
   const add = (xs: string[]) => {
     for (const x of xs) out.add(x);
   };
@@ -126,4 +131,17 @@ export const auditAcknowledgements = (root: IConstruct): { stale: string[]; unac
       .filter(([r, fp]) => !acks.some(([id, p]) => r === id && covers(p, fp)))
       .map((f) => f.join(' @ ')),
   };
+};
+
+/** A function's resources in a synthesized app, or a test failure naming it. */
+export const fnOf = (s: Quittance, name: string) => {
+  const r = s.stateless.functions[name];
+  if (!r) throw new Error(`function ${name} is not in the stateless stack`);
+  return r;
+};
+
+export const bucketOf = (s: Quittance, name: string) => {
+  const b = s.stateful.buckets[name];
+  if (!b) throw new Error(`bucket ${name} is not in the stateful stack`);
+  return b;
 };

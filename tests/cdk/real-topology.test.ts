@@ -9,6 +9,7 @@ import {
   actionsOf,
   auditAcknowledgements,
   expectedActions,
+  fnOf,
   logicalId,
   roleStatements,
   type Synthesized,
@@ -61,13 +62,13 @@ describe(`real topology (${missing.length ? `stand-in handler for: ${missing.joi
 
   it('keeps the receipts API read-only and lets e-mail intake publish events', () => {
     const t = dev.statelessTemplate;
-    const api = actionsOf(roleStatements(t, logicalId(dev.stateless.functions.receiptsApi!.role)));
+    const api = actionsOf(roleStatements(t, logicalId(fnOf(dev, 'receiptsApi').role)));
     expect(api.has('s3:PutObject')).toBe(false);
     expect(api.has('dynamodb:PutItem')).toBe(false);
     expect(api.has('dynamodb:UpdateItem')).toBe(false);
     expect(api.has('events:PutEvents')).toBe(false);
     expect(api.has('s3:GetObject*')).toBe(true);
-    const intake = actionsOf(roleStatements(t, logicalId(dev.stateless.functions.emailIntake!.role)));
+    const intake = actionsOf(roleStatements(t, logicalId(fnOf(dev, 'emailIntake').role)));
     expect(intake.has('events:PutEvents')).toBe(true);
     expect(intake.has('s3:PutObject')).toBe(true);
     expect(intake.has('dynamodb:PutItem')).toBe(true);
