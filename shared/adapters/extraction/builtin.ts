@@ -48,7 +48,11 @@ const decodeText = (bytes: Uint8Array): string => {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
   // Binary content decoded as text is full of replacement/control characters.
   const sample = text.slice(0, 4000);
-  const bad = (sample.match(/[\uFFFD\u0000-\u0008\u000E-\u001F]/g) ?? []).length;
+  let bad = 0;
+  for (const ch of sample) {
+    const c = ch.charCodeAt(0);
+    if (c === 0xfffd || c < 0x09 || (c > 0x0d && c < 0x20)) bad++;
+  }
   if (sample.length > 0 && bad / sample.length > 0.1) throw new Failure('unreadable', 'binary content, not text');
   return text;
 };
@@ -165,7 +169,8 @@ export const makeBuiltinExtractor = (options: BuiltinExtractorOptions = {}): Ext
       });
       if (r.ok) return r.receipt;
     }
-    if (typeof mail.html === 'string' && mail.html) return parseRows(rowsFromLines(htmlToLines(mail.html)), 'html', hints);
+    if (typeof mail.html === 'string' && mail.html)
+      return parseRows(rowsFromLines(htmlToLines(mail.html)), 'html', hints);
     if (mail.text) return parseRows(rowsFromText(mail.text), 'html', hints);
     throw new Failure('not-a-receipt', 'e-mail without a readable body or attachment');
   };

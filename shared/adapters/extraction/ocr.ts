@@ -52,7 +52,9 @@ interface TesseractWorker {
     image: Buffer | Uint8Array,
     options?: object,
     output?: object,
-  ): Promise<{ data: { text: string; confidence: number; blocks: Array<{ paragraphs: Array<{ lines: TesseractLine[] }> }> | null } }>;
+  ): Promise<{
+    data: { text: string; confidence: number; blocks: Array<{ paragraphs: Array<{ lines: TesseractLine[] }> }> | null };
+  }>;
   setParameters(params: Record<string, string>): Promise<unknown>;
   terminate(): Promise<unknown>;
 }

@@ -148,9 +148,8 @@ export const renderPdfPages = async (bytes: Uint8Array, maxPages = 2, scale = 2)
         toBuffer(mime: 'image/png'): Buffer;
       };
       const context = canvas.getContext('2d');
-      await page.render({ canvasContext: context, viewport, canvas } as unknown as Parameters<
-        typeof page.render
-      >[0]).promise;
+      await page.render({ canvasContext: context, viewport, canvas } as unknown as Parameters<typeof page.render>[0])
+        .promise;
       images.push(new Uint8Array(canvas.toBuffer('image/png')));
       page.cleanup();
     }

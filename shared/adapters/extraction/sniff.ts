@@ -26,9 +26,11 @@ export const sniffKind = (bytes: Uint8Array, contentType: string, fileName?: str
   if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46])) return 'pdf'; // %PDF
   if (imageFormat(bytes)) return 'image';
   if (e === 'pdf' || ct === 'application/pdf') return 'pdf';
-  if (['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'bmp', 'gif'].includes(e) || ct.startsWith('image/')) return 'image';
+  if (['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'bmp', 'gif'].includes(e) || ct.startsWith('image/'))
+    return 'image';
   if (e === 'eml' || ct === 'message/rfc822') return 'eml';
-  if (e === 'html' || e === 'htm' || ct === 'text/html' || /^\s*<(?:!doctype html|html)[\s>]/i.test(head)) return 'html';
+  if (e === 'html' || e === 'htm' || ct === 'text/html' || /^\s*<(?:!doctype html|html)[\s>]/i.test(head))
+    return 'html';
   if (e === 'xml' || ct.endsWith('/xml') || ct.endsWith('+xml') || /^\s*<\?xml|^\s*<[\w:]+[\s>]/.test(head)) {
     return 'xml';
   }

@@ -71,8 +71,8 @@ const plausibility = (iso: string, now: Date): number => {
   return 1;
 };
 
-const NUM_DATE = /(?<![A-Za-z\d.,/-])(\d{1,2})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)/g;
-const ISO_DATE = /(?<![\d.,])(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})(?![\d])/g;
+const NUM_DATE = /(?<![A-Za-z\d.,/-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)/g;
+const ISO_DATE = /(?<![\d.,])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?![\d])/g;
 const DAY_MONTH_WORD = new RegExp(
   String.raw`(?<![\d])(\d{1,2})(?:er|st|nd|rd|th)?[\s./-]*(${MONTH_WORD})\.?[\s./,-]*(\d{4}|\d{2})(?![\d])`,
   'gi',

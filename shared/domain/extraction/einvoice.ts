@@ -116,7 +116,9 @@ const decimalText = (v: unknown): string | undefined => {
   const d = parseAmount(s, '.');
   if (!d) return undefined;
   // Drop insignificant trailing zeros ("1.0000" → "1").
-  return decimalToString(d).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return decimalToString(d)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 };
 
 /** YYYYMMDD (format 102) or YYYY-MM-DD → YYYY-MM-DD. */
@@ -356,7 +358,9 @@ const upgradeZugferd1 = (v: unknown, inLine = false): unknown => {
   for (const [k, child] of Object.entries(o)) {
     let name = ZUGFERD1[k] ?? k;
     if (k === 'SpecifiedTradeSettlementMonetarySummation') {
-      name = inLine ? 'SpecifiedTradeSettlementLineMonetarySummation' : 'SpecifiedTradeSettlementHeaderMonetarySummation';
+      name = inLine
+        ? 'SpecifiedTradeSettlementLineMonetarySummation'
+        : 'SpecifiedTradeSettlementHeaderMonetarySummation';
     }
     out[name] = upgradeZugferd1(child, inLine || name === 'SpecifiedLineTradeSettlement');
   }
@@ -381,7 +385,10 @@ export const parseEInvoiceXml = (xml: string): EInvoiceResult => {
   try {
     doc = parser.parse(xml.replace(/^\uFEFF/, ''), true) as Node;
   } catch (error) {
-    return { ok: false, error: `malformed XML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return {
+      ok: false,
+      error: `malformed XML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    };
   }
   try {
     const cii = obj(doc.CrossIndustryInvoice);

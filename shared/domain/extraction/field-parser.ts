@@ -47,7 +47,8 @@ const RE = {
   tender:
     /\bCASH\b|ESPECES|\bTENDER(?:ED)?\b|\bTEND\b|\bPAID\b|\bPAYMENT\b|\bPAIEMENT\b|\bREGLEMENT\b|\bCB\b|\bCARTE\b|\bVISA\b|MASTER\s*CARD|\bAMEX\b|\bDEBIT\b|\bCREDIT\s*CARD\b|\bCARD\b|CONTACTLESS|SANS\s*CONTACT/,
   date: /\bDATE\b|\bDATED\b|\bLE\s*\d|\bDU\s*\d|\bINVOICE\s*DATE|\bDATE\s*DE\s*VENTE/,
-  badDate: /EXP(?:IRY|IRES|\.)?\b|VALID|VALABLE|ECHEANCE|DUE\s*DATE|PRINTED|IMPRIME|BEST\s*BEFORE|\bDLC\b|\bDDM\b|MEMBER\s*SINCE/,
+  badDate:
+    /EXP(?:IRY|IRES|\.)?\b|VALID|VALABLE|ECHEANCE|DUE\s*DATE|PRINTED|IMPRIME|BEST\s*BEFORE|\bDLC\b|\bDDM\b|MEMBER\s*SINCE/,
   noiseHeader:
     /TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|WELCOME|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|PHONE|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|WWW|HTTP|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|OFFICIAL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|ORDER|TABLE|CASHIER|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|THANK|MERCI|GOODS\s*SOLD|RETURNABLE|PLEASE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
   address:
@@ -181,7 +182,8 @@ const defaultDecimal = (hints: ParseHints, rows: readonly Row[]): DecimalSeparat
 
 const REGISTRATION_LINE =
   /(?:COMPANY|CO\.?|BUSINESS|GST|ROC|REG(?:ISTRATION)?|SSM)\s*(?:REG(?:\.|ISTRATION)?\s*)?(?:NO|NUMBER|#|ID)\b|^\W*\(?\s*\d{4,}[-\s]?[A-Z]\W*\)?\W*$/;
-const OWNER_PREFIX = /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
+const OWNER_PREFIX =
+  /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
 
 /** Picks the merchant name from the top of the receipt. */
 const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: number } => {
@@ -217,7 +219,11 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
   if (legal) {
     parts = [legal];
     const prev = names[names.indexOf(legal) - 1];
-    const body = legal.label.replace(OWNER_PREFIX, '').replace(RE.legalForm, ' ').replace(/\(.*?\)|\W+/g, ' ').trim();
+    const body = legal.label
+      .replace(OWNER_PREFIX, '')
+      .replace(RE.legalForm, ' ')
+      .replace(/\(.*?\)|\W+/g, ' ')
+      .trim();
     const continuation =
       /^\W*(?:CO\b|CO\.|\(M\)|SDN|BHD|S\/B|&|AND\b)/.test(legal.label) || body.split(/\s+/).filter(Boolean).length <= 1;
     if (prev && adjacent(prev, legal) && continuation) parts = [prev, legal];
@@ -366,14 +372,14 @@ export const parseReceiptRows = (
   }
 
   // Classify rows.
-  const kindOf = (
-    info: RowInfo,
-  ): 'total' | 'subtotal' | 'tax' | 'tip' | 'change' | 'tender' | 'rounding' | 'other' => {
+  const kindOf = (info: RowInfo): 'total' | 'subtotal' | 'tax' | 'tip' | 'change' | 'tender' | 'rounding' | 'other' => {
     const l = info.label;
     if (/\bINCLU(?:DES?|DED|DING)\b/.test(l) && RE.tax.test(l)) return 'tax';
     if (/ROUNDING|ARRONDI|\bADJ/.test(l) && !/TOTAL/.test(l)) {
       const t = info.money[info.money.length - 1];
-      return t && (t.value.units < 0n ? -t.value.units : t.value.units) >= 10n ** BigInt(t.value.scale) ? 'total' : 'rounding';
+      return t && (t.value.units < 0n ? -t.value.units : t.value.units) >= 10n ** BigInt(t.value.scale)
+        ? 'total'
+        : 'rounding';
     }
     if (RE.subtotal.test(l) && !/TOTAL\s*T\.?T\.?C/.test(l)) return 'subtotal';
     if (RE.tip.test(l)) return 'tip';
@@ -400,8 +406,9 @@ export const parseReceiptRows = (
       (infos[i] as RowInfo).money.length === 0;
     if (header) tableHeader[i] = true;
     const summary =
-      /(?:GST|TAX|VAT|TVA)\s*(?:SUMMARY|ANALYSIS|DETAIL)|DETAIL\s*(?:DE\s*LA\s*)?TVA|RECAP\w*\s*TVA|TAX\s*CODE|TAUX\s+(?:H\.?T|TVA|BASE)|(?:CODE|TVA)\s+TAUX|\bRATE\b.*\b(?:NET|GST|TAX|VAT)\b/.test(l) &&
-      (infos[i] as RowInfo).money.length === 0;
+      /(?:GST|TAX|VAT|TVA)\s*(?:SUMMARY|ANALYSIS|DETAIL)|DETAIL\s*(?:DE\s*LA\s*)?TVA|RECAP\w*\s*TVA|TAX\s*CODE|TAUX\s+(?:H\.?T|TVA|BASE)|(?:CODE|TVA)\s+TAUX|\bRATE\b.*\b(?:NET|GST|TAX|VAT)\b/.test(
+        l,
+      ) && (infos[i] as RowInfo).money.length === 0;
     if (!header && !summary) continue;
     let gap = 0;
     for (let k = i + 1; k < infos.length && k <= i + 10; k++) {
@@ -687,6 +694,18 @@ export const parseReceiptRows = (
     if (q && info.money.length >= 2) {
       item.quantity = (q[1] ?? '1').replace(',', '.');
       item.unitPrice = decimalToString((info.money[0] as AmountToken).value);
+    } else if (amt) {
+      // "2 x Croissant   2,40": a leading whole quantity, the unit price when it divides exactly.
+      const lead = /^\s*(\d{1,3})\s*[xX×*]\s+(?=\p{L})/u.exec(info.row.text);
+      const n = lead ? BigInt(lead[1] ?? '1') : 0n;
+      if (n > 1n) {
+        item.description = item.description.replace(/^\s*\d{1,3}\s*[xX×*]\s+/, '');
+        item.quantity = n.toString();
+        if (amt.minor % n === 0n) {
+          const exp = currencyExponent(currency);
+          item.unitPrice = decimalToString({ units: amt.minor / n, scale: exp });
+        }
+      }
     }
     const rate = info.percents[0];
     if (rate) item.taxRate = rateString(rate);
@@ -696,8 +715,7 @@ export const parseReceiptRows = (
   if (items.length > 0) {
     const sum = items.reduce((s, li) => s + (li.amount?.minor ?? 0n), 0n);
     const target = receipt.total?.minor;
-    const match =
-      target !== undefined && (near(sum, target) || (subtotal !== undefined && near(sum, subtotal.minor)));
+    const match = target !== undefined && (near(sum, target) || (subtotal !== undefined && near(sum, subtotal.minor)));
     receipt.confidence.lineItems = match ? 0.85 : 0.4;
     if (match && receipt.confidence.total !== undefined) {
       receipt.confidence.total = Math.min(0.99, receipt.confidence.total + 0.05);

@@ -44,6 +44,11 @@ export const htmlToLines = (html: string): string[] => {
     .replace(/<[^>]+>/g, ' ');
   return decodeEntities(text)
     .split(/\n/)
-    .map((l) => l.replace(/[ \t\u00a0]{3,}/g, '   ').replace(/[ \t\u00a0]{1,2}/g, ' ').trim())
+    .map((l) =>
+      l
+        .replace(/[ \t\u00a0]{3,}/g, '   ')
+        .replace(/[ \t\u00a0]{1,2}/g, ' ')
+        .trim(),
+    )
     .filter((l) => l.length > 0);
 };

@@ -119,8 +119,7 @@ export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
 };
 
 /** Plain text (one line a row) → rows. */
-export const rowsFromText = (text: string): Row[] =>
-  buildRows(text.split(/\r?\n/).map((line) => ({ text: line })));
+export const rowsFromText = (text: string): Row[] => buildRows(text.split(/\r?\n/).map((line) => ({ text: line })));
 
 /**
  * SROIE-style box lines: `x1,y1,x2,y2,x3,y3,x4,y4,text` (the text may contain commas). Invalid lines are skipped.

@@ -5,7 +5,16 @@
 import { z } from 'zod';
 import { formatMoney, type Money, parseMoney } from '../money.ts';
 
-export const EXTRACTION_ENGINES = ['facturx', 'ubl', 'cii', 'pdf-text', 'ocr', 'ocr-lines', 'html', 'textract'] as const;
+export const EXTRACTION_ENGINES = [
+  'facturx',
+  'ubl',
+  'cii',
+  'pdf-text',
+  'ocr',
+  'ocr-lines',
+  'html',
+  'textract',
+] as const;
 export type ExtractionEngine = (typeof EXTRACTION_ENGINES)[number];
 
 export const CONFIDENCE_FIELDS = [

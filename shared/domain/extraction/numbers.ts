@@ -87,7 +87,7 @@ export const interpretNumber = (raw: string, decimal: DecimalSeparator = '.'): D
 
 const NUMBER_BODY = `\\d{1,3}(?:[${GROUP_SPACES}'.,]\\d{3})+(?:[.,]\\d{1,3})?|\\d+(?:[.,]\\d{1,4})?|[.,]\\d{2}`;
 const PREFIX_MARK = String.raw`(?:€|£|US\$|S\$|C\$|A\$|\$|RM|MYR|EUR|USD|GBP|CHF)`;
-const SUFFIX_MARK = String.raw`(?:€|EUR|EUROS?|RM)`;
+const SUFFIX_MARK = '(?:€|EUR|EUROS?|RM)';
 const AMOUNT_RE = new RegExp(
   String.raw`(?<![\d.,])([-−–]\s?)?(?:(${PREFIX_MARK})\s?([-−])?\s?)?(${NUMBER_BODY})(?:\s?(${SUFFIX_MARK})(?![A-Za-z]))?(-(?![\d]))?(?![\d]|[.,]\d)`,
   'gi',

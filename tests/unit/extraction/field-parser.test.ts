@@ -66,7 +66,9 @@ describe('field parser', () => {
   });
 
   it('reads "NET A PAYER" and "TOTAL HT" with French number grouping', () => {
-    const r = parse('HOTEL DU LAC SARL\nFacture du 02/01/2025\nTOTAL HT 1 041,67\nTVA 20 % 208,33\nNET A PAYER 1 250,00 EUR');
+    const r = parse(
+      'HOTEL DU LAC SARL\nFacture du 02/01/2025\nTOTAL HT 1 041,67\nTVA 20 % 208,33\nNET A PAYER 1 250,00 EUR',
+    );
     expect(r).toMatchObject({ total: '1250.00', subtotal: '1041.67', currency: 'EUR', date: '2025-01-02' });
     expect(r.taxes).toEqual([{ rate: '20.00', base: '1041.67', amount: '208.33' }]);
   });
@@ -87,14 +89,18 @@ describe('field parser', () => {
   });
 
   it('prefers the rounded total after a cash-rounding adjustment, and the amount due over the cash tendered', () => {
-    const r = parse('SHOP SDN BHD\n12/03/2018\nTOTAL SALES INCL GST 42.48\nROUNDING ADJ 0.02\nTOTAL AFTER ADJ 42.50\nCASH 50.00\nCHANGE 7.50');
+    const r = parse(
+      'SHOP SDN BHD\n12/03/2018\nTOTAL SALES INCL GST 42.48\nROUNDING ADJ 0.02\nTOTAL AFTER ADJ 42.50\nCASH 50.00\nCHANGE 7.50',
+    );
     expect(r.total).toBe('42.50');
     const s = parse('CAFE\n12/03/2018\nAMOUNT DUE 7.50\nCASH 20.00\nCHANGE 12.50');
     expect(s.total).toBe('7.50');
   });
 
   it('does not take the TOTAL row of a VAT summary table', () => {
-    const r = parse('SHOP\n03/04/2018\nTOTAL 11.60\nGST SUMMARY\nTAX CODE % AMOUNT GST\nSR 6 10.94 0.66\nTOTAL : 10.94 0.66');
+    const r = parse(
+      'SHOP\n03/04/2018\nTOTAL 11.60\nGST SUMMARY\nTAX CODE % AMOUNT GST\nSR 6 10.94 0.66\nTOTAL : 10.94 0.66',
+    );
     expect(r.total).toBe('11.60');
   });
 

@@ -39,13 +39,18 @@ describe('company identifiers', () => {
 
   it('accepts every generated SIREN and its VAT number, rejects single-digit typos (property)', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[1-9]\d{7}$/), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 9 }), (body, pos, delta) => {
-        const siren = withLuhn(body);
-        expect(isValidSiren(siren)).toBe(true);
-        expect(isValidFrenchVat(`FR${frenchVatKey(siren)}${siren}`)).toBe(true);
-        const typo = siren.slice(0, pos) + ((Number(siren[pos]) + delta) % 10) + siren.slice(pos + 1);
-        expect(isValidSiren(typo)).toBe(false);
-      }),
+      fc.property(
+        fc.stringMatching(/^[1-9]\d{7}$/),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 1, max: 9 }),
+        (body, pos, delta) => {
+          const siren = withLuhn(body);
+          expect(isValidSiren(siren)).toBe(true);
+          expect(isValidFrenchVat(`FR${frenchVatKey(siren)}${siren}`)).toBe(true);
+          const typo = siren.slice(0, pos) + ((Number(siren[pos]) + delta) % 10) + siren.slice(pos + 1);
+          expect(isValidSiren(typo)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

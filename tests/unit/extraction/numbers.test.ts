@@ -74,11 +74,15 @@ describe('locale amounts', () => {
 
   it('round-trips 0- and 3-decimal currencies (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10_000_000_000n }), fc.constantFrom(['JPY', 0], ['KWD', 3]), (minor, [cur, exp]) => {
-        const printed = formatLocaleAmount(minor, exp as number, 'en', false);
-        const d = parseAmount(printed, '.');
-        expect(d && decimalToMoney(d, cur as string)?.minor).toBe(minor);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10_000_000_000n }),
+        fc.constantFrom(['JPY', 0], ['KWD', 3]),
+        (minor, [cur, exp]) => {
+          const printed = formatLocaleAmount(minor, exp as number, 'en', false);
+          const d = parseAmount(printed, '.');
+          expect(d && decimalToMoney(d, cur as string)?.minor).toBe(minor);
+        },
+      ),
       { numRuns: 200 },
     );
   });
