@@ -105,6 +105,9 @@ export const findCompanyIds = (text: string): CompanyIds => {
 export const findCardLast4 = (text: string): string | undefined => {
   const masked = /(?:[*Xx#•.]{2,}[\s-]?){1,4}(\d{4})(?!\d)/.exec(text);
   if (masked) return masked[1];
+  // "**** VISA 3433": the mask, the network, then the digits.
+  const branded = /[*Xx#•]{4}[\s-]*(?:VISA|MASTERCARD|MC|AMEX|CB|MAESTRO)\s*(\d{4})(?!\d)/i.exec(text);
+  if (branded) return branded[1];
   const labelled =
     /(?:CARD|CARTE|CB|VISA|MASTERCARD|AMEX|N°\s*CARTE)\D{0,20}?(?:\d{4,6}[\s*Xx#]+){1,3}(\d{4})(?!\d)/i.exec(text);
   return labelled?.[1];

@@ -58,7 +58,7 @@ describe('company identifiers', () => {
   it('reads the last 4 digits of a masked card', () => {
     expect(findCardLast4('Carte ************4821')).toBe('4821');
     expect(findCardLast4('VISA XXXX XXXX XXXX 1234')).toBe('1234');
-    expect(findCardLast4('ACCOUNT # **** VISA 3433')).toBeUndefined();
+    expect(findCardLast4('ACCOUNT # **** VISA 3433')).toBe('3433');
     expect(findCardLast4('TOTAL 12.50')).toBeUndefined();
   });
 });
