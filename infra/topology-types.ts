@@ -40,6 +40,8 @@ export interface Uses<B extends string, T extends string, Q extends string> {
   tables?: Partial<Record<T, TableAccess>>;
   queues?: Partial<Record<Q, 'send' | 'consume'>>;
   putEvents?: boolean;
+  /** Sends e-mail to people through SES (MAIL_FROM is the sender address). */
+  sendEmail?: boolean;
 }
 
 /** An EventBridge event pattern (the subset both interpreters understand). */

@@ -1,17 +1,26 @@
+import { ulid } from 'ulidx';
 import { z } from 'zod';
-import { hasAnyRole, type Principal, type Role } from '../../shared/domain/identity.ts';
+import { hasAnyRole, type Principal, type Role, requireRole } from '../../shared/domain/identity.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
+import { createUpload, uploadRequestSchema } from '../../shared/domain/receipts/uploads.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
+import type { EventPublisher } from '../../shared/ports/event-publisher.ts';
+import type { QuarantineRepository } from '../../shared/ports/quarantine-repository.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
-import { NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface ReceiptsApiDeps {
   receipts: ReceiptRepository;
   documents: DocumentStore;
+  quarantine: QuarantineRepository;
+  events: EventPublisher;
+  now: () => Date;
+  newId?: () => string;
 }
 
 /** Roles that see every receipt of the company; others see only their own. */
 const COMPANY_WIDE: readonly Role[] = ['admin', 'finance', 'auditor'];
+const DOCUMENT_LINK_TTL = 900;
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -36,30 +45,106 @@ const view = (r: Receipt) => ({
     size: r.document.size,
     sha256: r.document.sha256,
   },
+  duplicateOf: r.duplicateOf ?? null,
+  possibleDuplicateOf: r.possibleDuplicateOf ?? null,
+  extraction: r.extraction ?? null,
+  failure: r.failure ?? null,
 });
 
-export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => ({
-  'GET /receipts': async ({ principal, event }) => {
-    const q = parseQuery(listQuery, event);
-    const page = await deps.receipts.list(principal.companyId, {
-      limit: q.limit,
-      cursor: q.cursor ?? null,
-      employeeId: scopeEmployee(principal, q.employeeId),
-    });
-    return { body: { items: page.items.map(view), nextCursor: page.nextCursor } };
-  },
+const parseJsonBody = (body: string | undefined, isBase64: boolean): unknown => {
+  if (!body) throw new BadRequestError('body', 'a JSON body is required');
+  try {
+    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
+  } catch {
+    throw new BadRequestError('body', 'is not valid JSON');
+  }
+};
 
-  'GET /receipts/{id}': async ({ principal, event }) => {
-    const id = pathParam(event, 'id');
+export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
+  const visibleReceipt = async (principal: Principal, id: string): Promise<Receipt> => {
     const receipt = await deps.receipts.get(principal.companyId, id);
     // Someone else's receipt is "not found" for an employee: no existence oracle.
     if (!receipt || (!hasAnyRole(principal, COMPANY_WIDE) && receipt.employeeId !== principal.userId)) {
       throw new NotFoundError(`receipt ${id} not found`);
     }
-    const [history, url] = await Promise.all([
-      deps.receipts.history(principal.companyId, id),
-      deps.documents.presignGet(receipt.document, 900),
-    ]);
-    return { body: { ...view(receipt), document: { ...view(receipt).document, url, urlExpiresIn: 900 }, history } };
-  },
-});
+    return receipt;
+  };
+
+  return {
+    'GET /receipts': async ({ principal, event }) => {
+      const q = parseQuery(listQuery, event);
+      const page = await deps.receipts.list(principal.companyId, {
+        limit: q.limit,
+        cursor: q.cursor ?? null,
+        employeeId: scopeEmployee(principal, q.employeeId),
+      });
+      return { body: { items: page.items.map(view), nextCursor: page.nextCursor } };
+    },
+
+    'GET /receipts/{id}': async ({ principal, event }) => {
+      const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
+      const markup = /^text\//.test(receipt.document.contentType);
+      const [history, url] = await Promise.all([
+        deps.receipts.history(principal.companyId, receipt.id),
+        deps.documents.presignGet(receipt.document, DOCUMENT_LINK_TTL, {
+          ...(markup ? { asPlainText: true, attachmentName: receipt.document.fileName ?? 'receipt.txt' } : {}),
+        }),
+      ]);
+      return {
+        body: {
+          ...view(receipt),
+          document: { ...view(receipt).document, url, urlExpiresIn: DOCUMENT_LINK_TTL },
+          history,
+        },
+      };
+    },
+
+    'POST /receipts/uploads': async ({ principal, event }) => {
+      const request = uploadRequestSchema.parse(parseJsonBody(event.body, event.isBase64Encoded));
+      const upload = await createUpload(
+        { documents: deps.documents, newId: deps.newId ?? (() => ulid()), now: deps.now },
+        { companyId: principal.companyId, employeeId: principal.userId, request },
+      );
+      return { status: 201, body: { ...upload, receiptId: `rcpt_${upload.uploadId}` } };
+    },
+
+    'POST /receipts/{id}/retry': async ({ principal, event }) => {
+      requireRole(principal, ['admin', 'finance']);
+      const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
+      if (receipt.status !== 'EXTRACTION_FAILED') {
+        throw new BadRequestError(
+          'status',
+          `only a receipt whose extraction failed can be retried (it is ${receipt.status})`,
+        );
+      }
+      const at = deps.now().toISOString();
+      const updated = await deps.receipts.transition(principal.companyId, receipt.id, {
+        from: 'EXTRACTION_FAILED',
+        to: 'RECEIVED',
+        patch: { failure: undefined },
+        history: { at, status: 'RECEIVED', actor: `user:${principal.userId}`, note: 'extraction retried' },
+      });
+      await deps.events.publish([
+        {
+          name: 'ReceiptReceived',
+          detail: {
+            companyId: updated.companyId,
+            receiptId: updated.id,
+            employeeId: updated.employeeId,
+            channel: updated.source.channel,
+            document: updated.document,
+            receivedAt: updated.receivedAt,
+          },
+        },
+      ]);
+      return { status: 202, body: view(updated) };
+    },
+
+    'GET /quarantine': async ({ principal, event }) => {
+      requireRole(principal, ['admin', 'finance', 'auditor']);
+      const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }), event);
+      const items = await deps.quarantine.list(principal.companyId, q.limit);
+      return { body: { items } };
+    },
+  };
+};

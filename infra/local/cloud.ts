@@ -16,6 +16,7 @@ import { makeLocalIdentity } from './identity.ts';
 import { provision } from './provision.ts';
 import { startQueuePoller } from './queue-pollers.ts';
 import { findLogin, LOCAL_MAIL_DOMAIN, seedDemoCompany } from './seed.ts';
+import { startSesOutbox } from './ses-outbox.ts';
 import { startSmtpServer } from './smtp.ts';
 
 export interface LocalCloudOptions {
@@ -55,13 +56,14 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
 
     // Object-created events may fire before we know the S3 client: queue them until it is ready.
     let onObjectCreated: (bucket: string, key: string) => void = () => undefined;
-    const [ddbLocal, fauxqs, busApi] = await Promise.all([
+    const [ddbLocal, fauxqs, busApi, outbox] = await Promise.all([
       startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') }),
       startLocalS3Sqs({
         dataDir: join(dataDir, 'fauxqs'),
         onObjectCreated: (e) => onObjectCreated(e.bucket, e.key),
       }),
       bus.startApi(),
+      startSesOutbox(dataDir),
     ]);
     stoppers.push(
       () => ddbLocal.stop(),
@@ -78,6 +80,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
       AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: busApi.endpoint,
+      AWS_ENDPOINT_URL_SESV2: outbox.endpoint,
+      MAIL_FROM: `receipts@${LOCAL_MAIL_DOMAIN}`,
       S3_FORCE_PATH_STYLE: 'true',
       STAGE: 'local',
       POWERTOOLS_METRICS_NAMESPACE: 'Quittance',
@@ -256,6 +260,10 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         if (req.method === 'GET' && path === '/health') {
           const h = await health();
           return { status: h.ok ? 200 : 503, body: { status: h.ok ? 'ok' : 'starting', services: h.services } };
+        }
+        if (req.method === 'GET' && path === '/_local/outbox') {
+          const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
+          return { status: 200, body: { items: outbox.list().filter((m) => !to || m.to.includes(to)) } };
         }
         if (req.method === 'GET' && path === '/_local/idp/.well-known/jwks.json' && identity) {
           return { status: 200, body: identity.jwks };

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { ZodError, type z } from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/keys.ts';
 import { ForbiddenError, type Principal, principalFromClaims, UnauthenticatedError } from '../domain/identity.ts';
+import { InvalidTransitionError } from '../domain/receipts/receipt.ts';
+import { ConcurrentUpdateError } from '../ports/receipt-repository.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyResultV2 & { statusCode: number; body: string };
@@ -43,7 +45,9 @@ const statusOf = (error: unknown): number =>
         ? 403
         : error instanceof NotFoundError
           ? 404
-          : 500;
+          : error instanceof ConcurrentUpdateError || error instanceof InvalidTransitionError
+            ? 409
+            : 500;
 
 const errorBody = (error: unknown, status: number) => {
   if (error instanceof ZodError) {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Receipt, ReceiptHistoryEntry } from '../../shared/domain/receipts/receipt.ts';
-import type { Directory, DirectoryUser } from '../../shared/ports/directory.ts';
+import type { CompanyProfile, Directory, DirectoryUser } from '../../shared/ports/directory.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { DomainEvent, EventPublisher } from '../../shared/ports/event-publisher.ts';
+import type { OutboundEmail } from '../../shared/ports/mailer.ts';
 import type { QuarantinedMail, QuarantineRepository } from '../../shared/ports/quarantine-repository.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
+import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 
 /** In-memory adapters with the same behaviour as the real ones, for domain tests (no network). */
 export const inMemory = () => {
@@ -16,6 +18,9 @@ export const inMemory = () => {
   const inboxes = new Map<string, string>();
   const users: DirectoryUser[] = [];
   const addresses = new Map<string, string>();
+  const claims = new Map<string, string>();
+  const sent: OutboundEmail[] = [];
+  const companies = new Map<string, CompanyProfile>();
 
   const receiptRepo: ReceiptRepository = {
     async create(receipt, entry) {
@@ -38,6 +43,23 @@ export const inMemory = () => {
         .slice(0, limit);
       return { items, nextCursor: null };
     },
+    async transition(companyId, id, { from, to, patch, history: entry }) {
+      const k = `${companyId}/${id}`;
+      const current = receipts.get(k);
+      if (!current || current.status !== from) throw new ConcurrentUpdateError(`receipt ${id} is no longer ${from}`);
+      const next = { ...current, ...patch, status: to, updatedAt: entry.at };
+      for (const [field, value] of Object.entries(patch))
+        if (value === undefined) delete (next as Record<string, unknown>)[field];
+      receipts.set(k, next);
+      history.get(k)?.push(entry);
+      return structuredClone(next);
+    },
+    async claim(companyId, scope, key, receiptId) {
+      const k = `${companyId}/${scope}/${key}`;
+      const owner = claims.get(k);
+      if (!owner) claims.set(k, receiptId);
+      return owner && owner !== receiptId ? owner : null;
+    },
   };
   const documents: DocumentStore = {
     async put({ key, bytes }) {
@@ -52,6 +74,13 @@ export const inMemory = () => {
     async presignGet(ref) {
       return `memory://${ref.bucket}/${ref.key}`;
     },
+    async presignPut({ key }) {
+      return `memory://documents/${key}?put`;
+    },
+    async head(ref) {
+      const b = objects.get(ref.key);
+      return b ? { size: b.length, contentType: null } : null;
+    },
   };
   const directory: Directory = {
     async companyForInbox(address) {
@@ -61,6 +90,12 @@ export const inMemory = () => {
     async userByAddress(companyId, address) {
       const userId = addresses.get(`${companyId}/${address}`);
       return users.find((u) => u.companyId === companyId && u.userId === userId) ?? null;
+    },
+    async user(companyId, userId) {
+      return users.find((u) => u.companyId === companyId && u.userId === userId) ?? null;
+    },
+    async company(companyId) {
+      return companies.get(companyId) ?? null;
     },
   };
   const quarantine: QuarantineRepository = {
@@ -84,8 +119,14 @@ export const inMemory = () => {
       quarantine,
       events,
       sha256: (b: Uint8Array) => createHash('sha256').update(b).digest('hex'),
+      mailer: {
+        async send(mail: OutboundEmail) {
+          sent.push(mail);
+        },
+      },
     },
-    state: { receipts, objects, quarantined, published },
+    state: { receipts, objects, quarantined, published, sent, history },
+    addCompany: (c: CompanyProfile) => companies.set(c.companyId, c),
     addInbox: (address: string, companyId: string) => inboxes.set(address, companyId),
     addUser: (user: DirectoryUser, ...extraAddresses: string[]) => {
       users.push(user);

@@ -1,6 +1,6 @@
 /** Which parts of an e-mail can be a receipt, decided from the bytes (magic numbers), not only the label. */
 
-export type ReceiptFileKind = 'pdf' | 'jpeg' | 'png' | 'webp' | 'tiff' | 'heic' | 'xml';
+export type ReceiptFileKind = 'pdf' | 'jpeg' | 'png' | 'webp' | 'tiff' | 'heic' | 'xml' | 'html' | 'txt';
 
 export const CONTENT_TYPES: Readonly<Record<ReceiptFileKind, string>> = {
   pdf: 'application/pdf',
@@ -10,6 +10,8 @@ export const CONTENT_TYPES: Readonly<Record<ReceiptFileKind, string>> = {
   tiff: 'image/tiff',
   heic: 'image/heic',
   xml: 'application/xml',
+  html: 'text/html',
+  txt: 'text/plain',
 };
 
 const startsWith = (bytes: Uint8Array, sig: readonly number[], offset = 0): boolean =>
@@ -53,6 +55,7 @@ export const MIN_INLINE_IMAGE_BYTES = 20 * 1024;
 export type PartVerdict = { keep: true; kind: ReceiptFileKind } | { keep: false; reason: string };
 
 export const classifyPart = (part: MailPart): PartVerdict => {
+  if (part.bytes.length === 0) return { keep: false, reason: 'empty file' };
   const kind = sniffReceiptKind(part.bytes);
   if (!kind) return { keep: false, reason: `not a receipt format (${part.contentType})` };
   if (part.inline && kind !== 'pdf' && kind !== 'xml' && part.bytes.length < MIN_INLINE_IMAGE_BYTES) {
@@ -60,3 +63,20 @@ export const classifyPart = (part: MailPart): PartVerdict => {
   }
   return { keep: true, kind };
 };
+
+const word = (alternatives: string) => new RegExp(`(?:^|[^\\p{L}])(?:${alternatives})(?=$|[^\\p{L}])`, 'iu');
+const RECEIPT_WORDS = word(
+  'total|montant|ttc|amount|paid|payé|reçu|recu|receipt|facture|invoice|order|commande|trip|course|subtotal|tva|vat',
+);
+const DOCUMENT_WORDS = word(
+  'reçu|recu|receipt|facture|invoice|order|commande|course|trajet|trip|ride|paiement|payment',
+);
+const AMOUNT = /(\d[\d\s.,]*\d|\d)\s*(€|eur|usd|\$|£|gbp|chf)|(€|\$|£)\s*\d/i;
+
+/**
+ * Whether an e-mail body is itself a receipt (ride-hailing, marketplaces, SaaS): it names a total or a
+ * payment and shows an amount with a currency. Bulk mail (List-Unsubscribe: newsletters, but also many
+ * e-commerce receipts) must also call itself a receipt, invoice or order.
+ */
+export const bodyLooksLikeReceipt = (text: string, isBulk: boolean): boolean =>
+  RECEIPT_WORDS.test(text) && AMOUNT.test(text) && (!isBulk || DOCUMENT_WORDS.test(text));
