@@ -63,11 +63,42 @@ process.stdout.write(
   `   ${r.id}  ${r.status}  from ${r.from}  "${r.subject}"  ${r.document.fileName} (${r.document.size} bytes)\n`,
 );
 
-step(4, `Receipt detail (GET /receipts/${r.id}) with a presigned link to the document`);
-const detail = (await (
-  await fetch(`${api}/receipts/${r.id}`, { headers: { authorization: `Bearer ${token}` } })
-).json()) as { document: { url: string }; history: { at: string; status: string; note: string }[] };
-for (const h of detail.history) process.stdout.write(`   ${h.at}  ${h.status}  ${h.note}\n`);
-process.stdout.write(`   document: ${detail.document.url.slice(0, 90)}…\n`);
+step(4, 'The receipt is read (extraction queue → built-in engine) and the employee gets an acknowledgement');
+type Detail = {
+  status: string;
+  extraction: null | {
+    engine: string;
+    vendor?: string;
+    date?: string;
+    total?: string;
+    currency?: string;
+    taxes: { rate?: string; amount: string }[];
+  };
+  document: { url: string };
+  history: { at: string; status: string; note: string }[];
+};
+const readDetail = async () =>
+  (await (await fetch(`${api}/receipts/${r.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Detail;
+let detail = await readDetail();
+while (detail.status === 'RECEIVED' && Date.now() < deadline + 30_000) {
+  await new Promise((res) => setTimeout(res, 250));
+  detail = await readDetail();
+}
+if (detail.status !== 'EXTRACTED') fail(`the receipt ended ${detail.status}, not EXTRACTED`);
+const x = detail.extraction;
+process.stdout.write(
+  `   ${detail.status} by ${x?.engine}: ${x?.vendor} · ${x?.date} · ${x?.total} ${x?.currency} · VAT ${x?.taxes
+    .map((t) => `${t.rate ?? '?'} % ${t.amount}`)
+    .join(', ')}\n`,
+);
+for (const h of detail.history) process.stdout.write(`   ${h.at}  ${h.status.padEnd(9)}  ${h.note}\n`);
+process.stdout.write(`   document link (15 min): ${detail.document.url.slice(0, 80)}…\n`);
+const outbox = (await (await fetch(`${api}/_local/outbox?to=alice@demo.quittance.local`)).json()) as {
+  items: { subject: string; text: string }[];
+};
+const ack = outbox.items.filter((m) => m.subject.includes(runId)).at(-1);
+if (ack) process.stdout.write(`   e-mail to Alice: "${ack.subject}"\n     ${ack.text.replaceAll('\n', '\n     ')}\n`);
 
-process.stdout.write('\nDemo done: the e-mailed receipt is stored raw, recorded, and listed by the API.\n');
+process.stdout.write(
+  '\nDemo done: the e-mailed receipt was stored raw, recorded, read, acknowledged, and listed by the API.\n',
+);
