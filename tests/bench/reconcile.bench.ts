@@ -894,6 +894,24 @@ const main = (): void => {
     wrongAuto.set(cause, (wrongAuto.get(cause) ?? 0) + 1);
   }
 
+  if (process.env.BENCH_DEBUG) {
+    const rById = new Map(data.receipts.map((r) => [r.id, r]));
+    const tById = new Map(data.transactions.map((t) => [t.id, t]));
+    const byR = new Map<string, Proposal[]>();
+    for (const p of proposals) byR.set(p.receiptId, [...(byR.get(p.receiptId) ?? []), p]);
+    const wanted = process.env.BENCH_DEBUG;
+    let shown = 0;
+    for (const t of data.truth) {
+      if (autoSet.has(key(t.receiptId, t.transactionId)) || (wanted !== '*' && t.scenario !== wanted)) continue;
+      if (shown++ > 12) break;
+      process.stderr.write(
+        `--- MISS ${t.scenario} ${JSON.stringify(rById.get(t.receiptId))}\n    truth ${JSON.stringify(tById.get(t.transactionId))}\n`,
+      );
+      for (const p of byR.get(t.receiptId) ?? []) {
+        process.stderr.write(`    prop ${JSON.stringify(p)}\n    ${JSON.stringify(tById.get(p.transactionId))}\n`);
+      }
+    }
+  }
   const parsed: Parsed = {
     receipts: parseReceipts(rText).items,
     transactions: parseTransactions(tText).items,

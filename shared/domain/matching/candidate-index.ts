@@ -48,21 +48,28 @@ export class TransactionIndex {
 /** Receipts bucketed by employee + day, for the several-receipts ↔ one-transaction search. */
 export class ReceiptIndex {
   private readonly byEmployeeDay = new Map<string, PreparedReceipt[]>();
+  /** Receipts without an owner but with a printed card number, by card + day. */
+  private readonly unownedByCardDay = new Map<string, PreparedReceipt[]>();
 
   constructor(receipts: Iterable<PreparedReceipt> = []) {
-    for (const r of receipts) if (r.receipt.employeeId !== null) this.add(r);
+    for (const r of receipts) this.add(r);
   }
 
   add(r: PreparedReceipt): void {
-    if (r.receipt.employeeId === null) return;
-    push(this.byEmployeeDay, `${r.receipt.employeeId}\u0000${r.day}`, r);
+    if (r.receipt.employeeId !== null) push(this.byEmployeeDay, `${r.receipt.employeeId}\u0000${r.day}`, r);
+    else if (r.receipt.cardLast4 !== null) push(this.unownedByCardDay, `${r.receipt.cardLast4}\u0000${r.day}`, r);
   }
 
-  forEmployee(employeeId: string, fromDay: number, toDay: number): PreparedReceipt[] {
+  /** Receipts of `employeeId` dated [fromDay, toDay], plus unowned ones printing `cardLast4`. */
+  forEmployee(employeeId: string, fromDay: number, toDay: number, cardLast4: string | null = null): PreparedReceipt[] {
     const out: PreparedReceipt[] = [];
     for (let d = fromDay; d <= toDay; d++) {
       const b = this.byEmployeeDay.get(`${employeeId}\u0000${d}`);
       if (b) for (const r of b) out.push(r);
+      if (cardLast4 !== null) {
+        const u = this.unownedByCardDay.get(`${cardLast4}\u0000${d}`);
+        if (u) for (const r of u) out.push(r);
+      }
     }
     return out;
   }

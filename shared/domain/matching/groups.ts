@@ -18,9 +18,9 @@ const MAX_MEMBERS = 14;
 /** Sum options kept per receipt or transaction. */
 const MAX_OPTIONS = 3;
 /** Amount component of an exact sum (an exact single amount is 1). */
-const SUM_AMOUNT_SCORE = 0.85;
+const SUM_AMOUNT_SCORE = 0.95;
 /** Penalty per member beyond the first: more parts, more room for coincidence. */
-const PER_EXTRA_MEMBER = 0.04;
+const PER_EXTRA_MEMBER = 0.02;
 
 interface Member<T> {
   readonly item: T;

@@ -83,7 +83,12 @@ export const reconcile = (
     const t = pt.transaction;
     const from = pt.authSpan[0] - options.daysBefore - 1;
     const to = pt.authSpan[1] + options.daysAfter + 1;
-    for (const g of manyToTransactionOptions(pt, rIndex.forEmployee(t.employeeId, from, to), options, memo)) {
+    for (const g of manyToTransactionOptions(
+      pt,
+      rIndex.forEmployee(t.employeeId, from, to, t.cardLast4),
+      options,
+      memo,
+    )) {
       if (g.score >= options.minSuggestionScore) all.push(g);
     }
   }
@@ -101,8 +106,7 @@ export const reconcile = (
     const purchaseGroup = groupOfTx.get(link.purchaseTransactionId);
     if (!purchaseGroup) continue;
     const refund = txById.get(link.refundTransactionId) as PreparedTransaction;
-    const auto =
-      purchaseGroup.auto && link.full && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
+    const auto = purchaseGroup.auto && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
     for (const receiptId of purchaseGroup.receiptIds) {
       const line: MatchProposal = {
         receiptId,

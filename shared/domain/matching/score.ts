@@ -1,6 +1,6 @@
 import { formatMoney } from '../money.ts';
 import { type AmountEvidence, amountEvidence } from './amount.ts';
-import { DAY_MS, epochDay, epochMs, localDaySpan } from './dates.ts';
+import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
 import { merchantSimilarity, type NormalizedMerchant, normalizeMerchant } from './merchant.ts';
 import {
   defaultMatchOptions,
@@ -90,10 +90,19 @@ export const dateEvidence = (
 ): DateEvidence | null => {
   const [first, last] = tx.authSpan;
   if (receiptDay >= first && receiptDay <= last) {
-    if (receiptDay === tx.authDay) return { score: 1, reason: 'date same day as authorization' };
+    // Which UTC offsets put the authorization instant on the receipt's local day? The wider that range (within
+    // UTC−12 … UTC+14), the more plausible: 15:00Z is the same local day almost everywhere, 06:00Z on the
+    // previous local day needs the Americas.
+    const lo = Math.max(receiptDay * DAY_MS - tx.authMs, -12 * HOUR_MS);
+    const hi = Math.min((receiptDay + 1) * DAY_MS - tx.authMs, 14 * HOUR_MS);
+    const plausibility = Math.min(1, Math.max(0, hi - lo) / (20 * HOUR_MS));
+    const score = 0.75 + 0.25 * plausibility;
+    if (receiptDay === tx.authDay) {
+      return { score, reason: 'date same day as authorization' };
+    }
     const d = receiptDay - tx.authDay;
     return {
-      score: 0.96,
+      score: Math.min(score, 0.97),
       reason: `date ${plural(Math.abs(d), 'day')} ${d < 0 ? 'before' : 'after'} authorization (time zone slack)`,
     };
   }

@@ -84,7 +84,7 @@ export interface MatchOptions {
 
 export const defaultMatchOptions: MatchOptions = {
   autoThreshold: 0.8,
-  autoMargin: 0.08,
+  autoMargin: 0.05,
   minSuggestionScore: 0.45,
   suggestionsPerReceipt: 3,
   rateSource: null,
