@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SMTPServer } from 'smtp-server';
+import { putObject } from '../../shared/adapters/s3/document-store.ts';
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
@@ -79,14 +80,12 @@ export const startSmtpServer = (opts: {
               'X-SES-Virus-Verdict: PASS',
               '',
             ].join('\r\n');
-            await opts.s3.send(
-              new PutObjectCommand({
-                Bucket: opts.bucket,
-                Key: `inbound/${messageId}`,
-                Body: Buffer.concat([Buffer.from(headers), raw]),
-                ContentType: 'message/rfc822',
-              }),
-            );
+            await putObject(opts.s3, {
+              Bucket: opts.bucket,
+              Key: `inbound/${messageId}`,
+              Body: Buffer.concat([Buffer.from(headers), raw]),
+              ContentType: 'message/rfc822',
+            });
             opts.log(`mail from ${from} for ${rcpt.address} stored as s3://${opts.bucket}/inbound/${messageId}`);
           }
           callback(null, 'stored');

@@ -9,6 +9,7 @@ export interface DocumentStore {
     key: string;
     bytes: Uint8Array;
     contentType: string;
+    contentDisposition?: string;
     metadata?: Record<string, string>;
   }): Promise<ObjectRef>;
   get(ref: ObjectRef): Promise<Uint8Array>;

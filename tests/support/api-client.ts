@@ -12,6 +12,18 @@ export const makeApi = (apiUrl: string) => {
     if (!body.token) throw new Error(`no token for ${email}: HTTP ${res.status}`);
     return body.token;
   };
+  const post = async <T = unknown>(
+    path: string,
+    body: unknown,
+    bearer?: string,
+  ): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  };
   const get = async <T = unknown>(path: string, bearer?: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${apiUrl}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
     return { status: res.status, body: (await res.json()) as T };
@@ -26,19 +38,21 @@ export const makeApi = (apiUrl: string) => {
       await new Promise((r) => setTimeout(r, 150));
     }
   };
-  return { token, get, eventually };
+  return { token, get, post, eventually };
 };
 
-export const sendMail = (
-  smtpPort: number,
-  mail: {
-    from: string;
-    to: string;
-    subject: string;
-    text?: string;
-    attachments?: { filename: string; content: Buffer }[];
-  },
-) =>
+export interface TestMail {
+  from: string;
+  to: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  headers?: Record<string, string>;
+  envelope?: { from: string; to: string };
+  attachments?: { filename: string; content: Buffer; contentType?: string }[];
+}
+
+export const sendMail = (smtpPort: number, mail: TestMail) =>
   nodemailer
     .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
-    .sendMail({ text: 'receipt attached', ...mail });
+    .sendMail({ ...(mail.html ? {} : { text: 'receipt attached' }), ...mail });

@@ -1,12 +1,18 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DocumentStore } from '../../ports/document-store.ts';
 
 export const makeS3DocumentStore = (s3: S3Client, bucket: string): DocumentStore => ({
-  async put({ key, bytes, contentType, metadata }) {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, Metadata: metadata }),
-    );
+  async put({ key, bytes, contentType, contentDisposition, metadata }) {
+    await putObject(s3, {
+      Bucket: bucket,
+      Key: key,
+      Body: bytes,
+      ContentType: contentType,
+      ContentDisposition: contentDisposition,
+      Metadata: metadata,
+    });
     return { bucket, key };
   },
   get: (ref) => readObject(s3, ref.bucket, ref.key),
@@ -43,4 +49,16 @@ export const readObject = async (s3: S3Client, bucket: string, key: string): Pro
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!res.Body) throw new Error(`s3://${bucket}/${key} has no body`);
   return res.Body.transformToByteArray();
+};
+
+/** One PUT for small objects, a multipart upload (8 MB parts) for large ones (e-mails up to 40 MB). */
+export const putObject = async (
+  s3: S3Client,
+  params: ConstructorParameters<typeof PutObjectCommand>[0] & { Body: Uint8Array },
+): Promise<void> => {
+  if (params.Body.length <= 8 * 1024 * 1024) {
+    await s3.send(new PutObjectCommand(params));
+    return;
+  }
+  await new Upload({ client: s3, params, partSize: 8 * 1024 * 1024, queueSize: 2 }).done();
 };

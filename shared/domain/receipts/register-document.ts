@@ -53,10 +53,13 @@ export const registerDocument = async (
     ? CONTENT_TYPES[input.kind]
     : (input.declaredContentType ?? 'application/octet-stream');
   const extension = input.kind ? (EXTENSIONS[input.kind] ?? input.kind) : 'bin';
+  // Markup (an e-mail body) is stored as plain text to download: it can never run in a browser from S3.
+  const markup = input.kind === 'html' || input.kind === 'txt';
   const stored = await deps.documents.put({
     key: `companies/${input.companyId}/receipts/${input.receiptId}/${sha256}.${extension}`,
     bytes: input.bytes,
-    contentType,
+    contentType: markup ? 'text/plain; charset=utf-8' : contentType,
+    ...(markup ? { contentDisposition: `attachment; filename="${input.receiptId}.${extension}.txt"` } : {}),
     metadata: { 'receipt-id': input.receiptId, sha256 },
   });
   const original = input.kind ? await deps.receipts.claim(input.companyId, 'file', sha256, input.receiptId) : null;
