@@ -870,6 +870,12 @@ const main = (): void => {
         .map((e) => e.message)
         .join('; ')}`,
     );
+  if (process.env.BENCH_DUMP) {
+    // Writes the generated set (and its truth) as the CLI's input files, e.g. BENCH_DUMP=.tmp/bench.
+    writeFileSync(`${process.env.BENCH_DUMP}.receipts.jsonl`, rText);
+    writeFileSync(`${process.env.BENCH_DUMP}.transactions.jsonl`, tText);
+    writeFileSync(`${process.env.BENCH_DUMP}.truth.jsonl`, toJsonl(data.truth));
+  }
   const q = evaluate(proposals, data.truth);
 
   // Per scenario: recall of auto links and of any proposal.

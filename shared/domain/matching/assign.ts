@@ -9,7 +9,15 @@ const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
 
 const rKey = (id: string): string => `r\u0000${id}`;
 const tKey = (id: string): string => `t\u0000${id}`;
-const keysOf = (g: MatchGroup): string[] => [...g.receiptIds.map(rKey), ...g.transactionIds.map(tKey)];
+const keyCache = new WeakMap<MatchGroup, string[]>();
+const keysOf = (g: MatchGroup): string[] => {
+  let k = keyCache.get(g);
+  if (!k) {
+    k = [...g.receiptIds.map(rKey), ...g.transactionIds.map(tKey)];
+    keyCache.set(g, k);
+  }
+  return k;
+};
 
 /** Deterministic order: score desc, then simpler shapes, then ids. */
 export const compareOptions = (a: MatchGroup, b: MatchGroup): number =>
