@@ -13,6 +13,8 @@ export interface StageConfig {
   readonly isProd: boolean;
   /** Domain whose mail SES receives (MX record must point at SES inbound). */
   readonly inboundDomain: string;
+  /** Sender of the mail functions send (`uses.sendEmail`); its domain must be a verified SES identity. */
+  readonly mailFrom: string;
   /** Where SES writes raw MIME: a topology bucket and a key prefix. */
   readonly inboundMail: { readonly bucket: string; readonly prefix: string };
   /** Optional e-mail subscribed to the alarm topic. */
@@ -70,6 +72,9 @@ export const stageConfig = (app: string, ctx: ContextReader): StageConfig => {
         `(${PLACEHOLDER_INBOUND_DOMAIN} is a placeholder)`,
     );
   }
+  const mailFrom = str(ctx, 'mailFrom') ?? `receipts@${inboundDomain}`;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(mailFrom))
+    throw new Error(`context "mailFrom" is not an address: ${mailFrom}`);
   const cardProcessors = list(ctx, 'cardProcessors') ?? [...DEFAULT_PROCESSORS];
   for (const p of cardProcessors) {
     if (!/^[a-z][a-z0-9-]*$/.test(p)) throw new Error(`card processor "${p}" must be lower-case kebab`);
@@ -79,6 +84,7 @@ export const stageConfig = (app: string, ctx: ContextReader): StageConfig => {
     stage,
     isProd,
     inboundDomain,
+    mailFrom,
     inboundMail: {
       bucket: str(ctx, 'inboundBucket') ?? 'rawMail',
       prefix: str(ctx, 'inboundPrefix') ?? 'inbound/',

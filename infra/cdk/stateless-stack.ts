@@ -21,6 +21,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { envName } from '../topology-types.ts';
+import {
+  ESM_REQUIRE_BANNER,
+  externalModules,
+  packageClosure,
+  SHIPPED_PACKAGES,
+  shipCommands,
+  shippedPackagesFor,
+} from './bundling.ts';
 import type { StageConfig } from './config.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -51,10 +59,6 @@ export interface FunctionResources {
   /** What triggers invoke: the alias when warm, else the function. */
   readonly invoked: lambda.IFunction;
 }
-
-/** The ESM bundle still has CommonJS dependencies that call `require`: give them one. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 const RUNTIME = lambda.Runtime.NODEJS_22_X;
 
@@ -131,8 +135,13 @@ export class StatelessStack extends Stack {
     });
     logGroup.grantWrite(role);
 
+    const entry = resolve(projectRoot, spec.entry);
+    const shipped = packageClosure(
+      shippedPackagesFor(entry).flatMap((key) => SHIPPED_PACKAGES[key] ?? []),
+      projectRoot,
+    );
     const fn = new NodejsFunction(this, id, {
-      entry: resolve(projectRoot, spec.entry),
+      entry,
       handler: 'handler',
       projectRoot,
       depsLockFilePath: resolve(projectRoot, 'package-lock.json'),
@@ -162,6 +171,16 @@ export class StatelessStack extends Stack {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        externalModules: externalModules(),
+        ...(shipped.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) => shipCommands(shipped, output),
+              },
+            }
+          : {}),
       },
     });
 
@@ -243,6 +262,20 @@ export class StatelessStack extends Stack {
     }
 
     if (uses.putEvents) stateful.bus.grantPutEventsTo(role);
+
+    if ('sendEmail' in uses && uses.sendEmail === true) {
+      const { mailFrom } = this.props.config;
+      fn.addEnvironment('MAIL_FROM', mailFrom);
+      // SES v2 SendEmail is authorized on the sending identity: the verified domain of MAIL_FROM, nothing else.
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [
+            this.formatArn({ service: 'ses', resource: 'identity', resourceName: mailFrom.split('@')[1] ?? '' }),
+          ],
+        }),
+      );
+    }
   }
 
   private wireTrigger(name: string, spec: AnyFunctionSpec, resources: FunctionResources): void {

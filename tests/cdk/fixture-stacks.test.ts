@@ -21,7 +21,7 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
   beforeAll(() => {
     // Throws if any AwsSolutions finding is left unacknowledged.
     dev = synth(fixtureTopology, { stage: 'dev' }, { nag: true });
-  });
+  }, 60_000);
 
   it('every cdk-nag acknowledgement matches a real finding, and every finding is acknowledged', () => {
     const { stale, unacknowledged } = auditAcknowledgements(dev.stateful.node.root);
@@ -61,6 +61,19 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
     t.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
   });
 
+  it('lets only sendEmail functions send mail, from MAIL_FROM, through its verified domain identity', () => {
+    const t = dev.statelessTemplate;
+    for (const [name, spec] of functions) {
+      const r = fnOf(dev, name);
+      const env = t.toJSON().Resources[logicalId(r.fn)].Properties.Environment.Variables;
+      const sends = 'sendEmail' in spec.uses && spec.uses.sendEmail === true;
+      expect(env.MAIL_FROM, name).toBe(sends ? 'receipts@receipts.test.example' : undefined);
+      const ses = roleStatements(t, logicalId(r.role)).filter((st) => JSON.stringify(st.Action).includes('ses:'));
+      expect(ses.length, name).toBe(sends ? 1 : 0);
+      if (sends) expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/receipts.test.example');
+    }
+  });
+
   it('grants each function exactly the actions its `uses` declares', () => {
     for (const [name, spec] of functions) {
       const role = dev.stateless.functions[name]?.role;
@@ -68,11 +81,15 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
       const actions = actionsOf(roleStatements(dev.statelessTemplate, logicalId(role)));
       expect([...actions].sort(), name).toEqual([...expectedActions(spec)].sort());
     }
-    const api = actionsOf(roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, 'receiptsApi').role)));
-    expect(api.has('s3:PutObject')).toBe(true); // exports: readWrite
-    const webhook = actionsOf(roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, 'cardWebhook').role)));
-    expect(webhook.has('events:PutEvents')).toBe(true);
-    expect([...webhook].some((a) => a.startsWith('s3:'))).toBe(false);
+    const statements = (name: string) => roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, name).role));
+    const api = actionsOf(statements('receiptsApi')); // documents: read, main: read
+    expect(api.has('s3:GetObject*')).toBe(true);
+    expect(api.has('s3:PutObject')).toBe(false);
+    expect(api.has('dynamodb:PutItem')).toBe(false);
+    expect(api.has('events:PutEvents')).toBe(false);
+    expect(actionsOf(statements('emailIntake')).has('events:PutEvents')).toBe(true);
+    expect(actionsOf(statements('reminders')).has('s3:DeleteObject*')).toBe(true); // exports: readWrite
+    expect([...actionsOf(statements('cardWebhook'))].some((a) => a.startsWith('s3:'))).toBe(false);
   });
 
   it('scopes each grant to the declared resource only', () => {
@@ -291,7 +308,7 @@ describe('fixture topology, stage prod', () => {
   let prod: Synthesized;
   beforeAll(() => {
     prod = synth(fixtureTopology, { stage: 'prod', alarmEmail: 'ops@example.com' }, { nag: true });
-  });
+  }, 60_000);
 
   it('protects data and keeps warm functions provisioned', () => {
     prod.statefulTemplate.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });

@@ -102,6 +102,7 @@ export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
   for (const access of Object.values(spec.uses.queues ?? {})) add(access === 'send' ? SQS_SEND : SQS_CONSUME);
   if (spec.trigger.type === 'queue') add(SQS_CONSUME);
   if (spec.uses.putEvents) add(['events:PutEvents']);
+  if ('sendEmail' in spec.uses && spec.uses.sendEmail) add(['ses:SendEmail']);
   return out;
 };
 
