@@ -51,7 +51,7 @@ export type Trigger<B extends string, Q extends string> =
   | { type: 'http'; routes: readonly string[]; auth: 'jwt' | 'none' }
   | { type: 'objectCreated'; bucket: B; prefix: string }
   | { type: 'event'; pattern: EventPattern }
-  | { type: 'queue'; queue: Q; batchSize: number; maxBatchingWindowSeconds?: number }
+  | { type: 'queue'; queue: Q; batchSize: number; maxBatchingWindowSeconds?: number; maxConcurrency?: number }
   | { type: 'schedule'; expression: string };
 
 export interface FunctionSpec<B extends string, T extends string, Q extends string> {

@@ -55,7 +55,7 @@ export const topology = defineTopology({
     extract: {
       entry: 'functions/extract/handler.ts',
       description: 'Reads receipts (built-in engine or Textract) and records what they say',
-      trigger: { type: 'queue', queue: 'extraction', batchSize: 5 },
+      trigger: { type: 'queue', queue: 'extraction', batchSize: 5, maxConcurrency: 4 },
       uses: {
         buckets: { documents: 'read' },
         tables: { main: 'readWrite' },

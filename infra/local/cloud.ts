@@ -175,20 +175,23 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       const q = queueUrls[t.queue];
       const qspec = (topology.queues as Record<string, QueueSpec>)[t.queue];
       if (!q || !qspec) continue;
-      const poller = startQueuePoller(
-        sqs,
-        {
-          functionName: name,
-          queueUrl: q.url,
-          queueArn: q.arn,
-          batchSize: t.batchSize,
-          visibilityTimeoutSeconds: qspec.visibilityTimeoutSeconds,
-          invoke: (e) => runtime.invoke(name, e),
-        },
-        REGION,
-        log,
-      );
-      stoppers.push(() => poller.stop());
+      // Like Lambda scaling an SQS event source up to its maximum concurrency: that many pollers.
+      for (let i = 0; i < (t.maxConcurrency ?? 2); i++) {
+        const poller = startQueuePoller(
+          sqs,
+          {
+            functionName: name,
+            queueUrl: q.url,
+            queueArn: q.arn,
+            batchSize: t.batchSize,
+            visibilityTimeoutSeconds: qspec.visibilityTimeoutSeconds,
+            invoke: (e) => runtime.invoke(name, e),
+          },
+          REGION,
+          log,
+        );
+        stoppers.push(() => poller.stop());
+      }
     }
 
     // Schedules: rate(N unit) expressions fire on timers like EventBridge Scheduler.
