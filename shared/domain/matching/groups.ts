@@ -100,7 +100,7 @@ export const receiptToManyOptions = (
   );
   const out: MatchGroup[] = [];
   for (const subset of subsets) {
-    const ms = subset.map((i) => kept[i] as Member<PreparedTransaction>);
+    const ms = subset.map((i) => kept[i] as Member<PreparedTransaction>).sort((a, b) => a.item.authMs - b.item.authMs);
     const first = ms[0] as Member<PreparedTransaction>;
     const id = identityEvidence(r, first.item.transaction);
     if (id.rejected) continue;
@@ -171,7 +171,7 @@ export const manyToTransactionOptions = (
     kept.map((m) => m.value),
     target.minor,
   )) {
-    const ms = subset.map((i) => kept[i] as Member<PreparedReceipt>);
+    const ms = subset.map((i) => kept[i] as Member<PreparedReceipt>).sort((a, b) => a.item.day - b.item.day);
     const first = ms[0] as Member<PreparedReceipt>;
     const id = identityEvidence(first.item.receipt, t);
     if (id.rejected) continue;

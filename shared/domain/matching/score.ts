@@ -229,7 +229,7 @@ export const scorePrepared = (
   if (r.employeeId !== null && r.employeeId !== t.employeeId) return reject('different employee');
   const amount =
     amountEvidence(r.total, t.amount, t.merchantAmount, t.mcc, r.date, options.rateSource, options.maxFxFeeBps) ??
-    notComparable(r, t);
+    notComparable(r, t, options);
   if (amount === null) return reject('amount out of tolerance');
   const date = dateEvidence(pr.day, pt, options);
   if (date === null) return reject('date out of window');
@@ -257,8 +257,9 @@ export const scorePrepared = (
 };
 
 /** Different currencies with neither a merchant amount nor a rate: the amount cannot confirm nor refute. */
-const notComparable = (r: MatchReceipt, t: MatchTransaction): AmountEvidence | null => {
+const notComparable = (r: MatchReceipt, t: MatchTransaction, options: MatchOptions): AmountEvidence | null => {
   if (r.total.currency === t.amount.currency) return null;
+  if (options.rateSource?.(r.total.currency, t.amount.currency, r.date)) return null;
   if (t.merchantAmount !== null && t.merchantAmount.currency === r.total.currency) return null;
   if (r.total.minor < 0n !== t.amount.minor < 0n) return null;
   return {
