@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envName } from '../../infra/topology-types.ts';
 import { fixtureTopology } from './fixtures/topology.ts';
 import {
@@ -9,6 +9,7 @@ import {
   expectedActions,
   fnOf,
   logicalId,
+  removeSynthOutputs,
   roleStatements,
   type Synthesized,
   synth,
@@ -16,6 +17,7 @@ import {
 
 const functions = Object.entries(fixtureTopology.functions);
 
+afterAll(removeSynthOutputs);
 describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', () => {
   let dev: Synthesized;
   beforeAll(() => {

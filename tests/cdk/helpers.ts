@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -14,12 +17,21 @@ export interface Synthesized extends Quittance {
 
 const TEST_CONTEXT = { inboundDomain: 'receipts.test.example' };
 
+const outdirs: string[] = [];
+
+/** Removes the cloud assemblies the tests wrote (bundles with shipped packages weigh > 100 MB): call in afterAll. */
+export const removeSynthOutputs = (): void => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+
 export const synth = (
   topology: AnyTopology,
   context: Record<string, unknown> = {},
   options: { nag?: boolean } = {},
 ): Synthesized => {
-  const app = createApp({ ...TEST_CONTEXT, ...context });
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-test-'));
+  outdirs.push(outdir);
+  const app = createApp({ ...TEST_CONTEXT, ...context }, outdir);
   const q = buildQuittance(app, topology);
   if (options.nag) addNagChecks(app);
   app.synth(); // throws on any unacknowledged cdk-nag finding when nag is on

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/cdk/quittance.ts';
 import type { AnyTopology } from '../../infra/cdk/topology-walk.ts';
 import { topology } from '../../infra/topology.ts';
@@ -11,11 +11,13 @@ import {
   expectedActions,
   fnOf,
   logicalId,
+  removeSynthOutputs,
   roleStatements,
   type Synthesized,
   synth,
 } from './helpers.ts';
 
+afterAll(removeSynthOutputs);
 /**
  * The real topology, bundling the real handlers. A function whose entry is not written yet (the topology
  * grows during the day) is bundled from the fixture handler instead, and reported, so its grants and
