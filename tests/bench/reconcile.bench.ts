@@ -443,7 +443,7 @@ export const generate = (seed: number, txTarget: number): Dataset => {
   const price = (merchant: Merchant): bigint => {
     const [lo, hi] = merchant.price;
     const major = lo + rng.next() * (hi - lo);
-    const v = merchant.currency === 'JPY' ? Math.round(major / BASE_RATE.JPY!) : Math.round(major * 100) / 100;
+    const v = merchant.currency === 'JPY' ? Math.round(major / (BASE_RATE.JPY as number)) : Math.round(major * 100) / 100;
     return minor(v, merchant.currency);
   };
 
