@@ -94,6 +94,15 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
     expect([...actionsOf(statements('cardWebhook'))].some((a) => a.startsWith('s3:'))).toBe(false);
   });
 
+  it('uses Resource "*" only for X-Ray (the one IAM5[Resource::*] acknowledgement on each role)', () => {
+    for (const [name] of functions) {
+      const starred = roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, name).role)).filter(
+        (st) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*')),
+      );
+      expect([...actionsOf(starred)].sort(), name).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+
   it('scopes each grant to the declared resource only', () => {
     const stateful = dev.stateful;
     const ids = (kind: 'buckets' | 'tables', name: string) => logicalId(stateful[kind][name] as never);
