@@ -36,7 +36,8 @@ export const normalizeLabel = (s: string): string =>
 const RE = {
   totalStrong:
     /TOTAL\s*T\.?T\.?C|NET\s*A\s*PAYER|MONTANT\s*(?:T\.?T\.?C|A\s*PAYER|DU)|(?:RESTE\s*)?A\s*PAYER|GRAND\s*TOTAL|TOTAL\s*(?:DUE|PAYABLE|TO\s*PAY|A\s*REGLER)|AMOUNT\s*(?:DUE|PAYABLE|TO\s*PAY)|BALANCE\s*DUE|TOTAL\s*AMOUNT|NETT?\s*TOTAL|TOTAL\s*NETT?\b|ROUND(?:ED|ING)?\s*TOTAL|TOTAL\s*(?:AFTER\s*)?ROUND|TOTAL\s*(?:\(?\s*(?:RM|MYR|EUR|USD)\s*\)?\s*)?(?:INCL|INC\b|\(INC)|TOTAL\s*SALES?\b|TOTAL\s*PRICE|TOTAL\s*(?:RM|EUR|€|\$)/,
-  totalPlain: /\bTOTA[LI1|\]](?![A-Z])|\bTOTAUX?\b|\bTTL\b|\bTOTAL[A-Z]*|\bMONTANT\b|\bSOMME\b|\bAMOUNT\b|\bAMT\b|\bNET\b/,
+  totalPlain:
+    /\bTOTA[LI1|\]](?![A-Z])|\bTOTAUX?\b|\bTTL\b|\bTOTAL[A-Z]*|\bMONTANT\b|\bSOMME\b|\bAMOUNT\b|\bAMT\b|\bNET\b/,
   notTotal:
     /TOTAL\s*(?:QTY|QUANTITY|ITEMS?|ARTICLES?|POINTS?|SAVINGS?|DISCOUNTS?|REMISES?|ECONOMIES?|WEIGHT|UNITS?|PCS|NO\b|NUMBER)|ITEMS?\s*COUNT|NB\.?\s*(?:D'?)?ARTICLES?|\bQTY\b|NO\.?\s*OF\s*ITEMS|DISCOUNT|REMISE|\bPOINTS?\b|SAVING|ECONOMI|\bDEPOSIT\b|\bCREDIT\s*NOTE|VOUCHER|TOTAL\s*(?:GST|TAX|VAT|TVA|SST)/,
   subtotal:
