@@ -340,6 +340,7 @@ export class StatelessStack extends Stack {
                 ? Duration.seconds(trigger.maxBatchingWindowSeconds)
                 : undefined,
             reportBatchItemFailures: true,
+            maxConcurrency: trigger.maxConcurrency, // caps e.g. Textract/OCR throughput
           }),
         );
         return;

@@ -92,6 +92,10 @@ export const validateTopology = (topology: AnyTopology, projectRoot: string): vo
               `>= the function timeout (${spec.timeoutSeconds}); AWS rejects the event source mapping otherwise`,
           );
         }
+        const cap = trigger.maxConcurrency;
+        if (cap !== undefined && (!Number.isInteger(cap) || cap < 2 || cap > 1000)) {
+          problems.push(`${name}: maxConcurrency must be an integer from 2 to 1000 (SQS event source), got ${cap}`);
+        }
         if (queue.fifo && trigger.maxBatchingWindowSeconds) {
           problems.push(`${name}: FIFO queue ${trigger.queue} does not support maxBatchingWindowSeconds`);
         }

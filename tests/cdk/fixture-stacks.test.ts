@@ -172,11 +172,13 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
       BatchSize: 5,
       MaximumBatchingWindowInSeconds: 2,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 3 },
     });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(fnOf(dev, 'accountingPush').fn) },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: Match.absent(),
     });
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',

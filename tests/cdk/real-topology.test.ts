@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/cdk/quittance.ts';
 import type { AnyTopology } from '../../infra/cdk/topology-walk.ts';
@@ -62,6 +63,45 @@ describe(`real topology (${missing.length ? `stand-in handler for: ${missing.joi
     }
   });
 
+  it("wires each function's trigger", () => {
+    const t = dev.statelessTemplate;
+    for (const [name, spec] of Object.entries(real.functions)) {
+      const r = fnOf(dev, name);
+      const target = r.alias ? { Ref: logicalId(r.alias) } : { 'Fn::GetAtt': [logicalId(r.fn), 'Arn'] };
+      const trigger = spec.trigger;
+      if (trigger.type === 'http') {
+        for (const route of trigger.routes) {
+          t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+            RouteKey: route.trim().replace(/\s+/, ' '),
+            AuthorizationType: trigger.auth === 'jwt' ? 'JWT' : 'NONE',
+          });
+        }
+      } else if (trigger.type === 'objectCreated') {
+        t.hasResourceProperties('AWS::Events::Rule', {
+          EventPattern: Match.objectLike({
+            source: ['aws.s3'],
+            detail: Match.objectLike({ object: { key: [{ prefix: trigger.prefix }] } }),
+          }),
+          Targets: [Match.objectLike({ Arn: target })],
+        });
+      } else if (trigger.type === 'queue') {
+        t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: r.alias ? { Ref: logicalId(r.alias) } : { Ref: logicalId(r.fn) },
+          BatchSize: trigger.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: trigger.maxConcurrency ? { MaximumConcurrency: trigger.maxConcurrency } : Match.absent(),
+        });
+      } else if (trigger.type === 'event') {
+        t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: target })] });
+      } else {
+        t.hasResourceProperties('AWS::Scheduler::Schedule', {
+          ScheduleExpression: trigger.expression,
+          Target: Match.objectLike({ Arn: target }),
+        });
+      }
+    }
+  });
+
   it('grants write actions only to functions that declare writes', () => {
     const t = dev.statelessTemplate;
     for (const [name, spec] of Object.entries(real.functions)) {
@@ -77,8 +117,8 @@ describe(`real topology (${missing.length ? `stand-in handler for: ${missing.joi
   });
 });
 
-describe('missing entry modules', () => {
-  it('fail the synthesis with a message naming every missing function and path', () => {
+describe('topology checks', () => {
+  it('fails the synthesis with a message naming every missing function and path', () => {
     const broken: AnyTopology = {
       ...fixtureTopology,
       functions: {
@@ -90,5 +130,19 @@ describe('missing entry modules', () => {
     expect(() => synth(broken)).toThrow(
       /function "ghost": entry module functions\/ghost\/handler\.ts not found[\s\S]*function "phantom"/,
     );
+  });
+
+  it('rejects a queue concurrency cap that SQS event sources do not accept', () => {
+    const broken: AnyTopology = {
+      ...fixtureTopology,
+      functions: {
+        ...fixtureTopology.functions,
+        extract: {
+          ...fixtureTopology.functions.extract,
+          trigger: { type: 'queue', queue: 'extraction', batchSize: 5, maxConcurrency: 1 },
+        },
+      },
+    };
+    expect(() => synth(broken)).toThrow(/extract: maxConcurrency must be an integer from 2 to 1000/);
   });
 });
