@@ -29,6 +29,12 @@ export const DEMO_USERS: readonly SeedUser[] = [
   { userId: 'u_admin', displayName: 'Claire Admin', email: `admin@demo.${LOCAL_MAIL_DOMAIN}`, roles: ['admin'] },
   { userId: 'u_finance', displayName: 'Farid Finance', email: `finance@demo.${LOCAL_MAIL_DOMAIN}`, roles: ['finance'] },
   {
+    userId: 'u_auditor',
+    displayName: 'Aude Auditrice',
+    email: `auditor@demo.${LOCAL_MAIL_DOMAIN}`,
+    roles: ['auditor'],
+  },
+  {
     userId: 'u_manager',
     displayName: 'Manon Manager',
     email: `manager@demo.${LOCAL_MAIL_DOMAIN}`,
@@ -53,15 +59,46 @@ export const DEMO_USERS: readonly SeedUser[] = [
   },
 ];
 
-/** Writes the demo company on first start; a later start leaves existing data untouched. */
+/** A second company, so anyone can see that one company never reaches another's data. */
+export const OTHER_COMPANY = {
+  companyId: 'rival',
+  legalName: 'Rival Industries SARL',
+  siren: '732829320',
+  country: 'FR',
+  currency: 'EUR',
+  receiptsAddress: `receipts@rival.${LOCAL_MAIL_DOMAIN}`,
+};
+
+export const OTHER_USERS: readonly SeedUser[] = [
+  {
+    userId: 'u_rival_admin',
+    displayName: 'Rita Rival',
+    email: `admin@rival.${LOCAL_MAIL_DOMAIN}`,
+    roles: ['admin', 'finance'],
+  },
+  { userId: 'u_rival_emp', displayName: 'Rémi Rival', email: `remi@rival.${LOCAL_MAIL_DOMAIN}`, roles: ['employee'] },
+];
+
+/** Writes the demo companies on first start; a later start leaves existing data untouched. */
 export const seedDemoCompany = async (ddb: DynamoDBDocumentClient, table: string): Promise<boolean> => {
-  const existing = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(DEMO_COMPANY.companyId) }));
+  const seeded = await seedCompany(ddb, table, DEMO_COMPANY, DEMO_USERS);
+  await seedCompany(ddb, table, OTHER_COMPANY, OTHER_USERS);
+  return seeded;
+};
+
+const seedCompany = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  company: typeof DEMO_COMPANY,
+  users: readonly SeedUser[],
+): Promise<boolean> => {
+  const existing = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(company.companyId) }));
   if (existing.Item) return false;
   const now = new Date().toISOString();
-  const { companyId } = DEMO_COMPANY;
+  const { companyId } = company;
   const put = (Item: Record<string, unknown>) => ddb.send(new PutCommand({ TableName: table, Item }));
-  await put({ ...keys.inbox(DEMO_COMPANY.receiptsAddress), entity: 'Inbox', companyId });
-  for (const u of DEMO_USERS) {
+  await put({ ...keys.inbox(company.receiptsAddress), entity: 'Inbox', companyId });
+  for (const u of users) {
     await put({
       ...keys.user(companyId, u.userId),
       entity: 'User',
@@ -89,7 +126,7 @@ export const seedDemoCompany = async (ddb: DynamoDBDocumentClient, table: string
       });
     }
   }
-  await put({ ...keys.company(companyId), entity: 'Company', ...DEMO_COMPANY, createdAt: now });
+  await put({ ...keys.company(companyId), entity: 'Company', ...company, createdAt: now });
   return true;
 };
 

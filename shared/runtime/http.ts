@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ZodError, type z } from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/keys.ts';
+import { authorizeRoute } from '../domain/api-permissions.ts';
 import { ForbiddenError, type Principal, principalFromClaims, UnauthenticatedError } from '../domain/identity.ts';
 import { InvalidTransitionError } from '../domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../ports/receipt-repository.ts';
@@ -82,6 +83,7 @@ export const httpRouter =
     if (!route) return json(404, { error: 'not_found', message: `no route ${event.routeKey}` });
     try {
       const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
+      authorizeRoute(event.routeKey, principal);
       const { status = 200, body } = await route({ principal, event });
       return json(status, body);
     } catch (error) {

@@ -1,0 +1,22 @@
+import { ForbiddenError, hasAnyRole, type Principal, type Role } from './identity.ts';
+
+const EVERYONE: readonly Role[] = ['admin', 'finance', 'approver', 'employee', 'auditor'];
+
+/**
+ * Who may call each HTTP route, kept as data: the router enforces it before any handler runs, and one test walks
+ * every route of the topology against every role (a route missing here fails that test, so none can escape).
+ * Row-level rules (an employee sees only their own receipts) live in the handlers on top of this.
+ */
+export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
+  'GET /receipts': EVERYONE,
+  'GET /receipts/{id}': EVERYONE,
+  'POST /receipts/uploads': ['admin', 'finance', 'approver', 'employee'],
+  'POST /receipts/{id}/retry': ['admin', 'finance'],
+  'GET /quarantine': ['admin', 'finance', 'auditor'],
+};
+
+export const authorizeRoute = (routeKey: string, principal: Principal): void => {
+  const allowed = API_PERMISSIONS[routeKey];
+  if (!allowed) throw new ForbiddenError(`route ${routeKey} has no permission entry`);
+  if (!hasAnyRole(principal, allowed)) throw new ForbiddenError(`requires one of the roles: ${allowed.join(', ')}`);
+};

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeSampleReceiptPdf } from '../../infra/local/sample-receipt.ts';
+import { DEMO_USERS, OTHER_USERS } from '../../infra/local/seed.ts';
+import { topology } from '../../infra/topology.ts';
+import { API_PERMISSIONS } from '../../shared/domain/api-permissions.ts';
+import { makeApi, sendMail } from '../support/api-client.ts';
+
+const apiUrl = inject('apiUrl');
+const api = makeApi(apiUrl);
+const routes = Object.values(topology.functions).flatMap((f) =>
+  f.trigger.type === 'http' && f.trigger.auth === 'jwt' ? f.trigger.routes : [],
+);
+
+/** Minimal valid bodies, so that an allowed call is not refused for another reason than its role. */
+const BODIES: Record<string, unknown> = {
+  'POST /receipts/uploads': { fileName: 'a.pdf', contentType: 'application/pdf', size: 100 },
+  'POST /receipts/{id}/retry': {},
+};
+
+let aliceReceiptId = '';
+const tokens = new Map<string, string>();
+
+const call = async (routeKey: string, token: string, id: string) => {
+  const [method = 'GET', template = '/'] = routeKey.split(' ');
+  const path = template.replace('{id}', id);
+  const res = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(method === 'GET' ? {} : { body: JSON.stringify(BODIES[routeKey] ?? {}) }),
+  });
+  return res.status;
+};
+
+beforeAll(async () => {
+  for (const u of [...DEMO_USERS, ...OTHER_USERS]) tokens.set(u.userId, await api.token(u.email));
+  const subject = `perm ${randomUUID()}`;
+  await sendMail(inject('smtpPort'), {
+    from: 'alice@demo.quittance.local',
+    to: 'receipts@demo.quittance.local',
+    subject,
+    attachments: [{ filename: 'p.pdf', content: Buffer.from(await makeSampleReceiptPdf()) }],
+  });
+  const finance = tokens.get('u_finance') ?? '';
+  aliceReceiptId = await api.eventually(async () => {
+    const res = await api.get<{ items: { id: string; subject: string }[] }>('/receipts?limit=100', finance);
+    return res.body.items.find((r) => r.subject === subject)?.id;
+  });
+});
+
+describe('every route × every role (kept as data in API_PERMISSIONS)', () => {
+  it.each(routes)('%s', async (routeKey) => {
+    const allowed = API_PERMISSIONS[routeKey] ?? [];
+    for (const user of DEMO_USERS) {
+      const status = await call(routeKey, tokens.get(user.userId) ?? '', aliceReceiptId);
+      const mayCall = user.roles.some((r) => allowed.includes(r));
+      if (mayCall) expect(status, `${user.email} on ${routeKey}`).not.toBe(403);
+      else expect(status, `${user.email} on ${routeKey}`).toBe(403);
+      expect(status, `${user.email} on ${routeKey}`).toBeLessThan(500);
+    }
+  });
+});
+
+describe('tenant isolation: another company’s users never reach this company’s data', () => {
+  it.each(routes.filter((r) => r.includes('{id}')))('%s on a demo receipt → 403/404', async (routeKey) => {
+    for (const user of OTHER_USERS) {
+      const status = await call(routeKey, tokens.get(user.userId) ?? '', aliceReceiptId);
+      expect([403, 404], `${user.email} on ${routeKey}`).toContain(status);
+    }
+  });
+
+  it('lists nothing of the demo company to the other company', async () => {
+    const res = await api.get<{ items: { id: string }[] }>('/receipts?limit=100', tokens.get('u_rival_admin'));
+    expect(res.body.items.map((r) => r.id)).not.toContain(aliceReceiptId);
+    const cursorFromDemo = (await api.get<{ nextCursor: string | null }>('/receipts?limit=1', tokens.get('u_finance')))
+      .body.nextCursor;
+    if (cursorFromDemo) {
+      const replay = await api.get('/receipts?limit=1&cursor=' + cursorFromDemo, tokens.get('u_rival_admin'));
+      expect(replay.status).toBe(400);
+    }
+  });
+
+  it('refuses a token whose signature does not verify', async () => {
+    const token = tokens.get('u_finance') ?? '';
+    const [h, p] = token.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p ?? '', 'base64url').toString()), 'custom:companyId': 'rival' })).toString('base64url')}.${token.split('.')[2]}`;
+    expect((await api.get('/receipts', forged)).status).toBe(401);
+  });
+});
