@@ -35,13 +35,16 @@ describe('e-mail → S3 → email-intake → DynamoDB → API', () => {
     });
     // Assess
     const finance = await api.token('finance@demo.quittance.local');
-    const listed = await api.eventually(findBySubject(finance, subject));
-    expect(listed).toMatchObject({ status: 'RECEIVED', employeeId: 'u_alice', document: { fileName: 'taxi.pdf' } });
+    const listed = await api.eventually(async () => {
+      const r = await findBySubject(finance, subject)();
+      return r?.status === 'EXTRACTED' ? r : undefined;
+    });
+    expect(listed).toMatchObject({ employeeId: 'u_alice', document: { fileName: 'taxi.pdf' } });
     expect(listed.document.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
 
     const detail = await api.get<ReceiptView>(`/receipts/${listed.id}`, finance);
     expect(detail.status).toBe(200);
-    expect(detail.body.history?.map((h) => h.status)).toEqual(['RECEIVED']);
+    expect(detail.body.history?.map((h) => h.status)).toEqual(['RECEIVED', 'EXTRACTED']);
     const download = await fetch(detail.body.document.url ?? '');
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
   });
