@@ -75,7 +75,7 @@ export const registerDocument = async (
     ...(original ? { duplicateOf: original } : {}),
     ...(input.kind ? {} : { failure: { code: 'unsupported', reason: UNSUPPORTED, attempts: 0 } }),
   };
-  await deps.receipts.create(receipt, {
+  const outcome = await deps.receipts.create(receipt, {
     at: input.receivedAt,
     status: receipt.status,
     actor: input.actor,
@@ -85,7 +85,9 @@ export const registerDocument = async (
         ? input.note
         : `${input.note}; ${UNSUPPORTED}`,
   });
-  const saved = (await deps.receipts.get(input.companyId, input.receiptId)) ?? receipt;
+  // Lost a race with a concurrent delivery of the same input: report what the winner wrote.
+  const saved =
+    outcome === 'created' ? receipt : ((await deps.receipts.get(input.companyId, input.receiptId)) ?? receipt);
   return { receipt: saved, event: eventFor(saved) };
 };
 
