@@ -116,18 +116,19 @@ describe('card ledger', () => {
     });
 
     it('an approved decision reserves until the processor confirms the authorization', () => {
-      const decided = recordDecision(emptyLedger(), {
+      const decision = {
         processor: 'stripe',
         authorizationId: 'iauth_1',
         approved: true,
         amount: eur(5000),
         decidedAt: '2026-11-20T09:00:00.000Z',
         eventId: 'evt_req',
-      });
+      } as const;
+      const decided = recordDecision(emptyLedger(), decision);
       expect(exposures(decided)[key]).toEqual({ reserved: eur(5000), settled: eur(0) });
       const confirmed = reduceCardEvents([authEvent('e1', authorization('iauth_1', 5000, 'pending', 1))], decided);
       expect(exposureDelta(decided, confirmed)).toEqual([]);
-      const declined = recordDecision(emptyLedger(), { ...decided.decisions[key]!, approved: false });
+      const declined = recordDecision(emptyLedger(), { ...decision, approved: false });
       expect(exposures(declined)[key]).toEqual({ reserved: eur(0), settled: eur(0) });
     });
   });
