@@ -75,7 +75,7 @@ describe('tenant isolation: another companyâ€™s users never reach this companyâ€
     const cursorFromDemo = (await api.get<{ nextCursor: string | null }>('/receipts?limit=1', tokens.get('u_finance')))
       .body.nextCursor;
     if (cursorFromDemo) {
-      const replay = await api.get('/receipts?limit=1&cursor=' + cursorFromDemo, tokens.get('u_rival_admin'));
+      const replay = await api.get(`/receipts?limit=1&cursor=${cursorFromDemo}`, tokens.get('u_rival_admin'));
       expect(replay.status).toBe(400);
     }
   });

@@ -39,7 +39,7 @@ export const extractReceipt = async (
   input: { companyId: string; receiptId: string; attempt: number },
 ): Promise<ExtractReceiptResult> => {
   const receipt = await deps.receipts.get(input.companyId, input.receiptId);
-  if (!receipt || receipt.status !== 'RECEIVED') return 'skipped';
+  if (receipt?.status !== 'RECEIVED') return 'skipped';
 
   const company = await deps.directory.company(input.companyId);
   const engine = company?.extractionEngine ?? 'builtin';
