@@ -1,0 +1,17 @@
+export * from './budget.ts';
+export * from './card-events.ts';
+export * from './controls.ts';
+export * from './countries.ts';
+export * from './decide-authorization.ts';
+export * from './ledger.ts';
+export * from './merchant.ts';
+export * from './model.ts';
+export * from './normalize.ts';
+export { normalizeLithicPayload } from './normalize-lithic.ts';
+export { decimalMoney, normalizeMarqetaPayload } from './normalize-marqeta.ts';
+export { normalizeStripeEvent } from './normalize-stripe.ts';
+export * from './responses.ts';
+export * from './verification.ts';
+export * from './verify-lithic.ts';
+export * from './verify-marqeta.ts';
+export * from './verify-stripe.ts';
