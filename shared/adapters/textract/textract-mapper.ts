@@ -155,16 +155,21 @@ const firstMoney = (
   return undefined;
 };
 
+const allFields = (doc: ExpenseDocument): ExpenseField[] => [
+  ...(doc.SummaryFields ?? []),
+  ...(doc.LineItemGroups ?? []).flatMap((g) => (g.LineItems ?? []).flatMap((li) => li.LineItemExpenseFields ?? [])),
+];
+/** Fields whose value is an amount (not a description, a phone number or a code). */
+const isAmountField = (f: ExpenseField): boolean =>
+  /TOTAL|SUBTOTAL|TAX|AMOUNT|PRICE|GRATUITY|TIP|DISCOUNT|FEE|CHARGE/.test(type(f)) && type(f) !== 'TAX_PAYER_ID';
+
 /** Currency: Textract's Currency.Code (majority), then marks printed in the amounts. */
 const detectCurrency = (
   doc: ExpenseDocument,
   options: TextractMapOptions,
   warnings: string[],
 ): { currency?: string; confidence?: number } => {
-  const all = [
-    ...(doc.SummaryFields ?? []),
-    ...(doc.LineItemGroups ?? []).flatMap((g) => (g.LineItems ?? []).flatMap((li) => li.LineItemExpenseFields ?? [])),
-  ];
+  const all = allFields(doc);
   const votes = new Map<string, number>();
   for (const f of all) {
     const code = f.Currency?.Code?.toUpperCase();
@@ -177,7 +182,7 @@ const detectCurrency = (
     return { currency: byVotes[0][0], confidence: clamp01((codeConf ?? 90) / 100) };
   }
   const marks = new Map<string, number>();
-  for (const f of all) {
+  for (const f of all.filter(isAmountField)) {
     const c = parseTextractAmount(text(f))?.currency;
     if (c) marks.set(c, (marks.get(c) ?? 0) + 1);
   }
@@ -403,12 +408,7 @@ export const mapExpenseDocument = (doc: ExpenseDocument, options: TextractMapOpt
     receipt.confidence.currency = cur.confidence ?? 0.5;
   }
   const currency = cur.currency ?? UNKNOWN_CURRENCY;
-  const amountTexts = [
-    ...fields,
-    ...(doc.LineItemGroups ?? []).flatMap((g) => (g.LineItems ?? []).flatMap((li) => li.LineItemExpenseFields ?? [])),
-  ]
-    .filter((f) => /TOTAL|SUBTOTAL|TAX|AMOUNT|PRICE|GRATUITY|TIP|DISCOUNT|FEE|CHARGE/.test(type(f)))
-    .map(text);
+  const amountTexts = allFields(doc).filter(isAmountField).map(text);
   const country = options.country?.toUpperCase();
   const fallback: DecimalSeparator = cur.currency
     ? COMMA_DECIMAL_CURRENCIES.has(cur.currency)
