@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyExposureDelta, openLine } from '../../../shared/domain/cards/budget.ts';
 import {
   applyCardEvent,
   type CardLedgerState,
@@ -230,6 +231,29 @@ describe('card ledger properties', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('a budget line fed every delta in any order ends exactly at the sum of the exposures, never releasing too much', () => {
+    fc.assert(
+      fc.property(deliveries, ([, shuffled, dupIdx]) => {
+        const sequence = [...shuffled, ...dupIdx.map((i) => shuffled[i] as CardEvent)];
+        let state = emptyLedger();
+        let line = openLine('alice#2026-11', eur(10_000_000));
+        for (const e of sequence) {
+          const next = applyCardEvent(state, e).state;
+          for (const d of exposureDelta(state, next)) {
+            const r = applyExposureDelta(line, d);
+            expect(r.ok).toBe(true);
+            if (r.ok) line = r.line;
+          }
+          state = next;
+        }
+        const all = Object.values(exposures(state));
+        expect(line.reserved.minor).toBe(all.reduce((s, x) => s + x.reserved.minor, 0n));
+        expect(line.settled.minor).toBe(all.reduce((s, x) => s + x.settled.minor, 0n));
+      }),
+      { numRuns: 200 },
     );
   });
 });
