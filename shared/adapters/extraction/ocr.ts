@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TextFragment } from '../../domain/extraction/layout.ts';
+import { cropGray, encodePgm, type GrayImage, type PreprocessOptions, prepareForOcr } from './image-preprocess.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -66,7 +67,26 @@ export interface OcrEngineOptions {
   pageSegMode?: number;
   /** Model variant: 'best_int' (default, faster) or 'standard'. */
   model?: 'best_int' | 'standard';
+  /** Image preparation before OCR (false: OCR the bytes as given). */
+  preprocess?: PreprocessOptions | false;
+  /** Re-read the lines that hold totals and dates (needs preprocessing). */
+  secondPass?: SecondPassOptions | false;
+  /** Extra tesseract parameters. */
+  params?: Record<string, string>;
 }
+
+export interface SecondPassOptions {
+  maxLines?: number;
+  pad?: number;
+  scale?: number;
+  psm?: number;
+  fullWidth?: boolean;
+  always?: boolean;
+}
+
+/** Lines worth a second reading: total and date labels (French, English), or something shaped like a date. */
+const SECOND_PASS_LINE =
+  /TOTA|TTL|NET|PAYER|MONTANT|AMOUNT|\bDUE\b|\bT\.?T\.?C|DATE|\bLE\b|\d{1,4}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{2,4}/i;
 
 export class OcrEngine {
   private worker: Promise<TesseractWorker> | undefined;
@@ -91,20 +111,13 @@ export class OcrEngine {
     await worker.setParameters({
       tessedit_pageseg_mode: String(this.options.pageSegMode ?? 6),
       preserve_interword_spaces: '1',
+      ...(this.options.params ?? {}),
     });
     return worker;
   }
 
-  async recognize(image: Uint8Array): Promise<OcrResult> {
-    this.worker ??= this.start();
-    let worker: TesseractWorker;
-    try {
-      worker = await this.worker;
-    } catch (error) {
-      this.worker = undefined;
-      throw new Error(`OCR engine failed to start: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const { data } = await worker.recognize(Buffer.from(image), {}, { text: true, blocks: true });
+  private async page(worker: TesseractWorker, input: Uint8Array, params?: Record<string, string>) {
+    const { data } = await worker.recognize(Buffer.from(input), params ?? {}, { text: true, blocks: true });
     if (this.lastError) {
       const e = this.lastError;
       this.lastError = undefined;
@@ -120,6 +133,60 @@ export class OcrEngine {
         }
       }
     }
+    return { lines, text: data.text, confidence: data.confidence / 100 };
+  }
+
+  /**
+   * Second pass: the lines that carry the fields read from digits (totals, dates) are cropped as a full-width band
+   * and read again as a single line, larger; the new reading replaces the old one when tesseract is surer of it.
+   */
+  private async refine(worker: TesseractWorker, gray: GrayImage, lines: OcrLine[]): Promise<OcrLine[]> {
+    const pass = this.options.secondPass;
+    if (!pass) return lines;
+    const out = [...lines];
+    let budget = pass.maxLines ?? 8;
+    for (const [i, line] of lines.entries()) {
+      if (budget <= 0) break;
+      if (!SECOND_PASS_LINE.test(line.text)) continue;
+      budget--;
+      const h = line.box.y1 - line.box.y0;
+      const pad = h * (pass.pad ?? 0.2);
+      const band = {
+        x0: pass.fullWidth === false ? line.box.x0 - h : 0,
+        y0: line.box.y0 - pad,
+        x1: pass.fullWidth === false ? line.box.x1 + h : gray.width,
+        y1: line.box.y1 + pad,
+      };
+      const scale = pass.scale ?? 1;
+      const crop = cropGray(gray, band, scale);
+      const r = await this.page(worker, encodePgm(crop), { tessedit_pageseg_mode: String(pass.psm ?? 7) });
+      const text = r.lines.map((l) => l.text).join('   ');
+      if (!text.trim()) continue;
+      const conf = r.lines.length ? r.lines.reduce((a, l) => a + l.confidence, 0) / r.lines.length : 0;
+      if (pass.always || conf > line.confidence) {
+        const x0 = Math.max(0, Math.floor(band.x0));
+        const bx0 = Math.min(...r.lines.map((l) => l.box.x0)) / scale + x0;
+        const bx1 = Math.max(...r.lines.map((l) => l.box.x1)) / scale + x0;
+        out[i] = { text, confidence: conf, box: { x0: bx0, y0: line.box.y0, x1: bx1, y1: line.box.y1 } };
+      }
+    }
+    return out;
+  }
+
+  async recognize(image: Uint8Array): Promise<OcrResult> {
+    this.worker ??= this.start();
+    let worker: TesseractWorker;
+    try {
+      worker = await this.worker;
+    } catch (error) {
+      this.worker = undefined;
+      throw new Error(`OCR engine failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const prepared =
+      this.options.preprocess === false ? undefined : await prepareForOcr(image, this.options.preprocess);
+    const first = await this.page(worker, prepared ? prepared.pgm : image);
+    const lines = prepared ? await this.refine(worker, prepared.gray, first.lines) : first.lines;
+    const data = { text: first.text, confidence: first.confidence };
     const fragments: TextFragment[] = [];
     for (const l of lines) {
       // Wide gaps inside a line separate columns ("TOTAL TTC        12,50"): keep them as separate cells.
@@ -140,7 +207,7 @@ export class OcrEngine {
         });
       }
     }
-    return { lines, fragments, meanConfidence: data.confidence / 100, text: data.text };
+    return { lines, fragments, meanConfidence: data.confidence, text: data.text };
   }
 
   async close(): Promise<void> {
