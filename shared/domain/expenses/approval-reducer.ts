@@ -80,13 +80,13 @@ const actingFor = (
   return { error: 'not-an-approver', message: `${actorId} is not an approver of step "${step.name}"` };
 };
 
+/** Checks the version first: whoever decided on an outdated view is told to reload, whatever happened since. */
 export const decide = (
   state: ApprovalState,
   employeeId: string,
   action: DecideAction,
   delegations: readonly Delegation[] = [],
 ): DecideResult => {
-  if (state.outcome !== 'pending') return { ok: false, error: 'already-decided', message: `already ${state.outcome}` };
   if (action.expectedVersion !== state.version) {
     return {
       ok: false,
@@ -94,6 +94,7 @@ export const decide = (
       message: `decided on version ${action.expectedVersion}, the approval is at version ${state.version}: reload it`,
     };
   }
+  if (state.outcome !== 'pending') return { ok: false, error: 'already-decided', message: `already ${state.outcome}` };
   const who = actingFor(state, employeeId, action.actorId, delegations, action.at);
   if ('error' in who) return { ok: false, ...who };
   const reason = action.reason?.trim();

@@ -193,7 +193,9 @@ const plan = (e: Expense, cmd: ExpenseCommand, ctx: CommandContext): Planned | C
     }
     case 'record-violations':
       if (!isSystem(actor)) return refuse('forbidden', 'violations come from the policy engine');
-      if (e.status === 'BOOKED') return refuse('not-editable', 'a booked expense is final');
+      if (e.status === 'APPROVED' || e.status === 'BOOKED' || e.status === 'REJECTED') {
+        return refuse('not-editable', `a ${e.status} expense keeps the violations it was decided with`);
+      }
       return { next: { ...e, violations: cmd.violations }, events: () => [] };
     case 'submit': {
       if (!isEmployee(e, actor) && !(isSystem(actor) && shouldAutoSubmit(e))) {
