@@ -445,9 +445,11 @@ const checkNumbering = (entries: readonly EntryAcc[], report: (p: FecProblem) =>
   };
   const perJournalGaps = [...sequences.values()].flatMap(gapsOf);
   if (perJournalGaps.length === 0) return;
+  // One prefix everywhere and fewer gaps globally: the file is numbered in one sequence across journals.
   const globalPrefixes = new Set(entries.map((e) => /^(.*?)(\d+)$/.exec(e.num)?.[1] ?? ''));
-  if (globalPrefixes.size === 1 && gapsOf(global).length === 0) return;
-  for (const g of perJournalGaps) {
+  const globalGaps = globalPrefixes.size === 1 ? gapsOf(global) : null;
+  const gaps = globalGaps && globalGaps.length < perJournalGaps.length ? globalGaps : perJournalGaps;
+  for (const g of gaps) {
     const missing = g.before.n - g.after.n - 1;
     report({
       line: g.before.line,

@@ -54,7 +54,12 @@ export const reverseEntry = (original: PostedEntry, opts: ReversalOptions): Draf
     fiscalYear: fiscalYearOf(opts.date, opts.fiscalYearEnd).id,
     date: opts.date,
     label: `Extourne ${original.ecritureNum} - ${opts.reason}`,
-    lines: original.lines.map((l) => ({ ...structuredClone(l), debit: l.credit, credit: l.debit })),
+    lines: original.lines.map((l) => ({
+      ...structuredClone(l),
+      label: `Extourne ${original.ecritureNum} - ${l.label}`,
+      debit: l.credit,
+      credit: l.debit,
+    })),
     piece: original.piece,
     currency: original.currency,
     rounding: original.rounding.map((r) => ({ ...r, amount: { ...r.amount, minor: -r.amount.minor } })),
