@@ -1,7 +1,7 @@
 /**
  * Reimbursement: approved expenses paid by employees become one SEPA credit transfer initiation file,
  * ISO 20022 pain.001.001.03 (the version every SEPA bank accepts), with one payment information block debiting the
- * company's account and one transaction per expense (EndToEndId = expense id, so the bank statement leads back).
+ * company's account and one transaction per expense (EndToEndId = the expense id, so the bank statement leads back).
  */
 import { formatMoney, type Money, sumMoney } from '../money.ts';
 import { type Expense, isReimbursable } from './expense.ts';
@@ -33,6 +33,14 @@ const REMITTANCE_MAX = 140;
 const MAX_AMOUNT_MINOR = 99_999_999_999n;
 const ID_RE = /^[A-Za-z0-9/\-?:().,'+ ]{1,35}$/;
 
+/**
+ * EndToEndId of an expense: its id with "_" written "-", because "_" is outside the SEPA character set
+ * (a-z A-Z 0-9 / - ? : ( ) . , ' + space) that banks may enforce. Our ids (prefix_ULID) have no "-", so the
+ * mapping is reversible: `expenseIdFromEndToEndId`.
+ */
+export const endToEndIdFor = (expenseId: string): string => expenseId.replace(/_/g, '-');
+export const expenseIdFromEndToEndId = (endToEndId: string): string => endToEndId.replace(/-/g, '_');
+
 const clip = (s: string, n: number) => [...s.replace(/\s+/g, ' ').trim()].slice(0, n).join('');
 
 /**
@@ -54,7 +62,7 @@ export const planReimbursements = (
     else if (alreadyPaid.has(e.id) || seen.has(e.id)) out('already in a reimbursement');
     else if (e.amount.currency !== 'EUR') out(`SEPA pays EUR, the expense is in ${e.amount.currency}`);
     else if (e.amount.minor <= 0n || e.amount.minor > MAX_AMOUNT_MINOR) out('amount out of SEPA range');
-    else if (!ID_RE.test(e.id)) out('expense id is not a valid EndToEndId (35 SEPA characters)');
+    else if (!ID_RE.test(endToEndIdFor(e.id))) out('expense id is not a valid EndToEndId (35 SEPA characters)');
     else {
       const payee = payees[e.employeeId];
       const iban = payee ? validateIban(payee.iban) : null;
@@ -66,7 +74,7 @@ export const planReimbursements = (
         seen.add(e.id);
         const what = e.description ? ` ${e.description}` : '';
         plan.transfers.push({
-          endToEndId: e.id,
+          endToEndId: endToEndIdFor(e.id),
           amount: e.amount,
           creditor: { name: clip(payee.name, NAME_MAX), iban: iban.iban, bic: bic?.ok ? bic.bic : null },
           remittance: clip(`Note de frais ${e.id} du ${e.spentOn}${what}`, REMITTANCE_MAX),

@@ -10,6 +10,7 @@ import {
   type Expense,
   expenseFromJson,
   expenseToJson,
+  type Violation,
 } from '../../../shared/domain/expenses/expense.ts';
 import {
   applyExpenseCommand,
@@ -211,7 +212,7 @@ describe('expense lifecycle', () => {
 
 describe('expense lifecycle: properties', () => {
   const actors: Actor[] = ['u_alice', 'u_bob', 'u_dave', 'u_erin', 'u_zed'].map(user).concat([system]);
-  const violation = fc.constantFrom(
+  const violation = fc.constantFrom<Violation[]>(
     [],
     [{ code: 'WEEKEND_SPEND', severity: 'warn' as const, message: 'm', ruleId: 'we', ruleVersion: 1 }],
     [{ code: 'FORBIDDEN_MCC', severity: 'block' as const, message: 'm', ruleId: 'mcc', ruleVersion: 1 }],

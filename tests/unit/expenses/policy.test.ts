@@ -16,8 +16,12 @@ const m = (amount: string) => ({ amount, currency: 'EUR' });
 const policyWith = (rules: PolicySetInput['rules'], version = 7) =>
   parsePolicySet({ companyId: 'acme', version, effectiveFrom: '2026-01-01T00:00:00Z', currency: 'EUR', rules });
 
-const check = (rule: PolicySetInput['rules'][number], e: Expense, sameDayOtherTotal?: ReturnType<typeof eur>) =>
-  evaluatePolicy(policyWith([rule]), e, { now: NOW, ...(sameDayOtherTotal ? { sameDayOtherTotal } : {}) });
+/** Rules are written `as const` below; parsing validates them. */
+const check = (rule: object, e: Expense, sameDayOtherTotal?: ReturnType<typeof eur>) =>
+  evaluatePolicy(policyWith([rule] as PolicySetInput['rules']), e, {
+    now: NOW,
+    ...(sameDayOtherTotal ? { sameDayOtherTotal } : {}),
+  });
 
 const codes = (vs: { code: string }[]) => vs.map((v) => v.code);
 
