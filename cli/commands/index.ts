@@ -1,7 +1,8 @@
 import type { Command } from '../command.ts';
 import { extractCommand } from './extract.ts';
+import { fecCommand } from './fec.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { tokenCommand } from './token.ts';
 
 /** Every CLI command, in the order `quittance --help` lists them. */
-export const commands: readonly Command[] = [tokenCommand, reconcileCommand, extractCommand];
+export const commands: readonly Command[] = [tokenCommand, reconcileCommand, extractCommand, fecCommand];
