@@ -42,6 +42,10 @@ export interface Uses<B extends string, T extends string, Q extends string> {
   putEvents?: boolean;
   /** Sends e-mail to people through SES (MAIL_FROM is the sender address). */
   sendEmail?: boolean;
+  /** Reads the card processors' webhook secrets (WEBHOOK_SECRET_ARN_<PROCESSOR> in AWS). */
+  webhookSecrets?: boolean;
+  /** Calls Textract AnalyzeExpense / StartExpenseAnalysis / GetExpenseAnalysis. */
+  textract?: boolean;
 }
 
 /** An EventBridge event pattern (the subset both interpreters understand). */

@@ -21,6 +21,7 @@ export const topology = defineTopology({
       expireAfterDays: { 'uploads/': 30 },
     },
     exports: { purpose: 'generated exports (FEC, CSV, SEPA)', expireAfterDays: { 'tmp/': 7 } },
+    rawEvents: { purpose: 'every verified card-processor webhook as received, before it is parsed' },
   },
   queues: {
     extraction: {
@@ -64,6 +65,33 @@ export const topology = defineTopology({
       },
       timeoutSeconds: 120,
       memoryMB: 2048,
+    },
+    cardWebhook: {
+      entry: 'functions/card-webhook/handler.ts',
+      description: 'Card processors’ webhooks: real-time authorizations, authorization updates, transactions',
+      trigger: { type: 'http', routes: ['POST /webhooks/{processor}'], auth: 'none' },
+      uses: {
+        buckets: { rawEvents: 'write' },
+        tables: { main: 'readWrite' },
+        putEvents: true,
+        webhookSecrets: true,
+      },
+      timeoutSeconds: 10,
+      memoryMB: 1024,
+      // Stripe waits 2 s for an authorization answer: no cold start on that path.
+      warm: true,
+    },
+    cardsApi: {
+      entry: 'functions/cards-api/handler.ts',
+      description: 'Finance API over card controls: budgets, caps, lists, spend to date, decisions',
+      trigger: {
+        type: 'http',
+        routes: ['GET /cards/controls', 'PUT /cards/controls', 'GET /cards/budgets', 'GET /cards/authorizations'],
+        auth: 'jwt',
+      },
+      uses: { tables: { main: 'readWrite' } },
+      timeoutSeconds: 10,
+      memoryMB: 512,
     },
     receiptsApi: {
       entry: 'functions/receipts-api/handler.ts',

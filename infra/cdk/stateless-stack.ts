@@ -194,7 +194,11 @@ export class StatelessStack extends Stack {
       role,
       'IAM5[Resource::*]',
       'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level ' +
-        'permissions, so AWS requires Resource "*".',
+        'permissions, so AWS requires Resource "*".' +
+        ('textract' in spec.uses && spec.uses.textract === true
+          ? ' Textract expense analysis (AnalyzeExpense, StartExpenseAnalysis, GetExpenseAnalysis) has no resource ' +
+            'types either.'
+          : ''),
     );
 
     let alias: lambda.Alias | undefined;
@@ -262,6 +266,22 @@ export class StatelessStack extends Stack {
     }
 
     if (uses.putEvents) stateful.bus.grantPutEventsTo(role);
+
+    if ('webhookSecrets' in uses && uses.webhookSecrets === true) {
+      for (const [processor, secret] of Object.entries(stateful.webhookSecrets)) {
+        secret.grantRead(role);
+        fn.addEnvironment(`WEBHOOK_SECRET_ARN_${processor.toUpperCase()}`, secret.secretArn);
+      }
+    }
+
+    if ('textract' in uses && uses.textract === true) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['textract:AnalyzeExpense', 'textract:StartExpenseAnalysis', 'textract:GetExpenseAnalysis'],
+          resources: ['*'],
+        }),
+      );
+    }
 
     if ('sendEmail' in uses && uses.sendEmail === true) {
       const { mailFrom } = this.props.config;

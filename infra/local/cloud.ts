@@ -32,6 +32,16 @@ export interface LocalCloudOptions {
 }
 
 export const REGION = 'eu-west-3';
+
+/** Local webhook secrets (override with the same environment variables). Never used outside the local cloud. */
+export const LOCAL_WEBHOOK_SECRETS = {
+  WEBHOOK_SECRETS_STRIPE: 'whsec_local_stripe_demo',
+  WEBHOOK_SECRETS_LITHIC: `whsec_${Buffer.from('local-lithic-demo-secret').toString('base64')}`,
+  WEBHOOK_CREDENTIALS_MARQETA: 'marqeta:local-marqeta-demo',
+};
+
+const pick = (env: NodeJS.ProcessEnv, names: string[]) =>
+  Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : [])));
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 
 /**
@@ -82,6 +92,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       AWS_ENDPOINT_URL_EVENTBRIDGE: busApi.endpoint,
       AWS_ENDPOINT_URL_SESV2: outbox.endpoint,
       MAIL_FROM: `receipts@${LOCAL_MAIL_DOMAIN}`,
+      ...LOCAL_WEBHOOK_SECRETS,
+      ...pick(process.env, Object.keys(LOCAL_WEBHOOK_SECRETS)),
       S3_FORCE_PATH_STYLE: 'true',
       STAGE: 'local',
       POWERTOOLS_METRICS_NAMESPACE: 'Quittance',

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { cardKeys } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import type { Role } from '../../shared/domain/identity.ts';
 
@@ -14,6 +15,7 @@ export interface SeedUser {
   roles: Role[];
   managerId?: string;
   card?: { processor: 'stripe' | 'lithic' | 'marqeta'; last4: string; cardId: string };
+  teamIds?: string[];
 }
 
 export const DEMO_COMPANY = {
@@ -47,6 +49,7 @@ export const DEMO_USERS: readonly SeedUser[] = [
     otherAddresses: ['alice.martin@example.com'],
     roles: ['employee'],
     managerId: 'u_manager',
+    teamIds: ['sales'],
     card: { processor: 'stripe', last4: '4242', cardId: 'ic_demo_alice' },
   },
   {
@@ -55,9 +58,47 @@ export const DEMO_USERS: readonly SeedUser[] = [
     email: `bob@demo.${LOCAL_MAIL_DOMAIN}`,
     roles: ['employee'],
     managerId: 'u_manager',
+    teamIds: ['sales'],
     card: { processor: 'lithic', last4: '5555', cardId: 'lithic_card_demo_bob' },
   },
 ];
+
+/** The demo company's card controls: budgets, caps, lists (edit them through the API). */
+export const DEMO_CONTROLS = {
+  companyId: 'demo',
+  currency: 'EUR',
+  timeZone: 'Europe/Paris',
+  fallback: 'decline',
+  decisionTimeoutMs: 1500,
+  perTransactionCap: { amount: '2000.00', currency: 'EUR' },
+  mcc: { allow: [], block: ['7995'] },
+  merchants: { allow: [], block: ['CASINO'] },
+  blockedCountries: ['KP', 'IR'],
+  overdueReceiptLockDays: 30,
+  budgets: [
+    {
+      id: 'alice-monthly',
+      name: 'Alice, monthly',
+      scope: { kind: 'employee', employeeId: 'u_alice' },
+      period: { kind: 'month' },
+      limit: { amount: '1500.00', currency: 'EUR' },
+    },
+    {
+      id: 'bob-monthly',
+      name: 'Bob, monthly',
+      scope: { kind: 'employee', employeeId: 'u_bob' },
+      period: { kind: 'month' },
+      limit: { amount: '1000.00', currency: 'EUR' },
+    },
+    {
+      id: 'sales-quarterly',
+      name: 'Sales team, quarterly',
+      scope: { kind: 'team', teamId: 'sales' },
+      period: { kind: 'quarter' },
+      limit: { amount: '10000.00', currency: 'EUR' },
+    },
+  ],
+};
 
 /** A second company, so anyone can see that one company never reaches another's data. */
 export const OTHER_COMPANY = {
@@ -108,6 +149,7 @@ const seedCompany = async (
       email: u.email,
       roles: u.roles,
       managerId: u.managerId ?? null,
+      teamIds: u.teamIds ?? [],
       active: true,
       createdAt: now,
     });
@@ -124,7 +166,15 @@ const seedCompany = async (
         userId: u.userId,
         ...u.card,
       });
+      await put({ ...cardKeys.cardRoute(u.card.processor, u.card.cardId), companyId, employeeId: u.userId });
     }
+  }
+  if (companyId === DEMO_COMPANY.companyId) {
+    // The demo company owns the local processor accounts: an unknown card shows up unassigned there.
+    for (const processor of ['stripe', 'lithic', 'marqeta'] as const) {
+      await put({ ...cardKeys.accountRoute(processor), companyId });
+    }
+    await put({ ...cardKeys.controls(companyId), entity: 'Controls', controls: JSON.stringify(DEMO_CONTROLS) });
   }
   await put({ ...keys.company(companyId), entity: 'Company', ...company, createdAt: now });
   return true;

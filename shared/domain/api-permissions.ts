@@ -13,6 +13,10 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /receipts/uploads': ['admin', 'finance', 'approver', 'employee'],
   'POST /receipts/{id}/retry': ['admin', 'finance'],
   'GET /quarantine': ['admin', 'finance', 'auditor'],
+  'GET /cards/controls': ['admin', 'finance', 'auditor'],
+  'PUT /cards/controls': ['admin', 'finance'],
+  'GET /cards/budgets': ['admin', 'finance', 'auditor'],
+  'GET /cards/authorizations': ['admin', 'finance', 'auditor'],
 };
 
 export const authorizeRoute = (routeKey: string, principal: Principal): void => {

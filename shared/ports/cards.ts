@@ -1,7 +1,7 @@
 import type { BudgetLine } from '../domain/cards/budget.ts';
 import type { CardOwner } from '../domain/cards/card-events.ts';
 import type { CompanyControls } from '../domain/cards/controls.ts';
-import type { AuthorizationDecision, CardholderState, Reservation } from '../domain/cards/decide-authorization.ts';
+import type { AuthorizationDecision, CardholderState } from '../domain/cards/decide-authorization.ts';
 import type { CardLedgerState, ExposureDelta } from '../domain/cards/ledger.ts';
 import type { AuthorizationRequest, Processor } from '../domain/cards/model.ts';
 
@@ -33,49 +33,60 @@ export interface ControlsRepository {
   get(companyId: string): Promise<CompanyControls | null>;
 }
 
-export type ReservationOutcome = { ok: true } | { ok: false; lineId: string };
-
-/**
- * Budget lines with atomic, idempotent movements (see BUDGET_UPDATES in shared/domain/cards/budget.ts for the exact
- * update and condition expressions). `operationId` makes a retry a no-op: the adapter writes an operation record
- * conditioned on attribute_not_exists in the same transaction as the line updates.
- */
+/** Budget lines as stored, for decisions and for the finance API. */
 export interface BudgetStore {
   /** Current lines by id (absent lines have nothing used yet). */
   lines(companyId: string, lineIds: readonly string[]): Promise<Record<string, BudgetLine>>;
-  /**
-   * Reserves every reservation or none (one TransactWriteItems, each line `available >= :amount`, created lazily
-   * with its limit). { ok: false, lineId } names a line whose condition failed: the race was lost, decline.
-   */
-  reserve(companyId: string, operationId: string, reservations: readonly Reservation[]): Promise<ReservationOutcome>;
-  /**
-   * Applies ledger exposure deltas to lines (reserved/settled, condition reserved >= max(0, −Δreserved)).
-   * Unconditional on the limit: releases, captures, tips and refunds are facts.
-   */
-  applyDeltas(
-    companyId: string,
-    operationId: string,
-    movements: readonly { lineId: string; limit: BudgetLine['limit']; delta: ExposureDelta }[],
-  ): Promise<void>;
   /** Spend to date of lines (reserved and settled), for the finance API. */
   list(companyId: string, query: { budgetId?: string; periodKey?: string }): Promise<BudgetLine[]>;
 }
+
+/**
+ * A budget movement committed with a ledger change. 'reserve' is conditioned on the line's availability (a real-time
+ * approval: `available >= :amount`); 'delta' is a fact (release, capture, tip, refund) and only keeps reserved ≥ 0.
+ */
+export type BudgetMovement =
+  | { kind: 'reserve'; lineId: string; limit: BudgetLine['limit']; amount: BudgetLine['limit'] }
+  | { kind: 'delta'; lineId: string; limit: BudgetLine['limit']; delta: ExposureDelta };
 
 export class LedgerConflictError extends Error {
   override readonly name = 'LedgerConflictError';
 }
 
+/** A 'reserve' movement lost the race for a line: decline with budget-exceeded. */
+export class InsufficientBudgetError extends Error {
+  override readonly name = 'InsufficientBudgetError';
+  constructor(readonly lineId: string) {
+    super(`budget line ${lineId} has not enough left`);
+  }
+}
+
+export interface LedgerPartition {
+  state: CardLedgerState;
+  version: number;
+  /** The budget lines this partition draws on (set by its decision, or by the first posting). */
+  lines: readonly { lineId: string; limit: BudgetLine['limit'] }[];
+}
+
 /**
- * One ledger partition (ledgerKeyOf: an authorization and its transactions) with an optimistic version.
- * The webhook loads, applies the event with the pure reducer, and saves with the version it read, in the same
- * transaction as the budget movements (exposureDelta of before/after) and the posted-transaction claims.
+ * One ledger partition (ledgerKeyOf: an authorization and its transactions) with an optimistic version. The
+ * webhook loads it, applies the event with the pure reducer, and commits the new state together with the budget
+ * movements it implies, in one transaction: either both happen or neither, so budgets never drift from the ledger.
  */
 export interface CardLedgerRepository {
-  load(companyId: string, key: string): Promise<{ state: CardLedgerState; version: number } | null>;
-  /** Throws LedgerConflictError when the partition moved past `expectedVersion` (reload and re-apply). */
-  save(companyId: string, key: string, state: CardLedgerState, expectedVersion: number | null): Promise<void>;
-  /** Budget lines an authorization was reserved on (recorded with the decision), to move its later deltas. */
-  linesOf(companyId: string, key: string): Promise<readonly { lineId: string; limit: BudgetLine['limit'] }[]>;
+  load(companyId: string, key: string): Promise<LedgerPartition | null>;
+  /**
+   * Throws LedgerConflictError when the partition moved past `expectedVersion` (reload and re-apply), and
+   * InsufficientBudgetError when a 'reserve' movement's line has not enough available.
+   */
+  commit(input: {
+    companyId: string;
+    key: string;
+    expectedVersion: number | null;
+    state: CardLedgerState;
+    lines: LedgerPartition['lines'];
+    movements: readonly BudgetMovement[];
+  }): Promise<void>;
 }
 
 export interface RawWebhook {

@@ -94,12 +94,18 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
     expect([...actionsOf(statements('cardWebhook'))].some((a) => a.startsWith('s3:'))).toBe(false);
   });
 
-  it('uses Resource "*" only for X-Ray (the one IAM5[Resource::*] acknowledgement on each role)', () => {
-    for (const [name] of functions) {
+  it('uses Resource "*" only for X-Ray and Textract (the one IAM5[Resource::*] acknowledgement on each role)', () => {
+    for (const [name, spec] of functions) {
       const starred = roleStatements(dev.statelessTemplate, logicalId(fnOf(dev, name).role)).filter(
         (st) => st.Resource === '*' || (Array.isArray(st.Resource) && st.Resource.includes('*')),
       );
-      expect([...actionsOf(starred)].sort(), name).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      const textract =
+        'textract' in spec.uses && spec.uses.textract
+          ? ['textract:AnalyzeExpense', 'textract:GetExpenseAnalysis', 'textract:StartExpenseAnalysis']
+          : [];
+      expect([...actionsOf(starred)].sort(), name).toEqual(
+        [...textract, 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort(),
+      );
     }
   });
 

@@ -115,6 +115,12 @@ export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
   if (spec.trigger.type === 'queue') add(SQS_CONSUME);
   if (spec.uses.putEvents) add(['events:PutEvents']);
   if ('sendEmail' in spec.uses && spec.uses.sendEmail) add(['ses:SendEmail']);
+  if ('webhookSecrets' in spec.uses && spec.uses.webhookSecrets) {
+    add(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']);
+  }
+  if ('textract' in spec.uses && spec.uses.textract) {
+    add(['textract:AnalyzeExpense', 'textract:StartExpenseAnalysis', 'textract:GetExpenseAnalysis']);
+  }
   return out;
 };
 

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { available, type BudgetLine } from '../../shared/domain/cards/budget.ts';
+import { type CompanyControls, companyControlsSchema, periodKey } from '../../shared/domain/cards/controls.ts';
+import { moneyToJson } from '../../shared/domain/money.ts';
+import type { BudgetStore } from '../../shared/ports/cards.ts';
+import { BadRequestError, parseQuery, type Route } from '../../shared/runtime/http.ts';
+
+export interface CardsApiDeps {
+  controls: {
+    get(companyId: string): Promise<CompanyControls | null>;
+    put(companyId: string, c: unknown): Promise<CompanyControls>;
+  };
+  budgets: BudgetStore;
+  listDecisions(companyId: string, limit: number): Promise<Record<string, unknown>[]>;
+  now: () => Date;
+}
+
+const lineView = (l: BudgetLine) => ({
+  lineId: l.lineId,
+  limit: moneyToJson(l.limit),
+  reserved: moneyToJson(l.reserved),
+  settled: moneyToJson(l.settled),
+  available: moneyToJson(available(l)),
+});
+
+const parseBody = (body: string | undefined, isBase64: boolean): unknown => {
+  if (!body) throw new BadRequestError('body', 'a JSON body is required');
+  try {
+    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
+  } catch {
+    throw new BadRequestError('body', 'is not valid JSON');
+  }
+};
+
+/** Finance API over card controls: budgets, caps and lists, spend to date, real-time decisions. */
+export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
+  'GET /cards/controls': async ({ principal }) => ({ body: (await deps.controls.get(principal.companyId)) ?? null }),
+
+  'PUT /cards/controls': async ({ principal, event }) => {
+    const input = parseBody(event.body, event.isBase64Encoded) as Record<string, unknown>;
+    // The company comes from the token, never from the body.
+    const controls = companyControlsSchema.parse({ ...input, companyId: principal.companyId });
+    await deps.controls.put(principal.companyId, { ...input, companyId: principal.companyId });
+    return { body: controls };
+  },
+
+  'GET /cards/budgets': async ({ principal, event }) => {
+    const q = parseQuery(z.object({ at: z.iso.datetime().optional() }), event);
+    const at = q.at ? new Date(q.at) : deps.now();
+    const controls = await deps.controls.get(principal.companyId);
+    const budgets = controls?.budgets ?? [];
+    const wanted = budgets.flatMap((b) => {
+      const key = periodKey(b.period, at, controls?.timeZone ?? 'UTC');
+      return key ? [{ budget: b, lineId: `${b.id}#${key}`, key }] : [];
+    });
+    const lines = await deps.budgets.lines(
+      principal.companyId,
+      wanted.map((w) => w.lineId),
+    );
+    return {
+      body: {
+        at: at.toISOString(),
+        items: wanted.map(({ budget, lineId, key }) => ({
+          budgetId: budget.id,
+          name: budget.name ?? budget.id,
+          scope: budget.scope,
+          period: key,
+          ...lineView(
+            lines[lineId] ?? {
+              lineId,
+              limit: budget.limit,
+              reserved: { minor: 0n, currency: budget.limit.currency },
+              settled: { minor: 0n, currency: budget.limit.currency },
+            },
+          ),
+        })),
+      },
+    };
+  },
+
+  'GET /cards/authorizations': async ({ principal, event }) => {
+    const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }), event);
+    return { body: { items: await deps.listDecisions(principal.companyId, q.limit) } };
+  },
+});

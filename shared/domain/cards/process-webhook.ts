@@ -1,0 +1,412 @@
+import type {
+  AuthorizationDecisionLog,
+  BudgetMovement,
+  BudgetStore,
+  CardDirectory,
+  CardLedgerRepository,
+  ControlsRepository,
+  IdempotencyStore,
+  LedgerPartition,
+  RawEventStore,
+  WebhookSecrets,
+} from '../../ports/cards.ts';
+import { InsufficientBudgetError, LedgerConflictError, MIN_IDEMPOTENCY_TTL_SECONDS } from '../../ports/cards.ts';
+import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
+import { formatMoney, money } from '../money.ts';
+import { type CardOwner, cardAuthorizationDecided, cardTransactionPosted } from './card-events.ts';
+import type { CompanyControls } from './controls.ts';
+import {
+  type AuthorizationDecision,
+  applicableReservations,
+  type CardholderState,
+  decideAuthorization,
+  decisionDeadline,
+  fallbackDecision,
+} from './decide-authorization.ts';
+import { applyCardEvent, emptyLedger, exposureDelta, ledgerKeyOf, recordDecision } from './ledger.ts';
+import type { AuthorizationRequest, CardEvent, CardTransaction, Processor } from './model.ts';
+import { normalizeCardPayload } from './normalize.ts';
+import { lithicAsaResponse, marqetaJitResponse, type ProcessorResponse, stripeResponse } from './responses.ts';
+import type { VerificationResult, WebhookHeaders } from './verification.ts';
+import { verifyLithicSignature } from './verify-lithic.ts';
+import { verifyMarqetaRequest } from './verify-marqeta.ts';
+import { verifyStripeSignature } from './verify-stripe.ts';
+
+export interface WebhookDeps {
+  secrets: WebhookSecrets;
+  rawEvents: RawEventStore;
+  idempotency: IdempotencyStore;
+  cards: CardDirectory;
+  controls: ControlsRepository;
+  budgets: BudgetStore;
+  ledger: CardLedgerRepository;
+  decisions: AuthorizationDecisionLog;
+  events: EventPublisher;
+  now: () => Date;
+  log: (message: string, details?: Record<string, unknown>) => void;
+}
+
+/** Processors resend a webhook whose answer was not 2xx: a 4xx here means "wrong, do not retry" only for auth. */
+export interface WebhookResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/** Webhook bodies above this are refused unread (Stripe's events are a few KB). */
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+const LEDGER_RETRIES = 8;
+
+const refused = (statusCode: number, error: string, message: string): WebhookResponse => ({
+  statusCode,
+  body: { error, message },
+});
+
+const verify = async (
+  deps: WebhookDeps,
+  processor: Processor,
+  body: string,
+  headers: WebhookHeaders,
+  now: Date,
+): Promise<VerificationResult> => {
+  if (processor === 'stripe') return verifyStripeSignature(body, headers, await deps.secrets.stripe(), now);
+  if (processor === 'lithic') return verifyLithicSignature(body, headers, await deps.secrets.lithic(), now);
+  const m = await deps.secrets.marqeta();
+  return verifyMarqetaRequest(body, headers, m.credentials, now, { signatureSecrets: m.signatureSecrets });
+};
+
+const SECRET_HEADERS = new Set(['authorization', 'stripe-signature', 'webhook-signature', 'x-marqeta-signature']);
+
+/**
+ * One webhook delivery from a card processor.
+ * 1. Refuse what is not authentic (signature, credentials, freshness): 401, nothing stored or changed.
+ * 2. Store the raw body before parsing it; refuse malformed JSON or payloads with 400 (the raw body is kept).
+ * 3. Each normalized event runs once, by processor event id (≥ 72 h): a retried delivery gets the first answer.
+ * 4. A real-time authorization request is decided against the company's controls within the deadline (else the
+ *    company's fallback answers), its budget reserved atomically with the ledger, and answered in the processor's
+ *    format; authorization updates and transactions move the ledger and the budgets together, in any order.
+ * 5. CardAuthorizationDecided and CardTransactionPosted are published; unknown event types are acknowledged (200).
+ */
+export const processWebhook = async (
+  deps: WebhookDeps,
+  input: { processor: Processor; body: string; headers: WebhookHeaders },
+): Promise<WebhookResponse> => {
+  const receivedAt = deps.now();
+  if (Buffer.byteLength(input.body, 'utf8') > MAX_WEBHOOK_BYTES) {
+    return refused(413, 'payload_too_large', `webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+  }
+  const verified = await verify(deps, input.processor, input.body, input.headers, receivedAt);
+  if (!verified.ok) return refused(401, verified.reason, verified.message);
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(input.body);
+  } catch {
+    payload = undefined;
+  }
+  const headers = Object.fromEntries(
+    Object.entries(input.headers).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && !SECRET_HEADERS.has(e[0]),
+    ),
+  );
+  await deps.rawEvents.put({
+    processor: input.processor,
+    receivedAt: receivedAt.toISOString(),
+    deliveryId: verified.eventId ?? null,
+    headers,
+    body: input.body,
+  });
+  if (payload === undefined) return refused(400, 'malformed', 'the body is not valid JSON');
+  const normalized = normalizeCardPayload(input.processor, payload, {
+    receivedAt,
+    ...(verified.eventId ? { eventId: verified.eventId } : {}),
+  });
+  if (!normalized.ok) return refused(400, 'malformed', normalized.message);
+
+  let answer: WebhookResponse = { statusCode: 200, body: { received: true } };
+  for (const event of normalized.events) {
+    const result = await once(deps, event, () => handleEvent(deps, event, receivedAt));
+    if (result) answer = result;
+  }
+  return answer;
+};
+
+/** Runs `work` once per processor event id; a duplicate delivery gets the stored answer. */
+const once = async (
+  deps: WebhookDeps,
+  event: CardEvent,
+  work: () => Promise<WebhookResponse | null>,
+): Promise<WebhookResponse | null> => {
+  const key = `card-event#${event.processor}#${event.eventId}`;
+  const claim = await deps.idempotency.claim(key, MIN_IDEMPOTENCY_TTL_SECONDS);
+  if (claim.status === 'done') return (claim.result as WebhookResponse | null) ?? null;
+  if (claim.status === 'in-progress') {
+    return refused(409, 'in_progress', `event ${event.eventId} is being processed; retry later`);
+  }
+  try {
+    const result = await work();
+    await deps.idempotency.complete(key, result);
+    return result;
+  } catch (error) {
+    await deps.idempotency.release(key);
+    throw error;
+  }
+};
+
+const handleEvent = async (deps: WebhookDeps, event: CardEvent, receivedAt: Date): Promise<WebhookResponse | null> => {
+  const b = event.body;
+  switch (b.kind) {
+    case 'authorization-request':
+      return decideRequest(deps, event, b.request, receivedAt);
+    case 'authorization':
+    case 'transaction':
+      await applyToLedger(deps, event);
+      return null;
+    case 'card':
+    case 'cardholder':
+      deps.log('card lifecycle event recorded', { type: event.type, eventId: event.eventId });
+      return null;
+    case 'ignored':
+      deps.log('card event type ignored', { type: event.type, eventId: event.eventId });
+      return null;
+  }
+};
+
+const respond = (request: AuthorizationRequest, decision: AuthorizationDecision): ProcessorResponse =>
+  request.processor === 'stripe'
+    ? stripeResponse(decision)
+    : request.processor === 'lithic'
+      ? lithicAsaResponse(request, decision)
+      : marqetaJitResponse(request, decision);
+
+const UNASSIGNED: CardholderState = { employeeId: null, teamIds: [], active: false, oldestMissingReceiptSince: null };
+
+/** The real-time decision, bounded by the company's deadline; the fallback answers when it cannot be met. */
+const decideRequest = async (
+  deps: WebhookDeps,
+  event: CardEvent,
+  request: AuthorizationRequest,
+  receivedAt: Date,
+): Promise<WebhookResponse> => {
+  const assignment = await deps.cards.resolve(request.processor, request.cardId);
+  if (assignment.status === 'unknown') {
+    const decision = fallbackDecision(null, 'controls-unavailable');
+    deps.log('authorization request for an unknown card declined', { cardId: request.cardId });
+    return respond(request, decision);
+  }
+  const owner: CardOwner = { companyId: assignment.owner.companyId, employeeId: assignment.owner.employeeId };
+  const controls = await deps.controls.get(owner.companyId).catch(() => null);
+  const deadline = decisionDeadline(receivedAt, controls);
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline.getTime() - Date.now()));
+  });
+  const work = decideAndReserve(deps, event, request, owner, controls);
+  const outcome = await Promise.race([work, timeout]);
+  clearTimeout(timer);
+
+  let decision: AuthorizationDecision;
+  if (outcome === 'timeout') {
+    decision = fallbackDecision(controls, 'timeout');
+    deps.log('authorization decided by the fallback (deadline)', { authorizationId: request.authorizationId });
+    // The rules may still finish: their reservation then matches an approval, or is released for a decline.
+    void work.then(async (late) => {
+      if (late.approved && !decision.approved) await releaseDecision(deps, owner, request).catch(() => undefined);
+    });
+  } else {
+    decision = outcome;
+  }
+  const decidedAt = deps.now();
+  await deps.decisions.record(owner, request, decision, decidedAt.toISOString());
+  await deps.events.publish([
+    {
+      name: 'CardAuthorizationDecided',
+      detail: cardAuthorizationDecided(owner, event.eventId, request, decision, decidedAt),
+    },
+  ]);
+  return respond(request, decision);
+};
+
+const decideAndReserve = async (
+  deps: WebhookDeps,
+  event: CardEvent,
+  request: AuthorizationRequest,
+  owner: CardOwner,
+  controls: CompanyControls | null,
+): Promise<AuthorizationDecision> => {
+  if (!controls) return fallbackDecision(null, 'controls-unavailable');
+  const now = deps.now();
+  const holder = owner.employeeId
+    ? await deps.cards.cardholderState(owner.companyId, owner.employeeId, now)
+    : UNASSIGNED;
+  const key = ledgerKeyOf(event) ?? `${request.processor}:${request.authorizationId}`;
+  for (let attempt = 0; attempt < LEDGER_RETRIES; attempt++) {
+    const wanted = applicableReservations(controls, holder, request.amount, now).map((r) => r.lineId);
+    const [lines, partition] = await Promise.all([
+      deps.budgets.lines(owner.companyId, wanted),
+      deps.ledger.load(owner.companyId, key),
+    ]);
+    let decision = decideAuthorization(request, controls, { lines }, holder, now);
+    const current = partition ?? { state: emptyLedger(), version: 0, lines: [] };
+    const record = (approved: boolean) =>
+      recordDecision(current.state, {
+        processor: request.processor,
+        authorizationId: request.authorizationId,
+        approved,
+        amount: request.amount,
+        decidedAt: now.toISOString(),
+        eventId: event.eventId,
+      });
+    try {
+      await deps.ledger.commit({
+        companyId: owner.companyId,
+        key,
+        expectedVersion: partition ? partition.version : null,
+        state: record(decision.approved),
+        lines: decision.approved
+          ? decision.reservations.map((r) => ({ lineId: r.lineId, limit: r.limit }))
+          : current.lines,
+        movements: decision.approved
+          ? decision.reservations.map(
+              (r): BudgetMovement => ({ kind: 'reserve', lineId: r.lineId, limit: r.limit, amount: r.amount }),
+            )
+          : [],
+      });
+      return decision;
+    } catch (error) {
+      if (error instanceof LedgerConflictError) continue;
+      if (!(error instanceof InsufficientBudgetError)) throw error;
+      // Another authorization took the money between our read and our write: decline, recorded.
+      decision = {
+        approved: false,
+        fallback: false,
+        reservations: [],
+        reasons: [{ code: 'budget-exceeded', message: `budget line ${error.lineId} has not enough left` }],
+      };
+      try {
+        await deps.ledger.commit({
+          companyId: owner.companyId,
+          key,
+          expectedVersion: partition ? partition.version : null,
+          state: record(false),
+          lines: current.lines,
+          movements: [],
+        });
+        return decision;
+      } catch (again) {
+        if (again instanceof LedgerConflictError) continue;
+        throw again;
+      }
+    }
+  }
+  throw new LedgerConflictError(`ledger partition ${key} kept changing`);
+};
+
+/** After a fallback decline, releases what the late-finishing rules reserved. */
+const releaseDecision = async (deps: WebhookDeps, owner: CardOwner, request: AuthorizationRequest) => {
+  const key = `${request.processor}:${request.authorizationId}`;
+  const partition = await deps.ledger.load(owner.companyId, key);
+  if (!partition) return;
+  const released = recordDecision(
+    { ...partition.state, decisions: { ...partition.state.decisions, [key]: undefined as never } },
+    {
+      processor: request.processor,
+      authorizationId: request.authorizationId,
+      approved: false,
+      amount: request.amount,
+      decidedAt: deps.now().toISOString(),
+      eventId: `fallback:${request.authorizationId}`,
+    },
+  );
+  await commitWithDeltas(deps, owner, key, partition, released);
+};
+
+/** Authorization updates and transactions: reduce, then commit with the budget movements they imply. */
+const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void> => {
+  const card =
+    event.body.kind === 'authorization'
+      ? event.body.authorization
+      : event.body.kind === 'transaction'
+        ? event.body.transaction
+        : null;
+  const key = ledgerKeyOf(event);
+  if (!card || !key) return;
+  const assignment = await deps.cards.resolve(event.processor, card.cardId);
+  if (assignment.status === 'unknown') {
+    deps.log('card event for an unknown card kept raw only', { cardId: card.cardId, eventId: event.eventId });
+    return;
+  }
+  const owner: CardOwner = { companyId: assignment.owner.companyId, employeeId: assignment.owner.employeeId };
+  for (let attempt = 0; attempt < LEDGER_RETRIES; attempt++) {
+    const partition = await deps.ledger.load(owner.companyId, key);
+    const current: LedgerPartition = partition ?? { state: emptyLedger(), version: 0, lines: [] };
+    const change = applyCardEvent(current.state, event);
+    if (!change.applied) {
+      // Already applied (a retry after a failure to publish): publish again, consumers are idempotent.
+      const again = Object.values(current.state.transactions)
+        .filter((v) => v.eventId === event.eventId)
+        .map((v) => v.transaction);
+      await publishPosted(deps, owner, event, again);
+      return;
+    }
+    try {
+      await commitWithDeltas(deps, owner, key, partition, change.state);
+    } catch (error) {
+      if (error instanceof LedgerConflictError) continue;
+      throw error;
+    }
+    await publishPosted(deps, owner, event, change.posted);
+    return;
+  }
+  throw new LedgerConflictError(`ledger partition ${key} kept changing`);
+};
+
+const commitWithDeltas = async (
+  deps: WebhookDeps,
+  owner: CardOwner,
+  key: string,
+  partition: LedgerPartition | null,
+  next: LedgerPartition['state'],
+) => {
+  const before = partition?.state ?? emptyLedger();
+  const deltas = exposureDelta(before, next);
+  let lines = partition?.lines ?? [];
+  if (lines.length === 0 && deltas.length > 0 && owner.employeeId) {
+    // Spend that never came through our decision (force post, processor stand-in): it still counts on budgets.
+    const controls = await deps.controls.get(owner.companyId);
+    const holder = await deps.cards.cardholderState(owner.companyId, owner.employeeId, deps.now());
+    const sample = deltas[0]?.settled ?? money(0, 'XXX');
+    lines = controls
+      ? applicableReservations(controls, holder, sample, deps.now()).map((r) => ({ lineId: r.lineId, limit: r.limit }))
+      : [];
+  }
+  await deps.ledger.commit({
+    companyId: owner.companyId,
+    key,
+    expectedVersion: partition ? partition.version : null,
+    state: next,
+    lines,
+    movements: lines.flatMap((l) =>
+      deltas.map((delta): BudgetMovement => ({ kind: 'delta', lineId: l.lineId, limit: l.limit, delta })),
+    ),
+  });
+};
+
+const publishPosted = async (
+  deps: WebhookDeps,
+  owner: CardOwner,
+  event: CardEvent,
+  posted: readonly CardTransaction[],
+) => {
+  if (posted.length === 0) return;
+  const events: DomainEvent[] = posted.map((t) => ({
+    name: 'CardTransactionPosted',
+    detail: cardTransactionPosted(owner, event.eventId, t),
+  }));
+  await deps.events.publish(events);
+  deps.log('card transactions posted', {
+    eventId: event.eventId,
+    transactions: posted.map((t) => `${t.id} ${formatMoney(t.amount)} ${t.amount.currency}`),
+  });
+};
