@@ -86,7 +86,13 @@ export const topology = defineTopology({
       description: 'Finance API over card controls: budgets, caps, lists, spend to date, decisions',
       trigger: {
         type: 'http',
-        routes: ['GET /cards/controls', 'PUT /cards/controls', 'GET /cards/budgets', 'GET /cards/authorizations'],
+        routes: [
+          'GET /cards/controls',
+          'PUT /cards/controls',
+          'GET /cards/budgets',
+          'GET /cards/authorizations',
+          'PUT /cards/{processor}/{cardId}',
+        ],
         auth: 'jwt',
       },
       uses: { tables: { main: 'readWrite' } },

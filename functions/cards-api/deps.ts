@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
-import { makeDynamoBudgetStore, makeDynamoControlsRepository } from '../../shared/adapters/dynamodb/cards.ts';
-import { stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
+import { cardKeys, makeDynamoBudgetStore, makeDynamoControlsRepository } from '../../shared/adapters/dynamodb/cards.ts';
+import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { CardsApiDeps } from './routes.ts';
 
@@ -10,6 +10,34 @@ export const defaultDeps = (): CardsApiDeps => {
   const table = tableName('main');
   return {
     controls: makeDynamoControlsRepository(ddb, table, 0),
+    async assignCard({ companyId, processor, cardId, employeeId }) {
+      // A card already routed to another company is not taken over.
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...cardKeys.cardRoute(processor, cardId), companyId, employeeId },
+          ConditionExpression: 'attribute_not_exists(pk) OR companyId = :c',
+          ExpressionAttributeValues: { ':c': companyId },
+        }),
+      );
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `C#${companyId}`,
+            sk: `CARD#${cardId}`,
+            entity: 'Card',
+            companyId,
+            userId: employeeId,
+            processor,
+            cardId,
+          },
+        }),
+      );
+    },
+    async userExists(companyId, userId) {
+      return Boolean((await ddb.send(new GetCommand({ TableName: table, Key: keys.user(companyId, userId) }))).Item);
+    },
     budgets: makeDynamoBudgetStore(ddb, table),
     async listDecisions(companyId, limit) {
       const res = await ddb.send(

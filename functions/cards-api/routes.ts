@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { available, type BudgetLine } from '../../shared/domain/cards/budget.ts';
 import { type CompanyControls, companyControlsSchema, periodKey } from '../../shared/domain/cards/controls.ts';
+import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
-import { BadRequestError, parseQuery, type Route } from '../../shared/runtime/http.ts';
+import { BadRequestError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface CardsApiDeps {
+  assignCard(input: {
+    companyId: string;
+    processor: Processor;
+    cardId: string;
+    employeeId: string | null;
+  }): Promise<void>;
+  userExists(companyId: string, userId: string): Promise<boolean>;
   controls: {
     get(companyId: string): Promise<CompanyControls | null>;
     put(companyId: string, c: unknown): Promise<CompanyControls>;
@@ -76,6 +84,27 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
         })),
       },
     };
+  },
+
+  'PUT /cards/{processor}/{cardId}': async ({ principal, event }) => {
+    const processor = pathParam(event, 'processor');
+    if (!(PROCESSORS as readonly string[]).includes(processor)) {
+      throw new BadRequestError('processor', `must be one of ${PROCESSORS.join(', ')}`);
+    }
+    const cardId = pathParam(event, 'cardId');
+    const body = z
+      .object({ employeeId: z.string().min(1).nullable() })
+      .parse(parseBody(event.body, event.isBase64Encoded));
+    if (body.employeeId && !(await deps.userExists(principal.companyId, body.employeeId))) {
+      throw new BadRequestError('employeeId', 'no such user in the company');
+    }
+    await deps.assignCard({
+      companyId: principal.companyId,
+      processor: processor as Processor,
+      cardId,
+      employeeId: body.employeeId,
+    });
+    return { body: { processor, cardId, employeeId: body.employeeId } };
   },
 
   'GET /cards/authorizations': async ({ principal, event }) => {

@@ -17,6 +17,7 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'PUT /cards/controls': ['admin', 'finance'],
   'GET /cards/budgets': ['admin', 'finance', 'auditor'],
   'GET /cards/authorizations': ['admin', 'finance', 'auditor'],
+  'PUT /cards/{processor}/{cardId}': ['admin', 'finance'],
 };
 
 export const authorizeRoute = (routeKey: string, principal: Principal): void => {

@@ -3,6 +3,7 @@ import { ZodError, type z } from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/keys.ts';
 import { authorizeRoute } from '../domain/api-permissions.ts';
 import { ForbiddenError, type Principal, principalFromClaims, UnauthenticatedError } from '../domain/identity.ts';
+import { type Money, moneyToJson } from '../domain/money.ts';
 import { InvalidTransitionError } from '../domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../ports/receipt-repository.ts';
 
@@ -30,10 +31,18 @@ export interface RouteContext {
 
 export type Route = (ctx: RouteContext) => Promise<{ status?: number; body: unknown }>;
 
+/** Money inside (bigint minor units) goes out as decimal strings: {"amount": "12.34", "currency": "EUR"}. */
+const moneySafe = (_key: string, value: unknown): unknown => {
+  if (value && typeof value === 'object' && typeof (value as Money).minor === 'bigint') {
+    return moneyToJson(value as Money);
+  }
+  return typeof value === 'bigint' ? value.toString() : value;
+};
+
 export const json = (statusCode: number, body: unknown): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'application/json; charset=utf-8' },
-  body: JSON.stringify(body),
+  body: JSON.stringify(body, moneySafe),
 });
 
 /** Each error class maps to one HTTP status; anything else is a 500 with no internals leaked. */

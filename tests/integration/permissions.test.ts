@@ -16,6 +16,9 @@ const routes = Object.values(topology.functions).flatMap((f) =>
 const BODIES: Record<string, unknown> = {
   'POST /receipts/uploads': { fileName: 'a.pdf', contentType: 'application/pdf', size: 100 },
   'POST /receipts/{id}/retry': {},
+  // Invalid on purpose: allowed roles get a 400, nothing is written (the demo's controls stay).
+  'PUT /cards/controls': {},
+  'PUT /cards/{processor}/{cardId}': { employeeId: null },
 };
 
 let aliceReceiptId = '';
@@ -23,7 +26,7 @@ const tokens = new Map<string, string>();
 
 const call = async (routeKey: string, token: string, id: string) => {
   const [method = 'GET', template = '/'] = routeKey.split(' ');
-  const path = template.replace('{id}', id);
+  const path = template.replace('{id}', id).replace('{processor}', 'stripe').replace('{cardId}', 'ic_perm_test');
   const res = await fetch(`${apiUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
