@@ -36,8 +36,10 @@ export interface PreprocessOptions {
   sauvolaK?: number;
   /** Stretch gray levels between the 1st and 99th percentiles. Default true. */
   normalize?: boolean;
-  /** Crop to the ink bounding box (plus a margin). Default false. */
-  crop?: boolean;
+  /** Whiten large dark regions touching the border (scan edges, background). Default false (measured worse). */
+  clearBorder?: boolean;
+  /** White margin added around the image, in target glyph heights. Default 1. */
+  margin?: number;
 }
 
 export interface PreparedImage {
@@ -95,10 +97,17 @@ const toGray = (rgba: Uint8ClampedArray, width: number, height: number): GrayIma
 };
 
 /**
- * Draws `img` into a canvas, scaled by `scale` and rotated by `degrees` about the centre, on a white background.
+ * Draws `img` into a canvas, scaled by `scale` and rotated by `degrees` about the centre, on `background` (the
+ * corners uncovered by a rotation).
  * (The decoder has already applied the EXIF orientation: `img.width`/`height` are the upright size.)
  */
-const render = (lib: CanvasLib, img: CanvasImage, scale: number, degrees: number): GrayImage => {
+const render = (
+  lib: CanvasLib,
+  img: CanvasImage,
+  scale: number,
+  degrees: number,
+  background = '#ffffff',
+): GrayImage => {
   const iw = img.width * scale;
   const ih = img.height * scale;
   const rad = (degrees * Math.PI) / 180;
@@ -106,7 +115,7 @@ const render = (lib: CanvasLib, img: CanvasImage, scale: number, degrees: number
   const h = Math.max(1, Math.round(Math.abs(iw * Math.sin(rad)) + Math.abs(ih * Math.cos(rad))));
   const canvas = lib.createCanvas(w, h);
   const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#ffffff';
+  ctx.fillStyle = background;
   ctx.fillRect(0, 0, w, h);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
@@ -314,6 +323,67 @@ export const estimateSkew = (mask: Uint8Array, w: number, h: number, maxDeg = 5,
   return best;
 };
 
+/**
+ * Whitens dark regions connected to the image border that are not text: scan edges, the table under the paper,
+ * shadows, torn edges (tesseract reads them as "|" or garbage lines, and they disturb line finding). A
+ * border-connected component is kept when it is glyph-sized (text cut by the edge). In place.
+ */
+export const clearBorderNoise = (g: GrayImage, glyph: number): void => {
+  const { width: w, height: h, data } = g;
+  const t = otsuThreshold(g);
+  const seen = new Uint8Array(w * h);
+  const stack = new Int32Array(w * h);
+  const member: number[] = [];
+  const visit = (start: number): void => {
+    if (seen[start] || (data[start] ?? 255) > t) return;
+    let sp = 0;
+    stack[sp++] = start;
+    seen[start] = 1;
+    member.length = 0;
+    let minX = w;
+    let maxX = 0;
+    let minY = h;
+    let maxY = 0;
+    while (sp > 0) {
+      const p = stack[--sp] ?? 0;
+      member.push(p);
+      const x = p % w;
+      const y = (p - x) / w;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      const nb = [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, y > 0 ? p - w : -1, y < h - 1 ? p + w : -1];
+      for (const q of nb) {
+        if (q >= 0 && !seen[q] && (data[q] ?? 255) <= t) {
+          seen[q] = 1;
+          stack[sp++] = q;
+        }
+      }
+    }
+    const big = maxY - minY + 1 > glyph * 2.5 || maxX - minX + 1 > glyph * 8;
+    if (big) for (const p of member) data[p] = 255;
+  };
+  for (let x = 0; x < w; x++) {
+    visit(x);
+    visit((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    visit(y * w);
+    visit(y * w + w - 1);
+  }
+};
+
+/** The image inside a white margin of `pad` pixels. */
+export const padGray = (g: GrayImage, pad: number): GrayImage => {
+  if (pad <= 0) return g;
+  const w = g.width + 2 * pad;
+  const h = g.height + 2 * pad;
+  const data = new Uint8Array(w * h).fill(255);
+  for (let y = 0; y < g.height; y++) data.set(g.data.subarray(y * g.width, (y + 1) * g.width), (y + pad) * w + pad);
+  return { width: w, height: h, data };
+};
+
 /** PGM (P5, 8-bit) encoding. */
 export const encodePgm = (g: GrayImage): Uint8Array => {
   const header = new TextEncoder().encode(`P5\n${g.width} ${g.height}\n255\n`);
@@ -390,9 +460,13 @@ export const prepareForOcr = async (
   scale = Math.min(scale, options.maxUpscale ?? 3);
   scale = Math.min(scale, Math.sqrt(maxWork / pixels));
   if (Math.abs(scale - 1) < 0.08) scale = 1;
-  let gray = render(lib, img, scale, skew);
-
+  // Black corners after a rotation are border-connected dark regions, cleared with the scan edges.
+  const clear = options.clearBorder === true;
+  let gray = render(lib, img, scale, skew, clear ? '#000000' : '#ffffff');
   if (options.normalize !== false) normalizeContrast(gray);
+  if (clear) clearBorderNoise(gray, target);
+  // Tesseract misreads glyphs that touch the image border: a white margin.
+  gray = padGray(gray, Math.round(target * (options.margin ?? 1)));
   if (options.binarize === 'sauvola') {
     const win = Math.max(15, Math.round((glyph ? glyph * scale : 30) * 1.5));
     gray = sauvola(gray, win, options.sauvolaK ?? 0.2);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  clearBorderNoise,
   cropGray,
   encodePgm,
   estimateSkew,
@@ -9,6 +10,7 @@ import {
   medianGlyphHeight,
   normalizeContrast,
   otsuThreshold,
+  padGray,
   prepareForOcr,
   sauvola,
 } from '../../../shared/adapters/extraction/image-preprocess.ts';
@@ -104,9 +106,37 @@ describe('image preprocessing for OCR', () => {
     if (!p) return;
     expect(p.glyphHeight).toBeGreaterThan(10);
     expect(p.scale).toBeGreaterThan(1);
-    expect(p.gray.width).toBe(Math.round(619 * p.scale));
+    // Scaled, plus a white margin of one target glyph height (30 px) on each side.
+    expect(p.gray.width).toBe(Math.round(619 * p.scale) + 60);
+    // The same photo with an EXIF orientation of 6 (rotate 90° clockwise) is turned by the decoder: landscape.
+    const tiff = [0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+    const payload = [...new TextEncoder().encode('Exif'), 0, 0, ...tiff];
+    const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 255, ...payload];
+    const rotated = await prepareForOcr(new Uint8Array([0xff, 0xd8, ...app1, ...bytes.subarray(2)]));
+    expect(rotated?.gray.width).toBeGreaterThan(rotated?.gray.height ?? Infinity);
     expect(new TextDecoder().decode(p.pgm.subarray(0, 2))).toBe('P5');
     // Not an image: undefined, the caller falls back to the original bytes.
     expect(await prepareForOcr(new Uint8Array([1, 2, 3, 4]))).toBeUndefined();
+  });
+});
+
+describe('border noise and margins', () => {
+  it('whitens large dark regions touching the border, keeps glyph-sized ones and the text inside', () => {
+    const g = page(300, 200, 12);
+    // A dark scan edge down the left side, and a small glyph cut by the top edge.
+    for (let y = 0; y < 200; y++) for (let x = 0; x < 6; x++) g.data[y * 300 + x] = 0;
+    for (let y = 0; y < 8; y++) for (let x = 150; x < 157; x++) g.data[y * 300 + x] = 0;
+    const inkBefore = g.data.filter((v) => v < 128).length;
+    clearBorderNoise(g, 12);
+    expect(g.data[100 * 300 + 2]).toBe(255);
+    expect(g.data[3 * 300 + 152]).toBe(0);
+    expect(g.data.filter((v) => v < 128).length).toBe(inkBefore - 6 * 200);
+  });
+
+  it('pads with white', () => {
+    const p = padGray({ width: 2, height: 1, data: Uint8Array.from([0, 0]) }, 3);
+    expect([p.width, p.height]).toEqual([8, 7]);
+    expect(p.data[3 * 8 + 3]).toBe(0);
+    expect(p.data[0]).toBe(255);
   });
 });
