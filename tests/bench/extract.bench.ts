@@ -72,7 +72,7 @@ const p95 = (xs: number[]): number => {
 
 const extractor = makeBuiltinExtractor({ now: NOW });
 
-const scoreSroie = async (ids: string[], folder: 'box' | 'img', ext: string, using = extractor): Promise<Score> => {
+const scoreSroie = async (ids: string[], folder: 'box' | 'img', ext: string, through = extractor): Promise<Score> => {
   const score = newScore();
   for (const id of ids) {
     const key = JSON.parse(readFileSync(join(SROIE, 'key', `${id}.json`), 'utf8')) as Key;
