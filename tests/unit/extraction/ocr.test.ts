@@ -1,26 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeBuiltinExtractor } from '../../../shared/adapters/extraction/builtin.ts';
+import { renderPdfPages } from '../../../shared/adapters/extraction/pdf.ts';
 import { receiptToJson } from '../../../shared/domain/extraction/model.ts';
 
-// The only OCR test (tesseract.js is slow on shared CPUs): one scanned receipt, offline models.
+const fixture = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(resolve(import.meta.dirname, '../../fixtures/extraction', name)));
+
+// The only OCR tests (tesseract.js is slow on shared CPUs): one worker, offline models.
 describe('OCR engine (tesseract.js, offline)', () => {
+  const extractor = makeBuiltinExtractor({ now: new Date('2019-06-01T00:00:00Z') });
+  afterAll(() => extractor.close());
+
   it('reads date and total of a scanned receipt photo', async () => {
-    const extractor = makeBuiltinExtractor({ now: new Date('2019-06-01T00:00:00Z') });
-    try {
-      const bytes = new Uint8Array(
-        readFileSync(resolve(import.meta.dirname, '../../fixtures/extraction/sroie-003.jpg')),
-      );
-      const r = await extractor.extract({ bytes, contentType: 'image/jpeg', fileName: 'sroie-003.jpg' });
-      expect(r.ok).toBe(true);
-      if (!r.ok) return;
-      const j = receiptToJson(r.receipt);
-      expect(j).toMatchObject({ engine: 'ocr', date: '2018-04-25', total: '22.00', currency: 'MYR' });
-      // SROIE scoring: upper-case, alphanumerics only (OCR may read a space as '_').
-      expect((j.vendor ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '')).toMatch(/HANDELSDNBHD$/);
-    } finally {
-      await extractor.close();
-    }
+    const r = await extractor.extract({ bytes: fixture('sroie-003.jpg'), contentType: 'image/jpeg' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const j = receiptToJson(r.receipt);
+    expect(j).toMatchObject({ engine: 'ocr', date: '2018-04-25', total: '22.00', currency: 'MYR' });
+    // SROIE scoring: upper-case, alphanumerics only (OCR may read a space as '_').
+    expect((j.vendor ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '')).toMatch(/HANDELSDNBHD$/);
+  }, 20_000);
+
+  it('reads a small, compressed photo of a French receipt (text upscaled before OCR)', async () => {
+    // The French receipt PDF rendered, shrunk to 60 % and saved as a JPEG of quality 70: small glyphs that
+    // tesseract cannot read as they are.
+    const [png] = await renderPdfPages(fixture('french-receipt.pdf'), 1);
+    const { createCanvas, Image } = (await import('@napi-rs/canvas' as string)) as {
+      createCanvas(
+        w: number,
+        h: number,
+      ): {
+        getContext(k: '2d'): { drawImage(i: unknown, x: number, y: number, w: number, h: number): void };
+        toBuffer(type: 'image/jpeg', quality: number): Buffer;
+      };
+      Image: new () => { src: Uint8Array; width: number; height: number; decode(): Promise<void> };
+    };
+    const img = new Image();
+    img.src = png as Uint8Array;
+    await img.decode();
+    const canvas = createCanvas(Math.round(img.width * 0.6), Math.round(img.height * 0.6));
+    canvas.getContext('2d').drawImage(img, 0, 0, Math.round(img.width * 0.6), Math.round(img.height * 0.6));
+    const bytes = new Uint8Array(canvas.toBuffer('image/jpeg', 70));
+    const r = await extractor.extract({ bytes, contentType: 'image/jpeg', fileName: 'photo.jpg' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(receiptToJson(r.receipt)).toMatchObject({
+      engine: 'ocr',
+      vendor: 'BOULANGERIE DU MARCHE',
+      date: '2024-03-14',
+      total: '15.60',
+      currency: 'EUR',
+    });
   }, 20_000);
 });
