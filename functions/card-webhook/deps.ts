@@ -5,8 +5,6 @@ import {
   makeDynamoCardDirectory,
   makeDynamoCardLedgerRepository,
   makeDynamoControlsRepository,
-  makeDynamoDecisionLog,
-  makeDynamoIdempotencyStore,
 } from '../../shared/adapters/dynamodb/cards.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
 import { makeS3RawEventStore } from '../../shared/adapters/s3/raw-event-store.ts';
@@ -30,12 +28,10 @@ export const defaultDeps = (log: WebhookDeps['log']): WebhookDeps => {
         })
       : makeEnvWebhookSecrets(),
     rawEvents: makeS3RawEventStore(s3, bucketName('rawEvents')),
-    idempotency: makeDynamoIdempotencyStore(ddb, table),
     cards: makeDynamoCardDirectory(ddb, table),
     controls: makeDynamoControlsRepository(ddb, table),
     budgets: makeDynamoBudgetStore(ddb, table),
     ledger: makeDynamoCardLedgerRepository(ddb, table),
-    decisions: makeDynamoDecisionLog(ddb, table),
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
     now: () => new Date(),
     log,

@@ -13,6 +13,7 @@ import { startLocalS3Sqs } from './fauxqs.ts';
 import { makeFunctionRuntime } from './function-runtime.ts';
 import { type HttpRoute, startHttpApi } from './http-api.ts';
 import { makeLocalIdentity } from './identity.ts';
+import { LOCAL_WEBHOOK_SECRETS } from './local-secrets.ts';
 import { provision } from './provision.ts';
 import { startQueuePoller } from './queue-pollers.ts';
 import { findLogin, LOCAL_MAIL_DOMAIN, seedDemoCompany } from './seed.ts';
@@ -32,13 +33,6 @@ export interface LocalCloudOptions {
 }
 
 export const REGION = 'eu-west-3';
-
-/** Local webhook secrets (override with the same environment variables). Never used outside the local cloud. */
-export const LOCAL_WEBHOOK_SECRETS = {
-  WEBHOOK_SECRETS_STRIPE: 'whsec_local_stripe_demo',
-  WEBHOOK_SECRETS_LITHIC: `whsec_${Buffer.from('local-lithic-demo-secret').toString('base64')}`,
-  WEBHOOK_CREDENTIALS_MARQETA: 'marqeta:local-marqeta-demo',
-};
 
 const pick = (env: NodeJS.ProcessEnv, names: string[]) =>
   Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : [])));
@@ -246,6 +240,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         : [],
     );
     let smtpPort = 0;
+    let ready = false;
     const health = async () => {
       const checks = await Promise.allSettled([
         ddb.send(new ListTablesCommand({})),
@@ -259,6 +254,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         smtp: smtpPort ? 'ok' : 'down',
         eventBus: busApi.server.listening ? 'ok' : 'down',
         identity: identity ? 'ok' : 'down',
+        startup: ready ? 'ok' : 'starting',
       };
       return { ok: Object.values(services).every((s) => s === 'ok'), services };
     };
@@ -317,6 +313,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
     const seeded = opts.seed === false ? false : await seedDemoCompany(doc, table);
     const replayed = bus.replayPending();
     if (replayed) log(`redelivering ${replayed} event(s) left pending by the previous run`);
+    ready = true;
 
     return {
       apiUrl: api.url,

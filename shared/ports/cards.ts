@@ -10,9 +10,6 @@ import type { AuthorizationRequest, Processor } from '../domain/cards/model.ts';
  * in-memory fakes. Every write that a retried delivery could repeat is idempotent.
  */
 
-/** Idempotency records live at least as long as Stripe retries (3 days). */
-export const MIN_IDEMPOTENCY_TTL_SECONDS = 72 * 3600;
-
 export type CardAssignment =
   /** The card is known and assigned to an employee. */
   | { status: 'assigned'; owner: CardOwner & { employeeId: string } }
@@ -61,9 +58,19 @@ export class InsufficientBudgetError extends Error {
   }
 }
 
+/** The answer given to a real-time request, kept with the ledger so a retried request gets the same one. */
+export interface DecisionOutcome {
+  authorizationId: string;
+  approved: boolean;
+  fallback: boolean;
+  reasons: AuthorizationDecision['reasons'];
+}
+
 export interface LedgerPartition {
   state: CardLedgerState;
   version: number;
+  /** Answers given to requests of this partition (by authorization id). */
+  answers: Readonly<Record<string, DecisionOutcome>>;
   /** The budget lines this partition draws on (set by its decision, or by the first posting). */
   lines: readonly { lineId: string; limit: BudgetLine['limit'] }[];
 }
@@ -84,8 +91,12 @@ export interface CardLedgerRepository {
     key: string;
     expectedVersion: number | null;
     state: CardLedgerState;
+    /** The answers to keep (the decision below, if any, is added to them). */
+    answers: LedgerPartition['answers'];
     lines: LedgerPartition['lines'];
     movements: readonly BudgetMovement[];
+    /** A real-time decision to record with this change (listed for finance, replayed to a retried request). */
+    decision?: { owner: CardOwner; request: AuthorizationRequest; outcome: DecisionOutcome; decidedAt: string };
   }): Promise<void>;
 }
 
@@ -102,32 +113,6 @@ export interface RawWebhook {
 /** Every verified webhook body is stored before it is parsed: nothing a processor sent is lost. */
 export interface RawEventStore {
   put(raw: RawWebhook): Promise<{ key: string }>;
-}
-
-/** Processing records by processor event id (and by transaction id for posting), kept ≥ 72 h. */
-export interface IdempotencyStore {
-  /**
-   * Claims a key for `ttlSeconds` (≥ MIN_IDEMPOTENCY_TTL_SECONDS). 'claimed': first time, go ahead;
-   * 'done': already processed (the stored result is returned); 'in-progress': another invocation holds it.
-   */
-  claim(
-    key: string,
-    ttlSeconds: number,
-  ): Promise<{ status: 'claimed' } | { status: 'done'; result: unknown } | { status: 'in-progress' }>;
-  complete(key: string, result: unknown): Promise<void>;
-  /** Releases a claim after a failure so the processor's retry can run. */
-  release(key: string): Promise<void>;
-}
-
-/** Decisions with their reasons, for finance and for the synchronous retry of a request already answered. */
-export interface AuthorizationDecisionLog {
-  record(
-    owner: CardOwner,
-    request: AuthorizationRequest,
-    decision: AuthorizationDecision,
-    decidedAt: string,
-  ): Promise<'recorded' | 'exists'>;
-  get(processor: Processor, authorizationId: string): Promise<AuthorizationDecision | null>;
 }
 
 /** Webhook secrets from configuration (Secrets Manager in AWS, environment locally); several during rotation. */

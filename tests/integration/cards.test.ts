@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/cloud.ts';
+import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
 import {
   authorizationClosed,
   authorizationCreated,

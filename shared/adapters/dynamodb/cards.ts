@@ -1,25 +1,23 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { BudgetLine } from '../../domain/cards/budget.ts';
 import { type CompanyControls, companyControlsSchema } from '../../domain/cards/controls.ts';
 import type { CardLedgerState } from '../../domain/cards/ledger.ts';
 import type { Processor } from '../../domain/cards/model.ts';
-import { type Money, money } from '../../domain/money.ts';
+import { formatMoney, type Money, money } from '../../domain/money.ts';
 import {
-  type AuthorizationDecisionLog,
   type BudgetMovement,
   type BudgetStore,
+  type CardAssignment,
   type CardDirectory,
   type CardLedgerRepository,
   type ControlsRepository,
-  type IdempotencyStore,
+  type DecisionOutcome,
   InsufficientBudgetError,
   LedgerConflictError,
 } from '../../ports/cards.ts';
@@ -38,16 +36,21 @@ export const cardKeys = {
     pk: `C#${companyId}#AUTHZ#${processor}#${authorizationId}`,
     sk: 'DECISION',
   }),
-  decisionRoute: (processor: Processor, authorizationId: string) => ({
-    pk: `PROC#${processor}#AUTHZ#${authorizationId}`,
-    sk: 'ROUTE',
-  }),
   missingReceipts: (companyId: string, employeeId: string) => `C#${companyId}#EMP#${employeeId}#MISSING`,
-  idempotency: (key: string) => ({ pk: `IDEMP#${key}`, sk: 'IDEMP' }),
 };
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
+/** A small per-container cache for data that changes rarely and is read on every authorization. */
+const ttlCache = <T>(ttlMs: number) => {
+  const entries = new Map<string, { at: number; value: Promise<T> }>();
+  return (key: string, load: () => Promise<T>): Promise<T> => {
+    const hit = entries.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+    const value = load();
+    entries.set(key, { at: Date.now(), value });
+    value.catch(() => entries.delete(key));
+    return value;
+  };
+};
 
 /** bigint-safe JSON for ledger states. */
 const BIG = '__bigint';
@@ -76,44 +79,57 @@ const toLine = (item: Record<string, unknown>): BudgetLine => {
   };
 };
 
-export const makeDynamoCardDirectory = (ddb: DynamoDBDocumentClient, table: string): CardDirectory => ({
-  async resolve(processor, cardId) {
-    const [card, account] = await Promise.all([
-      ddb.send(new GetCommand({ TableName: table, Key: cardKeys.cardRoute(processor, cardId) })),
-      ddb.send(new GetCommand({ TableName: table, Key: cardKeys.accountRoute(processor) })),
-    ]);
-    if (card.Item?.employeeId) {
-      return {
-        status: 'assigned',
-        owner: { companyId: String(card.Item.companyId), employeeId: String(card.Item.employeeId) },
-      };
-    }
-    const companyId = card.Item?.companyId ?? account.Item?.companyId;
-    return companyId
-      ? { status: 'unassigned', owner: { companyId: String(companyId), employeeId: null } }
-      : { status: 'unknown' };
-  },
-  async cardholderState(companyId, employeeId, _now) {
-    if (!employeeId) return { employeeId: null, teamIds: [], active: false, oldestMissingReceiptSince: null };
-    const [user, missing] = await Promise.all([
-      ddb.send(new GetCommand({ TableName: table, Key: { pk: `C#${companyId}`, sk: `USER#${employeeId}` } })),
-      ddb.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': cardKeys.missingReceipts(companyId, employeeId) },
-          Limit: 1,
-        }),
-      ),
-    ]);
-    return {
-      employeeId,
-      teamIds: (user.Item?.teamIds as string[] | undefined) ?? [],
-      active: user.Item?.active === true,
-      oldestMissingReceiptSince: (missing.Items?.[0]?.postedAt as string | undefined) ?? null,
-    };
-  },
-});
+/**
+ * Card routes change when finance assigns a card (cached 30 s), the holder's teams and missing receipts change
+ * slowly (cached 5 s): a warm function answers most authorizations without these reads.
+ */
+export const makeDynamoCardDirectory = (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  cache: { routesMs: number; holdersMs: number } = { routesMs: 30_000, holdersMs: 5_000 },
+): CardDirectory => {
+  const routes = ttlCache<CardAssignment>(cache.routesMs);
+  const holders = ttlCache<Awaited<ReturnType<CardDirectory['cardholderState']>>>(cache.holdersMs);
+  return {
+    resolve: (processor, cardId) =>
+      routes(`${processor}#${cardId}`, async () => {
+        const card = await ddb.send(new GetCommand({ TableName: table, Key: cardKeys.cardRoute(processor, cardId) }));
+        if (card.Item?.employeeId) {
+          return {
+            status: 'assigned',
+            owner: { companyId: String(card.Item.companyId), employeeId: String(card.Item.employeeId) },
+          };
+        }
+        const companyId =
+          card.Item?.companyId ??
+          (await ddb.send(new GetCommand({ TableName: table, Key: cardKeys.accountRoute(processor) }))).Item?.companyId;
+        return companyId
+          ? { status: 'unassigned', owner: { companyId: String(companyId), employeeId: null } }
+          : { status: 'unknown' };
+      }),
+    cardholderState: (companyId, employeeId, _now) =>
+      holders(`${companyId}#${employeeId}`, async () => {
+        if (!employeeId) return { employeeId: null, teamIds: [], active: false, oldestMissingReceiptSince: null };
+        const [user, missing] = await Promise.all([
+          ddb.send(new GetCommand({ TableName: table, Key: { pk: `C#${companyId}`, sk: `USER#${employeeId}` } })),
+          ddb.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': cardKeys.missingReceipts(companyId, employeeId) },
+              Limit: 1,
+            }),
+          ),
+        ]);
+        return {
+          employeeId,
+          teamIds: (user.Item?.teamIds as string[] | undefined) ?? [],
+          active: user.Item?.active === true,
+          oldestMissingReceiptSince: (missing.Items?.[0]?.postedAt as string | undefined) ?? null,
+        };
+      }),
+  };
+};
 
 /** Controls change rarely and are read on every authorization: cached a few seconds per container. */
 export const makeDynamoControlsRepository = (
@@ -197,6 +213,7 @@ export const makeDynamoCardLedgerRepository = (ddb: DynamoDBDocumentClient, tabl
     return {
       state: stateFromJson(String(res.Item.state)),
       version: Number(res.Item.version),
+      answers: (res.Item.answers as Record<string, DecisionOutcome> | undefined) ?? {},
       lines: ((res.Item.lines as { lineId: string; limit: string; currency: string }[] | undefined) ?? []).map((l) => ({
         lineId: l.lineId,
         limit: money(BigInt(l.limit), l.currency),
@@ -204,7 +221,7 @@ export const makeDynamoCardLedgerRepository = (ddb: DynamoDBDocumentClient, tabl
     };
   },
 
-  async commit({ companyId, key, expectedVersion, state, lines, movements }) {
+  async commit({ companyId, key, expectedVersion, state, answers, lines, movements, decision }) {
     const lineOps = perLine(movements);
     for (const op of lineOps) {
       if (op.reserve !== null && op.reserve > op.limit.minor) throw new InsufficientBudgetError(op.lineId);
@@ -217,6 +234,7 @@ export const makeDynamoCardLedgerRepository = (ddb: DynamoDBDocumentClient, tabl
           entity: 'CardLedger',
           version: (expectedVersion ?? 0) + 1,
           state: stateToJson(state),
+          answers: { ...answers, ...(decision ? { [decision.outcome.authorizationId]: decision.outcome } : {}) },
           lines: lines.map((l) => ({ lineId: l.lineId, limit: l.limit.minor.toString(), currency: l.limit.currency })),
         },
         ...(expectedVersion === null
@@ -263,8 +281,36 @@ export const makeDynamoCardLedgerRepository = (ddb: DynamoDBDocumentClient, tabl
         },
       };
     });
+    const decisionPut = decision
+      ? [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...cardKeys.decision(companyId, decision.request.processor, decision.request.authorizationId),
+                entity: 'AuthorizationDecision',
+                gsi1pk: `C#${companyId}#AUTHZ`,
+                gsi1sk: `${decision.decidedAt}#${decision.request.authorizationId}`,
+                ...decision.owner,
+                processor: decision.request.processor,
+                authorizationId: decision.request.authorizationId,
+                cardId: decision.request.cardId,
+                cardLast4: decision.request.cardLast4,
+                amount: { amount: formatMoney(decision.request.amount), currency: decision.request.amount.currency },
+                merchant: decision.request.merchant.name,
+                mcc: decision.request.merchant.mcc,
+                country: decision.request.merchant.country,
+                approved: decision.outcome.approved,
+                fallback: decision.outcome.fallback,
+                reasons: decision.outcome.reasons,
+                decidedAt: decision.decidedAt,
+              },
+            },
+          },
+        ]
+      : [];
     try {
-      await ddb.send(new TransactWriteCommand({ TransactItems: [ledgerPut, ...updates] }));
+      await ddb.send(new TransactWriteCommand({ TransactItems: [ledgerPut, ...updates, ...decisionPut] }));
     } catch (error) {
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if ((error as Error).name === 'TransactionCanceledException' && reasons) {
@@ -276,131 +322,5 @@ export const makeDynamoCardLedgerRepository = (ddb: DynamoDBDocumentClient, tabl
       }
       throw error;
     }
-  },
-});
-
-export const makeDynamoDecisionLog = (ddb: DynamoDBDocumentClient, table: string): AuthorizationDecisionLog => ({
-  async record(owner, request, decision, decidedAt) {
-    try {
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: {
-                  ...cardKeys.decision(owner.companyId, request.processor, request.authorizationId),
-                  entity: 'AuthorizationDecision',
-                  gsi1pk: `C#${owner.companyId}#AUTHZ`,
-                  gsi1sk: `${decidedAt}#${request.authorizationId}`,
-                  ...owner,
-                  processor: request.processor,
-                  authorizationId: request.authorizationId,
-                  cardId: request.cardId,
-                  amount: request.amount.minor.toString(),
-                  currency: request.amount.currency,
-                  merchant: request.merchant.name,
-                  mcc: request.merchant.mcc,
-                  approved: decision.approved,
-                  fallback: decision.fallback,
-                  reasons: decision.reasons,
-                  decidedAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: table,
-                Item: {
-                  ...cardKeys.decisionRoute(request.processor, request.authorizationId),
-                  companyId: owner.companyId,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return 'exists';
-      throw error;
-    }
-  },
-  async get(processor, authorizationId) {
-    const route = await ddb.send(
-      new GetCommand({ TableName: table, Key: cardKeys.decisionRoute(processor, authorizationId) }),
-    );
-    if (!route.Item) return null;
-    const res = await ddb.send(
-      new GetCommand({
-        TableName: table,
-        Key: cardKeys.decision(String(route.Item.companyId), processor, authorizationId),
-      }),
-    );
-    if (!res.Item) return null;
-    return {
-      approved: res.Item.approved === true,
-      fallback: res.Item.fallback === true,
-      reasons: (res.Item.reasons as { code: never; message: string }[]) ?? [],
-      reservations: [],
-    };
-  },
-});
-
-/** A claim holds for this long; a crashed invocation's claim can then be taken over by the processor's retry. */
-const LEASE_MS = 30_000;
-
-export const makeDynamoIdempotencyStore = (ddb: DynamoDBDocumentClient, table: string): IdempotencyStore => ({
-  async claim(key, ttlSeconds) {
-    const now = Date.now();
-    try {
-      await ddb.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...cardKeys.idempotency(key),
-            entity: 'Idempotency',
-            status: 'in-progress',
-            leaseUntil: now + LEASE_MS,
-            expiresAt: Math.floor(now / 1000) + ttlSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :inprog AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':inprog': 'in-progress', ':now': now },
-        }),
-      );
-      return { status: 'claimed' };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const res = await ddb.send(
-        new GetCommand({ TableName: table, Key: cardKeys.idempotency(key), ConsistentRead: true }),
-      );
-      if (res.Item?.status === 'done') {
-        return { status: 'done', result: res.Item.result ? JSON.parse(String(res.Item.result)) : null };
-      }
-      return { status: 'in-progress' };
-    }
-  },
-  async complete(key, result) {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: cardKeys.idempotency(key),
-        UpdateExpression: 'SET #s = :done, #r = :result',
-        ExpressionAttributeNames: { '#s': 'status', '#r': 'result' },
-        ExpressionAttributeValues: { ':done': 'done', ':result': JSON.stringify(result ?? null) },
-      }),
-    );
-  },
-  async release(key) {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: cardKeys.idempotency(key),
-        UpdateExpression: 'SET leaseUntil = :zero',
-        ExpressionAttributeValues: { ':zero': 0 },
-      }),
-    );
   },
 });

@@ -1,18 +1,18 @@
 import type {
-  AuthorizationDecisionLog,
   BudgetMovement,
   BudgetStore,
   CardDirectory,
   CardLedgerRepository,
   ControlsRepository,
-  IdempotencyStore,
+  DecisionOutcome,
   LedgerPartition,
   RawEventStore,
   WebhookSecrets,
 } from '../../ports/cards.ts';
-import { InsufficientBudgetError, LedgerConflictError, MIN_IDEMPOTENCY_TTL_SECONDS } from '../../ports/cards.ts';
+import { InsufficientBudgetError, LedgerConflictError } from '../../ports/cards.ts';
 import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
 import { formatMoney, money } from '../money.ts';
+import { available } from './budget.ts';
 import { type CardOwner, cardAuthorizationDecided, cardTransactionPosted } from './card-events.ts';
 import type { CompanyControls } from './controls.ts';
 import {
@@ -35,12 +35,10 @@ import { verifyStripeSignature } from './verify-stripe.ts';
 export interface WebhookDeps {
   secrets: WebhookSecrets;
   rawEvents: RawEventStore;
-  idempotency: IdempotencyStore;
   cards: CardDirectory;
   controls: ControlsRepository;
   budgets: BudgetStore;
   ledger: CardLedgerRepository;
-  decisions: AuthorizationDecisionLog;
   events: EventPublisher;
   now: () => Date;
   log: (message: string, details?: Record<string, unknown>) => void;
@@ -81,7 +79,9 @@ const SECRET_HEADERS = new Set(['authorization', 'stripe-signature', 'webhook-si
  * One webhook delivery from a card processor.
  * 1. Refuse what is not authentic (signature, credentials, freshness): 401, nothing stored or changed.
  * 2. Store the raw body before parsing it; refuse malformed JSON or payloads with 400 (the raw body is kept).
- * 3. Each normalized event runs once, by processor event id (≥ 72 h): a retried delivery gets the first answer.
+ * 3. Each normalized event counts once: the ledger partition it belongs to keeps the ids of the events applied (for
+ *    as long as the partition lives, well beyond Stripe's 3 days of retries), and the answer given to a request;
+ *    a retried delivery changes nothing and gets the first answer.
  * 4. A real-time authorization request is decided against the company's controls within the deadline (else the
  *    company's fallback answers), its budget reserved atomically with the ledger, and answered in the processor's
  *    format; authorization updates and transactions move the ledger and the budgets together, in any order.
@@ -125,32 +125,10 @@ export const processWebhook = async (
 
   let answer: WebhookResponse = { statusCode: 200, body: { received: true } };
   for (const event of normalized.events) {
-    const result = await once(deps, event, () => handleEvent(deps, event, receivedAt));
+    const result = await handleEvent(deps, event, receivedAt);
     if (result) answer = result;
   }
   return answer;
-};
-
-/** Runs `work` once per processor event id; a duplicate delivery gets the stored answer. */
-const once = async (
-  deps: WebhookDeps,
-  event: CardEvent,
-  work: () => Promise<WebhookResponse | null>,
-): Promise<WebhookResponse | null> => {
-  const key = `card-event#${event.processor}#${event.eventId}`;
-  const claim = await deps.idempotency.claim(key, MIN_IDEMPOTENCY_TTL_SECONDS);
-  if (claim.status === 'done') return (claim.result as WebhookResponse | null) ?? null;
-  if (claim.status === 'in-progress') {
-    return refused(409, 'in_progress', `event ${event.eventId} is being processed; retry later`);
-  }
-  try {
-    const result = await work();
-    await deps.idempotency.complete(key, result);
-    return result;
-  } catch (error) {
-    await deps.idempotency.release(key);
-    throw error;
-  }
 };
 
 const handleEvent = async (deps: WebhookDeps, event: CardEvent, receivedAt: Date): Promise<WebhookResponse | null> => {
@@ -181,6 +159,20 @@ const respond = (request: AuthorizationRequest, decision: AuthorizationDecision)
 
 const UNASSIGNED: CardholderState = { employeeId: null, teamIds: [], active: false, oldestMissingReceiptSince: null };
 
+const outcomeOf = (request: AuthorizationRequest, d: AuthorizationDecision): DecisionOutcome => ({
+  authorizationId: request.authorizationId,
+  approved: d.approved,
+  fallback: d.fallback,
+  reasons: d.reasons,
+});
+
+const replayed = (o: DecisionOutcome): AuthorizationDecision => ({
+  approved: o.approved,
+  fallback: o.fallback,
+  reasons: o.reasons,
+  reservations: [],
+});
+
 /** The real-time decision, bounded by the company's deadline; the fallback answers when it cannot be met. */
 const decideRequest = async (
   deps: WebhookDeps,
@@ -190,9 +182,8 @@ const decideRequest = async (
 ): Promise<WebhookResponse> => {
   const assignment = await deps.cards.resolve(request.processor, request.cardId);
   if (assignment.status === 'unknown') {
-    const decision = fallbackDecision(null, 'controls-unavailable');
     deps.log('authorization request for an unknown card declined', { cardId: request.cardId });
-    return respond(request, decision);
+    return respond(request, fallbackDecision(null, 'controls-unavailable'));
   }
   const owner: CardOwner = { companyId: assignment.owner.companyId, employeeId: assignment.owner.employeeId };
   const controls = await deps.controls.get(owner.companyId).catch(() => null);
@@ -202,31 +193,42 @@ const decideRequest = async (
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline.getTime() - Date.now()));
   });
-  const work = decideAndReserve(deps, event, request, owner, controls);
+  const work = decideAndReserve(deps, event, request, owner, controls, deadline);
   const outcome = await Promise.race([work, timeout]);
   clearTimeout(timer);
 
-  let decision: AuthorizationDecision;
-  if (outcome === 'timeout') {
-    decision = fallbackDecision(controls, 'timeout');
-    deps.log('authorization decided by the fallback (deadline)', { authorizationId: request.authorizationId });
-    // The rules may still finish: their reservation then matches an approval, or is released for a decline.
-    void work.then(async (late) => {
-      if (late.approved && !decision.approved) await releaseDecision(deps, owner, request).catch(() => undefined);
-    });
-  } else {
-    decision = outcome;
+  if (outcome !== 'timeout' && outcome.kind !== 'late') {
+    if (outcome.kind === 'decided') await publishDecision(deps, owner, event, request, outcome.decision);
+    return respond(request, outcome.decision);
   }
-  const decidedAt = deps.now();
-  await deps.decisions.record(owner, request, decision, decidedAt.toISOString());
-  await deps.events.publish([
+  const fallback = fallbackDecision(controls, 'timeout');
+  deps.log('authorization answered by the fallback (deadline)', { authorizationId: request.authorizationId });
+  // The rules may still finish: the ledger then gets the answer actually given, and a reservation the fallback
+  // declined is released.
+  void work
+    .then(async (late) => {
+      if (late.kind === 'decided' && late.decision.approved !== fallback.approved) {
+        await overrideDecision(deps, owner, request, fallback);
+      }
+      await publishDecision(deps, owner, event, request, fallback);
+    })
+    .catch((error: unknown) => deps.log('late decision could not be reconciled', { error: String(error) }));
+  return respond(request, fallback);
+};
+
+const publishDecision = (
+  deps: WebhookDeps,
+  owner: CardOwner,
+  event: CardEvent,
+  request: AuthorizationRequest,
+  decision: AuthorizationDecision,
+) =>
+  deps.events.publish([
     {
       name: 'CardAuthorizationDecided',
-      detail: cardAuthorizationDecided(owner, event.eventId, request, decision, decidedAt),
+      detail: cardAuthorizationDecided(owner, event.eventId, request, decision, deps.now()),
     },
   ]);
-  return respond(request, decision);
-};
 
 const decideAndReserve = async (
   deps: WebhookDeps,
@@ -234,66 +236,67 @@ const decideAndReserve = async (
   request: AuthorizationRequest,
   owner: CardOwner,
   controls: CompanyControls | null,
-): Promise<AuthorizationDecision> => {
-  if (!controls) return fallbackDecision(null, 'controls-unavailable');
+  deadline: Date,
+): Promise<{ kind: 'decided' | 'replayed' | 'late'; decision: AuthorizationDecision }> => {
   const now = deps.now();
-  const holder = owner.employeeId
-    ? await deps.cards.cardholderState(owner.companyId, owner.employeeId, now)
-    : UNASSIGNED;
+  // Past the deadline the fallback has answered: commit nothing (no reservation to undo), shed the load.
+  const late = () => Date.now() >= deadline.getTime();
   const key = ledgerKeyOf(event) ?? `${request.processor}:${request.authorizationId}`;
+  const holderP = owner.employeeId
+    ? deps.cards.cardholderState(owner.companyId, owner.employeeId, now)
+    : Promise.resolve(UNASSIGNED);
+  // First attempt optimistic: a new authorization has no ledger partition yet, and the budget rule is enforced by
+  // the conditional reservation itself, so neither needs a read. A conflict means the partition exists (a retried
+  // request, or an event that arrived first): then read it and decide again.
+  let partition: LedgerPartition | null = null;
   for (let attempt = 0; attempt < LEDGER_RETRIES; attempt++) {
-    const wanted = applicableReservations(controls, holder, request.amount, now).map((r) => r.lineId);
-    const [lines, partition] = await Promise.all([
-      deps.budgets.lines(owner.companyId, wanted),
-      deps.ledger.load(owner.companyId, key),
-    ]);
-    let decision = decideAuthorization(request, controls, { lines }, holder, now);
-    const current = partition ?? { state: emptyLedger(), version: 0, lines: [] };
-    const record = (approved: boolean) =>
-      recordDecision(current.state, {
-        processor: request.processor,
-        authorizationId: request.authorizationId,
-        approved,
-        amount: request.amount,
-        decidedAt: now.toISOString(),
-        eventId: event.eventId,
-      });
-    try {
-      await deps.ledger.commit({
+    const holder = await holderP;
+    if (attempt > 0) {
+      partition = await deps.ledger.load(owner.companyId, key);
+      // A retried request (same authorization): the answer already given, nothing reserved again.
+      const given = partition?.answers[request.authorizationId];
+      if (given) return { kind: 'replayed', decision: replayed(given) };
+    }
+    let decision = controls
+      ? decideAuthorization(request, controls, { lines: {} }, holder, now)
+      : fallbackDecision(null, 'controls-unavailable');
+    const current = partition ?? { state: emptyLedger(), version: 0, answers: {}, lines: [] };
+    const commit = (d: AuthorizationDecision) =>
+      deps.ledger.commit({
         companyId: owner.companyId,
         key,
         expectedVersion: partition ? partition.version : null,
-        state: record(decision.approved),
-        lines: decision.approved
-          ? decision.reservations.map((r) => ({ lineId: r.lineId, limit: r.limit }))
-          : current.lines,
-        movements: decision.approved
-          ? decision.reservations.map(
+        answers: current.answers,
+        state: recordDecision(current.state, {
+          processor: request.processor,
+          authorizationId: request.authorizationId,
+          approved: d.approved,
+          amount: request.amount,
+          decidedAt: now.toISOString(),
+          eventId: event.eventId,
+        }),
+        lines: d.approved ? d.reservations.map((r) => ({ lineId: r.lineId, limit: r.limit })) : current.lines,
+        movements: d.approved
+          ? d.reservations.map(
               (r): BudgetMovement => ({ kind: 'reserve', lineId: r.lineId, limit: r.limit, amount: r.amount }),
             )
           : [],
+        decision: { owner, request, outcome: outcomeOf(request, d), decidedAt: now.toISOString() },
       });
-      return decision;
+    if (late()) return { kind: 'late', decision };
+    try {
+      await commit(decision);
+      return { kind: 'decided', decision };
     } catch (error) {
       if (error instanceof LedgerConflictError) continue;
       if (!(error instanceof InsufficientBudgetError)) throw error;
-      // Another authorization took the money between our read and our write: decline, recorded.
-      decision = {
-        approved: false,
-        fallback: false,
-        reservations: [],
-        reasons: [{ code: 'budget-exceeded', message: `budget line ${error.lineId} has not enough left` }],
-      };
+      // The budget has not enough left (or another authorization took it between): decline, recorded, with
+      // what is left.
+      decision = await budgetDecline(deps, owner.companyId, error.lineId, request);
+      if (late()) return { kind: 'late', decision };
       try {
-        await deps.ledger.commit({
-          companyId: owner.companyId,
-          key,
-          expectedVersion: partition ? partition.version : null,
-          state: record(false),
-          lines: current.lines,
-          movements: [],
-        });
-        return decision;
+        await commit(decision);
+        return { kind: 'decided', decision };
       } catch (again) {
         if (again instanceof LedgerConflictError) continue;
         throw again;
@@ -303,23 +306,65 @@ const decideAndReserve = async (
   throw new LedgerConflictError(`ledger partition ${key} kept changing`);
 };
 
-/** After a fallback decline, releases what the late-finishing rules reserved. */
-const releaseDecision = async (deps: WebhookDeps, owner: CardOwner, request: AuthorizationRequest) => {
+const budgetDecline = async (
+  deps: WebhookDeps,
+  companyId: string,
+  lineId: string,
+  request: AuthorizationRequest,
+): Promise<AuthorizationDecision> => {
+  const line = (await deps.budgets.lines(companyId, [lineId]))[lineId];
+  const left = line ? available(line) : null;
+  const budgetId = lineId.slice(0, lineId.lastIndexOf('#'));
+  return {
+    approved: false,
+    fallback: false,
+    reservations: [],
+    reasons: [
+      {
+        code: 'budget-exceeded',
+        message: left
+          ? `budget ${budgetId} has ${formatMoney(left)} ${left.currency} left, ${formatMoney(request.amount)} ${request.amount.currency} requested`
+          : `budget ${budgetId} has not enough left`,
+      },
+    ],
+  };
+};
+
+/** Replaces the recorded decision by the answer actually given (the fallback), moving budgets accordingly. */
+const overrideDecision = async (
+  deps: WebhookDeps,
+  owner: CardOwner,
+  request: AuthorizationRequest,
+  given: AuthorizationDecision,
+) => {
   const key = `${request.processor}:${request.authorizationId}`;
-  const partition = await deps.ledger.load(owner.companyId, key);
-  if (!partition) return;
-  const released = recordDecision(
-    { ...partition.state, decisions: { ...partition.state.decisions, [key]: undefined as never } },
-    {
-      processor: request.processor,
-      authorizationId: request.authorizationId,
-      approved: false,
-      amount: request.amount,
-      decidedAt: deps.now().toISOString(),
-      eventId: `fallback:${request.authorizationId}`,
-    },
-  );
-  await commitWithDeltas(deps, owner, key, partition, released);
+  for (let attempt = 0; attempt < LEDGER_RETRIES; attempt++) {
+    const partition = await deps.ledger.load(owner.companyId, key);
+    if (!partition) return;
+    const { [key]: _replaced, ...others } = partition.state.decisions;
+    const next = recordDecision(
+      { ...partition.state, decisions: others },
+      {
+        processor: request.processor,
+        authorizationId: request.authorizationId,
+        approved: given.approved,
+        amount: request.amount,
+        decidedAt: deps.now().toISOString(),
+        eventId: `fallback:${request.authorizationId}`,
+      },
+    );
+    try {
+      await commitWithDeltas(deps, owner, key, partition, next, {
+        owner,
+        request,
+        outcome: outcomeOf(request, given),
+        decidedAt: deps.now().toISOString(),
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof LedgerConflictError)) throw error;
+    }
+  }
 };
 
 /** Authorization updates and transactions: reduce, then commit with the budget movements they imply. */
@@ -340,7 +385,7 @@ const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void>
   const owner: CardOwner = { companyId: assignment.owner.companyId, employeeId: assignment.owner.employeeId };
   for (let attempt = 0; attempt < LEDGER_RETRIES; attempt++) {
     const partition = await deps.ledger.load(owner.companyId, key);
-    const current: LedgerPartition = partition ?? { state: emptyLedger(), version: 0, lines: [] };
+    const current: LedgerPartition = partition ?? { state: emptyLedger(), version: 0, answers: {}, lines: [] };
     const change = applyCardEvent(current.state, event);
     if (!change.applied) {
       // Already applied (a retry after a failure to publish): publish again, consumers are idempotent.
@@ -368,6 +413,7 @@ const commitWithDeltas = async (
   key: string,
   partition: LedgerPartition | null,
   next: LedgerPartition['state'],
+  decision?: Parameters<CardLedgerRepository['commit']>[0]['decision'],
 ) => {
   const before = partition?.state ?? emptyLedger();
   const deltas = exposureDelta(before, next);
@@ -386,10 +432,12 @@ const commitWithDeltas = async (
     key,
     expectedVersion: partition ? partition.version : null,
     state: next,
+    answers: partition?.answers ?? {},
     lines,
     movements: lines.flatMap((l) =>
       deltas.map((delta): BudgetMovement => ({ kind: 'delta', lineId: l.lineId, limit: l.limit, delta })),
     ),
+    ...(decision ? { decision } : {}),
   });
 };
 
