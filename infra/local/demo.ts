@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { LOCAL_WEBHOOK_SECRETS } from './local-secrets.ts';
 import { makeSampleReceiptPdf } from './sample-receipt.ts';
 import { DEMO_COMPANY } from './seed.ts';
+import {
+  authorizationClosed,
+  authorizationCreated,
+  authorizationRequest,
+  newAuthorization,
+  sendStripe,
+  transactionCreated,
+  transactionObject,
+} from './stripe-simulator.ts';
 
 /**
  * `npm run demo`: drives the running local cloud through the flow built so far and prints what happens.
@@ -99,6 +109,40 @@ const outbox = (await (await fetch(`${api}/_local/outbox?to=alice@demo.quittance
 const ack = outbox.items.filter((m) => m.subject.includes(runId)).at(-1);
 if (ack) process.stdout.write(`   e-mail to Alice: "${ack.subject}"\n     ${ack.text.replaceAll('\n', '\n     ')}\n`);
 
+step(5, 'Alice pays with her card: Stripe asks for a real-time decision, then sends the capture (with a tip)');
+const secret = process.env.WEBHOOK_SECRETS_STRIPE?.split(',')[0] ?? LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+const auth = newAuthorization(card, { name: 'BRASSERIE DU MARCHE', mcc: '5812', city: 'PARIS', country: 'FR' }, 4250);
+const decided = await sendStripe(api, secret, authorizationRequest(auth));
 process.stdout.write(
-  '\nDemo done: the e-mailed receipt was stored raw, recorded, read, acknowledged, and listed by the API.\n',
+  `   issuing_authorization.request 42.50 EUR → HTTP ${decided.status} ${JSON.stringify(decided.body)}\n`,
+);
+if (decided.body.approved !== true) fail('the authorization was not approved');
+await sendStripe(api, secret, authorizationCreated(auth, true));
+const capture = transactionObject(auth, 4800);
+await sendStripe(api, secret, transactionCreated(capture));
+await sendStripe(api, secret, authorizationClosed(auth, [capture]));
+process.stdout.write(
+  '   issuing_authorization.created, issuing_transaction.created (48.00 EUR with tip), .updated (closed) → 200\n',
+);
+const budgets = (await (
+  await fetch(`${api}/cards/budgets`, { headers: { authorization: `Bearer ${token}` } })
+).json()) as {
+  items: {
+    name: string;
+    period: string;
+    settled: { amount: string };
+    reserved: { amount: string };
+    available: { amount: string };
+  }[];
+};
+for (const b of budgets.items) {
+  process.stdout.write(
+    `   budget ${b.name} (${b.period}): settled ${b.settled.amount}, reserved ${b.reserved.amount}, available ${b.available.amount} EUR\n`,
+  );
+}
+
+process.stdout.write(
+  '\nDemo done: the e-mailed receipt was stored raw, read, acknowledged and listed; the card payment was authorized\n' +
+    'against the budgets in real time and its capture settled them.\n',
 );
