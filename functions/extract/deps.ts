@@ -1,9 +1,11 @@
+import { TextractClient } from '@aws-sdk/client-textract';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
 import { makeBuiltinExtractor } from '../../shared/adapters/extraction/builtin.ts';
 import { makeS3DocumentStore } from '../../shared/adapters/s3/document-store.ts';
+import { makeTextractExtractor } from '../../shared/adapters/textract/index.ts';
 import type { ExtractReceiptDeps } from '../../shared/domain/receipts/extract-receipt.ts';
 import { bucketName, EVENT_BUS_NAME, getEnv, tableName } from '../../shared/runtime/env.ts';
 
@@ -15,7 +17,11 @@ export const defaultDeps = (): ExtractReceiptDeps => {
     documents: makeS3DocumentStore(s3, bucketName('documents')),
     directory: makeDynamoDirectory(ddb, table),
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
-    extractors: { builtin: makeBuiltinExtractor() },
+    extractors: {
+      builtin: makeBuiltinExtractor(),
+      // The adapter retries throttling itself, behind its own concurrency cap: no SDK retries on top.
+      textract: makeTextractExtractor({ client: new TextractClient({ maxAttempts: 1 }), concurrency: 2 }),
+    },
     now: () => new Date(),
   };
 };
