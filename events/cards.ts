@@ -84,6 +84,8 @@ export const cardTransactionPostedDetail = z.object({
   merchantAmount: moneyJson,
   merchant,
   network: networkIds,
+  /** When the card was authorized for it, when known (else the posting time is all there is). */
+  authorizedAt: z.iso.datetime().nullable().default(null),
   postedAt: z.iso.datetime(),
 });
 export type CardTransactionPostedDetail = z.infer<typeof cardTransactionPostedDetail>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The EventBridge envelope, as Lambda receives it from a rule (in AWS and from the local bus). */
-export const eventBridgeEnvelope = <D extends z.ZodType>(detailType: string, detail: D) =>
+export const eventBridgeEnvelope = <T extends string, D extends z.ZodType>(detailType: T, detail: D) =>
   z.object({
     version: z.string(),
     id: z.string(),

@@ -66,6 +66,20 @@ export const topology = defineTopology({
       timeoutSeconds: 120,
       memoryMB: 2048,
     },
+    match: {
+      entry: 'functions/match/handler.ts',
+      description: 'Links receipts and card transactions online (explained scores, suggestions below the threshold)',
+      trigger: {
+        type: 'event',
+        pattern: {
+          source: ['quittance.receipts', 'quittance.cards'],
+          'detail-type': ['ReceiptExtracted', 'CardTransactionPosted'],
+        },
+      },
+      uses: { tables: { main: 'readWrite' }, putEvents: true },
+      timeoutSeconds: 30,
+      memoryMB: 512,
+    },
     cardWebhook: {
       entry: 'functions/card-webhook/handler.ts',
       description: 'Card processors’ webhooks: real-time authorizations, authorization updates, transactions',
@@ -92,6 +106,7 @@ export const topology = defineTopology({
           'GET /cards/budgets',
           'GET /cards/authorizations',
           'PUT /cards/{processor}/{cardId}',
+          'GET /cards/transactions',
         ],
         auth: 'jwt',
       },
@@ -109,6 +124,8 @@ export const topology = defineTopology({
           'GET /receipts/{id}',
           'POST /receipts/uploads',
           'POST /receipts/{id}/retry',
+          'POST /receipts/{id}/link',
+          'POST /receipts/{id}/unlink',
           'GET /quarantine',
         ],
         auth: 'jwt',

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { cardKeys, makeDynamoBudgetStore, makeDynamoControlsRepository } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
+import { formatMoney, money } from '../../shared/domain/money.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { CardsApiDeps } from './routes.ts';
 
@@ -51,6 +52,31 @@ export const defaultDeps = (): CardsApiDeps => {
         }),
       );
       return (res.Items ?? []).map((i) => stripKeys<Record<string, unknown>>(i));
+    },
+    async listMissingReceipts(companyId, limit) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
+          Limit: limit,
+        }),
+      );
+      return (res.Items ?? []).map((i) => {
+        const t = stripKeys<Record<string, unknown>>(i);
+        return {
+          id: t.id,
+          employeeId: t.employeeId,
+          merchantName: t.merchantName,
+          mcc: t.mcc,
+          amount: formatMoney(money(BigInt(String(t.amountMinor)), String(t.currency))),
+          currency: t.currency,
+          cardLast4: t.cardLast4,
+          authorizedAt: t.authorizedAt,
+          postedAt: t.postedAt,
+        };
+      });
     },
     now: () => new Date(),
   };

@@ -20,6 +20,7 @@ export interface CardsApiDeps {
   };
   budgets: BudgetStore;
   listDecisions(companyId: string, limit: number): Promise<Record<string, unknown>[]>;
+  listMissingReceipts(companyId: string, limit: number): Promise<Record<string, unknown>[]>;
   now: () => Date;
 }
 
@@ -105,6 +106,23 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       employeeId: body.employeeId,
     });
     return { body: { processor, cardId, employeeId: body.employeeId } };
+  },
+
+  'GET /cards/transactions': async ({ principal, event }) => {
+    const q = parseQuery(
+      z.object({ missingReceipt: z.literal('true'), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+      event,
+    );
+    const items = await deps.listMissingReceipts(principal.companyId, q.limit);
+    const now = deps.now().getTime();
+    return {
+      body: {
+        items: items.map((t) => ({
+          ...t,
+          ageDays: Math.floor((now - Date.parse(String(t.postedAt))) / 86_400_000),
+        })),
+      },
+    };
   },
 
   'GET /cards/authorizations': async ({ principal, event }) => {

@@ -1,4 +1,5 @@
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
 import { makeDynamoQuarantineRepository } from '../../shared/adapters/dynamodb/quarantine-repository.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
@@ -11,6 +12,7 @@ export const defaultDeps = (): ReceiptsApiDeps => {
   const table = tableName('main');
   return {
     receipts: makeDynamoReceiptRepository(ddb, table),
+    matches: makeDynamoMatchStore(ddb, table),
     documents: makeS3DocumentStore(s3, bucketName('documents')),
     quarantine: makeDynamoQuarantineRepository(ddb, table),
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),

@@ -5,12 +5,15 @@ import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { createUpload, uploadRequestSchema } from '../../shared/domain/receipts/uploads.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { EventPublisher } from '../../shared/ports/event-publisher.ts';
+import type { MatchLink, MatchStore, Suggestion } from '../../shared/ports/match-store.ts';
 import type { QuarantineRepository } from '../../shared/ports/quarantine-repository.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
+import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface ReceiptsApiDeps {
   receipts: ReceiptRepository;
+  matches: MatchStore;
   documents: DocumentStore;
   quarantine: QuarantineRepository;
   events: EventPublisher;
@@ -31,7 +34,7 @@ const listQuery = z.object({
 const scopeEmployee = (p: Principal, requested: string | undefined): string | undefined =>
   hasAnyRole(p, COMPANY_WIDE) ? requested : p.userId;
 
-const view = (r: Receipt) => ({
+const view = (r: Receipt & { link?: MatchLink; suggestions?: Suggestion[] }) => ({
   id: r.id,
   status: r.status,
   employeeId: r.employeeId,
@@ -49,6 +52,8 @@ const view = (r: Receipt) => ({
   possibleDuplicateOf: r.possibleDuplicateOf ?? null,
   extraction: r.extraction ?? null,
   failure: r.failure ?? null,
+  match: r.link ?? null,
+  suggestions: r.suggestions ?? [],
 });
 
 const parseJsonBody = (body: string | undefined, isBase64: boolean): unknown => {
@@ -138,6 +143,56 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
         },
       ]);
       return { status: 202, body: view(updated) };
+    },
+
+    'POST /receipts/{id}/link': async ({ principal, event }) => {
+      const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
+      const { transactionId } = z
+        .object({ transactionId: z.string().min(1) })
+        .parse(parseJsonBody(event.body, event.isBase64Encoded));
+      const tx = await deps.matches.transaction(principal.companyId, transactionId);
+      if (!tx || (!hasAnyRole(principal, COMPANY_WIDE) && tx.employeeId !== principal.userId)) {
+        throw new NotFoundError(`transaction ${transactionId} not found`);
+      }
+      const at = deps.now().toISOString();
+      const link: MatchLink = {
+        transactionId,
+        score: 1,
+        reasons: ['linked by a person'],
+        by: `user:${principal.userId}`,
+        at,
+      };
+      if (!(await deps.matches.link(principal.companyId, receipt.id, link))) {
+        throw new ConcurrentUpdateError('the receipt or the transaction is already linked: unlink it first');
+      }
+      await deps.events.publish([
+        {
+          name: 'ReceiptMatched',
+          detail: {
+            companyId: principal.companyId,
+            receiptId: receipt.id,
+            transactionId,
+            employeeId: receipt.employeeId,
+            score: 1,
+            reasons: ['linked by a person'],
+            by: link.by,
+            matchedAt: at,
+          },
+        },
+      ]);
+      return { body: { receiptId: receipt.id, match: link } };
+    },
+
+    'POST /receipts/{id}/unlink': async ({ principal, event }) => {
+      const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
+      const removed = await deps.matches.unlink(
+        principal.companyId,
+        receipt.id,
+        `user:${principal.userId}`,
+        deps.now().toISOString(),
+      );
+      if (!removed) throw new BadRequestError('id', 'the receipt is not linked');
+      return { body: { receiptId: receipt.id, unlinked: removed.transactionId } };
     },
 
     'GET /quarantine': async ({ principal, event }) => {

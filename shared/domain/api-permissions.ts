@@ -12,12 +12,15 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /receipts/{id}': EVERYONE,
   'POST /receipts/uploads': ['admin', 'finance', 'approver', 'employee'],
   'POST /receipts/{id}/retry': ['admin', 'finance'],
+  'POST /receipts/{id}/link': ['admin', 'finance', 'approver', 'employee'],
+  'POST /receipts/{id}/unlink': ['admin', 'finance', 'approver', 'employee'],
   'GET /quarantine': ['admin', 'finance', 'auditor'],
   'GET /cards/controls': ['admin', 'finance', 'auditor'],
   'PUT /cards/controls': ['admin', 'finance'],
   'GET /cards/budgets': ['admin', 'finance', 'auditor'],
   'GET /cards/authorizations': ['admin', 'finance', 'auditor'],
   'PUT /cards/{processor}/{cardId}': ['admin', 'finance'],
+  'GET /cards/transactions': ['admin', 'finance', 'auditor'],
 };
 
 export const authorizeRoute = (routeKey: string, principal: Principal): void => {

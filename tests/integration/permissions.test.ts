@@ -19,6 +19,7 @@ const BODIES: Record<string, unknown> = {
   // Invalid on purpose: allowed roles get a 400, nothing is written (the demo's controls stay).
   'PUT /cards/controls': {},
   'PUT /cards/{processor}/{cardId}': { employeeId: null },
+  'POST /receipts/{id}/link': {},
 };
 
 let aliceReceiptId = '';
@@ -27,7 +28,7 @@ const tokens = new Map<string, string>();
 const call = async (routeKey: string, token: string, id: string) => {
   const [method = 'GET', template = '/'] = routeKey.split(' ');
   const path = template.replace('{id}', id).replace('{processor}', 'stripe').replace('{cardId}', 'ic_perm_test');
-  const res = await fetch(`${apiUrl}${path}`, {
+  const res = await fetch(`${apiUrl}${path}${routeKey === 'GET /cards/transactions' ? '?missingReceipt=true' : ''}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(method === 'GET' ? {} : { body: JSON.stringify(BODIES[routeKey] ?? {}) }),

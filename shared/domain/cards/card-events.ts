@@ -42,6 +42,7 @@ export const cardTransactionPosted = (
   owner: CardOwner,
   eventId: string,
   transaction: CardTransaction,
+  authorizedAt: string | null = null,
 ): CardTransactionPostedDetail => ({
   ...owner,
   processor: transaction.processor,
@@ -56,5 +57,6 @@ export const cardTransactionPosted = (
   merchantAmount: moneyToJson(transaction.merchantAmount),
   merchant: { ...transaction.merchant },
   network: { ...transaction.network },
+  authorizedAt,
   postedAt: transaction.postedAt,
 });

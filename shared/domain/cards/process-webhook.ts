@@ -392,7 +392,7 @@ const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void>
       const again = Object.values(current.state.transactions)
         .filter((v) => v.eventId === event.eventId)
         .map((v) => v.transaction);
-      await publishPosted(deps, owner, event, again);
+      await publishPosted(deps, owner, event, again, current.state);
       return;
     }
     try {
@@ -401,7 +401,7 @@ const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void>
       if (error instanceof LedgerConflictError) continue;
       throw error;
     }
-    await publishPosted(deps, owner, event, change.posted);
+    await publishPosted(deps, owner, event, change.posted, change.state);
     return;
   }
   throw new LedgerConflictError(`ledger partition ${key} kept changing`);
@@ -446,11 +446,17 @@ const publishPosted = async (
   owner: CardOwner,
   event: CardEvent,
   posted: readonly CardTransaction[],
+  state: LedgerPartition['state'],
 ) => {
   if (posted.length === 0) return;
+  const authorizedAt = (t: CardTransaction): string | null => {
+    if (!t.authorizationId) return null;
+    const key = `${t.processor}:${t.authorizationId}`;
+    return state.authorizations[key]?.authorization.createdAt ?? state.decisions[key]?.decidedAt ?? null;
+  };
   const events: DomainEvent[] = posted.map((t) => ({
     name: 'CardTransactionPosted',
-    detail: cardTransactionPosted(owner, event.eventId, t),
+    detail: cardTransactionPosted(owner, event.eventId, t, authorizedAt(t)),
   }));
   await deps.events.publish(events);
   deps.log('card transactions posted', {

@@ -1,0 +1,42 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { cardTransactionPostedDetail } from '../../events/cards.ts';
+import { eventBridgeEnvelope } from '../../events/envelope.ts';
+import { receiptExtractedDetail } from '../../events/receipts.ts';
+import { matchReceipt, matchTransaction, type OnlineMatchDeps } from '../../shared/domain/matching/online.ts';
+import { parseMoney } from '../../shared/domain/money.ts';
+
+const incoming = z.discriminatedUnion('detail-type', [
+  eventBridgeEnvelope('ReceiptExtracted', receiptExtractedDetail),
+  eventBridgeEnvelope('CardTransactionPosted', cardTransactionPostedDetail),
+]);
+
+/** ReceiptExtracted or CardTransactionPosted → online matching (either arrival order ends in the same link). */
+export const makeHandler = (deps: OnlineMatchDeps, logger: Pick<Logger, 'info'>) => async (event: unknown) => {
+  const e = incoming.parse(event);
+  if (e['detail-type'] === 'ReceiptExtracted') {
+    const result = await matchReceipt(deps, { companyId: e.detail.companyId, receiptId: e.detail.receiptId });
+    logger.info('receipt matching', { receiptId: e.detail.receiptId, ...result });
+    return result;
+  }
+  const d = e.detail;
+  if (!d.employeeId) {
+    logger.info('transaction on an unassigned card: nobody to match for', { transactionId: d.transactionId });
+    return { skipped: 'unassigned card' };
+  }
+  const result = await matchTransaction(deps, {
+    companyId: d.companyId,
+    id: `${d.processor}:${d.transactionId}`,
+    employeeId: d.employeeId,
+    merchantName: d.merchant.name,
+    mcc: d.merchant.mcc ?? '',
+    amount: parseMoney(d.amount.amount, d.amount.currency),
+    merchantAmount: parseMoney(d.merchantAmount.amount, d.merchantAmount.currency),
+    authorizedAt: d.authorizedAt ?? d.postedAt,
+    postedAt: d.postedAt,
+    cardLast4: d.cardLast4,
+    receiptId: null,
+  });
+  logger.info('transaction matching', { transactionId: d.transactionId, ...result });
+  return result;
+};

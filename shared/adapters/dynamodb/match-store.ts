@@ -1,0 +1,283 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { money, parseMoney } from '../../domain/money.ts';
+import type { Receipt } from '../../domain/receipts/receipt.ts';
+import type { MatchLink, MatchStore, OnlineReceipt, OnlineTransaction } from '../../ports/match-store.ts';
+import { keys, stripKeys } from './keys.ts';
+
+/**
+ * Online matching on the single table.
+ * - A card transaction: `C#<co>#CARDTX#<id>`; gsi1 = the employee's transactions by authorization time (the
+ *   candidate window is one Query); gsi2 = the company's transactions missing a receipt (sparse: removed on link).
+ * - The missing-receipt marker `C#<co>#EMP#<emp>#MISSING` / `<postedAt>#<id>` feeds the card lock (oldest first).
+ * - A link is written on both sides in one transaction, each conditioned on being unlinked.
+ */
+const txKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' });
+const missingKey = (companyId: string, employeeId: string, postedAt: string, id: string) => ({
+  pk: `C#${companyId}#EMP#${employeeId}#MISSING`,
+  sk: `${postedAt}#${id}`,
+});
+
+const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
+  companyId: String(item.companyId),
+  id: String(item.id),
+  employeeId: String(item.employeeId),
+  merchantName: String(item.merchantName ?? ''),
+  mcc: String(item.mcc ?? ''),
+  amount: money(BigInt(String(item.amountMinor)), String(item.currency)),
+  merchantAmount:
+    item.merchantAmountMinor !== undefined
+      ? money(BigInt(String(item.merchantAmountMinor)), String(item.merchantCurrency))
+      : null,
+  authorizedAt: String(item.authorizedAt),
+  postedAt: (item.postedAt as string | undefined) ?? null,
+  cardLast4: (item.cardLast4 as string | undefined) ?? null,
+  receiptId: (item.receiptId as string | undefined) ?? null,
+});
+
+/** The matcher's view of a stored receipt; null until it has a date and a total. */
+const toReceipt = (item: Record<string, unknown>): OnlineReceipt | null => {
+  const r = stripKeys<Receipt & { link?: MatchLink; refusedTransactionIds?: string[] }>(item);
+  const x = r.extraction;
+  if (!x?.date || !x.total) return null;
+  let total: ReturnType<typeof parseMoney>;
+  try {
+    total = parseMoney(x.total, x.currency && x.currency !== 'XXX' ? x.currency : 'EUR');
+  } catch {
+    return null;
+  }
+  return {
+    companyId: r.companyId,
+    id: r.id,
+    employeeId: r.employeeId,
+    vendor: x.vendor ?? '',
+    date: x.date,
+    total,
+    cardLast4: x.cardLast4 ?? null,
+    link: r.link ?? null,
+    refusedTransactionIds: r.refusedTransactionIds ?? [],
+  };
+};
+
+export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => ({
+  async receipt(companyId, receiptId) {
+    const res = await ddb.send(
+      new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+    );
+    return res.Item ? toReceipt(res.Item) : null;
+  },
+
+  async transaction(companyId, id) {
+    const res = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }));
+    return res.Item ? toTransaction(res.Item) : null;
+  },
+
+  async transactionsNear(companyId, employeeId, from, to) {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        FilterExpression: 'attribute_not_exists(receiptId)',
+        ExpressionAttributeValues: { ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`, ':from': from, ':to': `${to}~` },
+      }),
+    );
+    return (res.Items ?? []).map(toTransaction);
+  },
+
+  async receiptsNear(companyId, employeeId, from, to) {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+        FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
+        ExpressionAttributeNames: { '#status': 'status', '#link': 'link' },
+        ExpressionAttributeValues: {
+          ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
+          ':from': from,
+          ':to': `${to}~`,
+          ':extracted': 'EXTRACTED',
+        },
+      }),
+    );
+    return (res.Items ?? []).map(toReceipt).filter((r): r is OnlineReceipt => r !== null);
+  },
+
+  async recordTransaction(tx) {
+    const postedAt = tx.postedAt ?? tx.authorizedAt;
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: {
+                  ...txKey(tx.companyId, tx.id),
+                  entity: 'CardTransaction',
+                  gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
+                  gsi1sk: `${tx.authorizedAt}#${tx.id}`,
+                  ...(tx.amount.minor > 0n
+                    ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` }
+                    : {}),
+                  companyId: tx.companyId,
+                  id: tx.id,
+                  employeeId: tx.employeeId,
+                  merchantName: tx.merchantName,
+                  mcc: tx.mcc,
+                  amountMinor: tx.amount.minor.toString(),
+                  currency: tx.amount.currency,
+                  ...(tx.merchantAmount
+                    ? {
+                        merchantAmountMinor: tx.merchantAmount.minor.toString(),
+                        merchantCurrency: tx.merchantAmount.currency,
+                      }
+                    : {}),
+                  authorizedAt: tx.authorizedAt,
+                  postedAt,
+                  cardLast4: tx.cardLast4,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...(tx.amount.minor > 0n
+              ? [
+                  {
+                    Put: {
+                      TableName: table,
+                      Item: {
+                        ...missingKey(tx.companyId, tx.employeeId, postedAt, tx.id),
+                        entity: 'MissingReceipt',
+                        transactionId: tx.id,
+                        postedAt,
+                      },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error; // already recorded
+    }
+  },
+
+  async link(companyId, receiptId, link) {
+    const tx = await ddb.send(
+      new GetCommand({ TableName: table, Key: txKey(companyId, link.transactionId), ConsistentRead: true }),
+    );
+    if (!tx.Item) return false;
+    const t = toTransaction(tx.Item);
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: keys.receipt(companyId, receiptId),
+                UpdateExpression: 'SET #link = :link REMOVE suggestions',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+                ExpressionAttributeNames: { '#link': 'link' },
+                ExpressionAttributeValues: { ':link': link },
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: txKey(companyId, link.transactionId),
+                UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                ConditionExpression: 'attribute_not_exists(receiptId)',
+                ExpressionAttributeValues: { ':rid': receiptId },
+              },
+            },
+            {
+              Delete: {
+                TableName: table,
+                Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return false;
+      throw error;
+    }
+  },
+
+  async unlink(companyId, receiptId, _by, _at) {
+    const res = await ddb.send(
+      new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+    );
+    const current = res.Item?.link as MatchLink | undefined;
+    if (!current) return null;
+    const tx = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, current.transactionId) }));
+    const postedAt = String(tx.Item?.postedAt ?? '');
+    const employeeId = String(tx.Item?.employeeId ?? '');
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table,
+              Key: keys.receipt(companyId, receiptId),
+              UpdateExpression:
+                'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :tx)',
+              ConditionExpression: '#link.transactionId = :txid',
+              ExpressionAttributeNames: { '#link': 'link' },
+              ExpressionAttributeValues: {
+                ':empty': [],
+                ':tx': [current.transactionId],
+                ':txid': current.transactionId,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: table,
+              Key: txKey(companyId, current.transactionId),
+              UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk',
+              ExpressionAttributeValues: {
+                ':gpk': `C#${companyId}#MISSING`,
+                ':gsk': `${postedAt}#${current.transactionId}`,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...missingKey(companyId, employeeId, postedAt, current.transactionId),
+                entity: 'MissingReceipt',
+                transactionId: current.transactionId,
+                postedAt,
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return current;
+  },
+
+  async suggest(companyId, receiptId, suggestions) {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.receipt(companyId, receiptId),
+        UpdateExpression: 'SET suggestions = :s',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':s': suggestions },
+      }),
+    );
+  },
+});
