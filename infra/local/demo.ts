@@ -29,6 +29,13 @@ const health = await fetch(`${api}/health`).catch(() => null);
 if (!health?.ok) fail(`the local cloud is not answering at ${api}/health: start it with \`npm start\` first`);
 
 const runId = randomUUID().slice(0, 8);
+// Each run pays its own amount, so the receipt and the card payment of this run match each other only.
+const cents = 3000 + (Number.parseInt(runId.slice(0, 4), 16) % 3000);
+const printed = `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
+const decimal = printed.replace(',', '.');
+const tip = 350;
+const now = new Date();
+const today = `${String(now.getUTCDate()).padStart(2, '0')}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${now.getUTCFullYear()}`;
 const subject = `Déjeuner client (demo ${runId})`;
 step(1, `Alice e-mails a restaurant receipt to ${DEMO_COMPANY.receiptsAddress} (SMTP 127.0.0.1:${smtpPort})`);
 const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
@@ -37,7 +44,12 @@ const info = await transport.sendMail({
   to: DEMO_COMPANY.receiptsAddress,
   subject,
   text: 'Ci-joint le ticket du déjeuner avec le client.',
-  attachments: [{ filename: `brasserie-${runId}.pdf`, content: Buffer.from(await makeSampleReceiptPdf()) }],
+  attachments: [
+    {
+      filename: `brasserie-${runId}.pdf`,
+      content: Buffer.from(await makeSampleReceiptPdf({ total: printed, date: today })),
+    },
+  ],
 });
 process.stdout.write(`   accepted by the SMTP server: ${info.response}\n`);
 
@@ -112,18 +124,18 @@ if (ack) process.stdout.write(`   e-mail to Alice: "${ack.subject}"\n     ${ack.
 step(5, 'Alice pays with her card: Stripe asks for a real-time decision, then sends the capture (with a tip)');
 const secret = process.env.WEBHOOK_SECRETS_STRIPE?.split(',')[0] ?? LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
 const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
-const auth = newAuthorization(card, { name: 'BRASSERIE DU MARCHE', mcc: '5812', city: 'PARIS', country: 'FR' }, 4250);
+const auth = newAuthorization(card, { name: 'BRASSERIE DU MARCHE', mcc: '5812', city: 'PARIS', country: 'FR' }, cents);
 const decided = await sendStripe(api, secret, authorizationRequest(auth));
 process.stdout.write(
-  `   issuing_authorization.request 42.50 EUR → HTTP ${decided.status} ${JSON.stringify(decided.body)}\n`,
+  `   issuing_authorization.request ${decimal} EUR → HTTP ${decided.status} ${JSON.stringify(decided.body)}\n`,
 );
 if (decided.body.approved !== true) fail('the authorization was not approved');
 await sendStripe(api, secret, authorizationCreated(auth, true));
-const capture = transactionObject(auth, 4800);
+const capture = transactionObject(auth, cents + tip);
 await sendStripe(api, secret, transactionCreated(capture));
 await sendStripe(api, secret, authorizationClosed(auth, [capture]));
 process.stdout.write(
-  '   issuing_authorization.created, issuing_transaction.created (48.00 EUR with tip), .updated (closed) → 200\n',
+  `   issuing_authorization.created, issuing_transaction.created (${((cents + tip) / 100).toFixed(2)} EUR with the tip), .updated (closed) → 200\n`,
 );
 const budgets = (await (
   await fetch(`${api}/cards/budgets`, { headers: { authorization: `Bearer ${token}` } })
@@ -142,7 +154,22 @@ for (const b of budgets.items) {
   );
 }
 
+step(6, 'The receipt and the card payment are matched, with the reasons');
+type Linked = { match: null | { transactionId: string; score: number; reasons: string[]; by: string } };
+let linked: Linked = { match: null };
+const matchDeadline = Date.now() + 20_000;
+while (!linked.match && Date.now() < matchDeadline) {
+  linked = (await (
+    await fetch(`${api}/receipts/${r.id}`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as Linked;
+  if (!linked.match) await new Promise((res) => setTimeout(res, 250));
+}
+if (!linked.match) fail('the receipt was not matched to the card payment');
+const m = linked.match as NonNullable<Linked['match']>;
+process.stdout.write(`   ${r.id} ↔ ${m.transactionId}  score ${m.score.toFixed(2)} (${m.by})\n`);
+for (const reason of m.reasons) process.stdout.write(`     · ${reason}\n`);
+
 process.stdout.write(
-  '\nDemo done: the e-mailed receipt was stored raw, read, acknowledged and listed; the card payment was authorized\n' +
-    'against the budgets in real time and its capture settled them.\n',
+  '\nDemo done: the e-mailed receipt was stored raw, read and acknowledged; the card payment was authorized against\n' +
+    'the budgets in real time, its capture settled them, and the receipt was matched to it.\n',
 );
