@@ -71,6 +71,25 @@ const plausibility = (iso: string, now: Date): number => {
   return 1;
 };
 
+/**
+ * An impossible 4-digit year (after next year, or before 1990) that is one digit away from exactly one recent year
+ * (the last five years up to next year) is read as that year: OCR confuses digits ("2617" for 2017, "2087" for 2017,
+ * "2518" for 2018). A year that is merely old (2009) is left alone. Undefined when there is no single repair.
+ */
+export const repairYear = (year: number, now: Date): number | undefined => {
+  const current = now.getUTCFullYear();
+  if (year >= 1990 && year <= current + 1) return undefined;
+  const s = String(year).padStart(4, '0');
+  const found: number[] = [];
+  for (let y = current - 5; y <= current + 1; y++) {
+    const t = String(y);
+    let diff = 0;
+    for (let i = 0; i < 4; i++) if (t[i] !== s[i]) diff++;
+    if (diff === 1) found.push(y);
+  }
+  return found.length === 1 ? found[0] : undefined;
+};
+
 const NUM_DATE = /(?<![A-Za-z\d.,/-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)/g;
 const ISO_DATE = /(?<![\d.,])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?![\d])/g;
 const DAY_MONTH_WORD = new RegExp(
@@ -96,10 +115,13 @@ export const findDates = (text: string, opts: DateOptions = {}): DateToken[] => 
 
   for (const m of text.matchAll(ISO_DATE)) {
     const [whole, y = '', , mo = '', d = ''] = m;
-    if (!isValidDate(Number(y), Number(mo), Number(d))) continue;
-    const iso = toIso(Number(y), Number(mo), Number(d));
+    const repaired = repairYear(Number(y), now);
+    const year = repaired ?? Number(y);
+    if (!isValidDate(year, Number(mo), Number(d))) continue;
+    const iso = toIso(year, Number(mo), Number(d));
     const start = m.index ?? 0;
-    push({ iso, text: whole, start, end: start + whole.length, ambiguous: false, confidence: plausibility(iso, now) });
+    const confidence = plausibility(iso, now) * (repaired ? 0.8 : 1);
+    push({ iso, text: whole, start, end: start + whole.length, ambiguous: false, confidence });
   }
   for (const m of text.matchAll(DAY_MONTH_WORD)) {
     const [whole, d = '', mw = '', y = ''] = m;
@@ -121,7 +143,8 @@ export const findDates = (text: string, opts: DateOptions = {}): DateToken[] => 
   for (const m of text.matchAll(NUM_DATE)) {
     const [whole, a = '', sep = '', b = '', y = ''] = m;
     // "12.50.20" style decimals are not dates; a 2-digit year with '.' is fine ("24.03.18").
-    const year = expandYear(y, now);
+    const repaired = y.length === 4 ? repairYear(Number(y), now) : undefined;
+    const year = repaired ?? expandYear(y, now);
     const dmy = isValidDate(year, Number(b), Number(a)) ? toIso(year, Number(b), Number(a)) : undefined;
     const mdy = isValidDate(year, Number(a), Number(b)) ? toIso(year, Number(a), Number(b)) : undefined;
     if (!dmy && !mdy) continue;
@@ -141,6 +164,7 @@ export const findDates = (text: string, opts: DateOptions = {}): DateToken[] => 
       confidence *= 0.9;
     }
     if (y.length === 2) confidence *= 0.97;
+    if (repaired) confidence *= 0.8;
     if (sep === '.' && y.length === 2) confidence *= 0.9;
     if (sep !== '/' && /\s/.test(whole)) confidence *= 0.5;
     const start = m.index ?? 0;
