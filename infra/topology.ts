@@ -80,6 +80,32 @@ export const topology = defineTopology({
       timeoutSeconds: 30,
       memoryMB: 512,
     },
+    expenseIntake: {
+      entry: 'functions/expense-intake/handler.ts',
+      description: 'A matched card payment becomes a card expense: categorized, checked against policy, routed',
+      trigger: { type: 'event', pattern: { source: ['quittance.matching'], 'detail-type': ['ReceiptMatched'] } },
+      uses: { tables: { main: 'readWrite' }, putEvents: true },
+      timeoutSeconds: 30,
+      memoryMB: 512,
+    },
+    expensesApi: {
+      entry: 'functions/expenses-api/handler.ts',
+      description: 'Expenses, approvals queue, approve and reject, with the audit trail',
+      trigger: {
+        type: 'http',
+        routes: [
+          'GET /expenses',
+          'GET /expenses/{id}',
+          'GET /approvals',
+          'POST /expenses/{id}/approve',
+          'POST /expenses/{id}/reject',
+        ],
+        auth: 'jwt',
+      },
+      uses: { tables: { main: 'readWrite' }, putEvents: true },
+      timeoutSeconds: 10,
+      memoryMB: 512,
+    },
     cardWebhook: {
       entry: 'functions/card-webhook/handler.ts',
       description: 'Card processors’ webhooks: real-time authorizations, authorization updates, transactions',

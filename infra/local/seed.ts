@@ -100,6 +100,46 @@ export const DEMO_CONTROLS = {
   ],
 };
 
+/** The demo company's spending policy (version 1) and approval chain: the manager, then finance above 25 €. */
+export const DEMO_POLICY = {
+  companyId: 'demo',
+  version: 1,
+  effectiveFrom: '2026-01-01T00:00:00Z',
+  currency: 'EUR',
+  rules: [
+    {
+      id: 'meals-limit',
+      severity: 'warn',
+      type: 'category-limit',
+      category: 'meals',
+      perExpense: { amount: '150.00', currency: 'EUR' },
+    },
+    { id: 'receipt', severity: 'block', type: 'receipt-required', above: { amount: '0.00', currency: 'EUR' } },
+    { id: 'vat-invoice', severity: 'warn', type: 'vat-invoice-required' },
+    { id: 'no-gambling', severity: 'block', type: 'forbidden-mcc', mccs: ['7995'] },
+    { id: 'weekend', severity: 'warn', type: 'weekend-spend' },
+    { id: 'late', severity: 'warn', type: 'late-submission', afterDays: 60 },
+  ],
+};
+
+export const DEMO_CHAIN = {
+  companyId: 'demo',
+  version: 1,
+  currency: 'EUR',
+  rules: [
+    {
+      id: 'above-25',
+      when: { minAmount: { amount: '25.00', currency: 'EUR' } },
+      steps: [
+        { name: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] },
+        { name: 'finance', mode: 'any', approvers: [{ kind: 'role', role: 'finance' }] },
+      ],
+    },
+    { id: 'default', when: {}, steps: [{ name: 'manager', mode: 'any', approvers: [{ kind: 'manager' }] }] },
+  ],
+  autoApproveBelow: { amount: '10.00', currency: 'EUR' },
+};
+
 /** A second company, so anyone can see that one company never reaches another's data. */
 export const OTHER_COMPANY = {
   companyId: 'rival',
@@ -175,6 +215,8 @@ const seedCompany = async (
       await put({ ...cardKeys.accountRoute(processor), companyId });
     }
     await put({ ...cardKeys.controls(companyId), entity: 'Controls', controls: JSON.stringify(DEMO_CONTROLS) });
+    await put({ pk: `C#${companyId}`, sk: 'POLICY#000001', entity: 'POLICY', json: JSON.stringify(DEMO_POLICY) });
+    await put({ pk: `C#${companyId}`, sk: 'CHAIN#000001', entity: 'CHAIN', json: JSON.stringify(DEMO_CHAIN) });
   }
   await put({ ...keys.company(companyId), entity: 'Company', ...company, createdAt: now });
   return true;

@@ -1,21 +1,14 @@
-import { randomInt, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
-import { makeSampleReceiptPdf } from '../../infra/local/sample-receipt.ts';
+import { makeApi } from '../support/api-client.ts';
 import {
-  authorizationCreated,
-  authorizationRequest,
-  newAuthorization,
-  sendStripe,
-  transactionCreated,
-  transactionObject,
-} from '../../infra/local/stripe-simulator.ts';
-import { makeApi, sendMail } from '../support/api-client.ts';
+  cardPayment as cardPaymentFor,
+  emailReceipt as emailReceiptFor,
+  type Purchase,
+  purchase,
+} from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
-const SECRET = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
-const CARD = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
 let finance = '';
 
 type Receipt = {
@@ -29,42 +22,8 @@ beforeAll(async () => {
   finance = await api.token('finance@demo.quittance.local');
 });
 
-const today = () => {
-  const d = new Date();
-  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
-};
-
-/** A purchase nobody else in the suite makes: its own merchant and amount. */
-const purchase = () => {
-  const cents = randomInt(1000, 9000);
-  const vendor = `CHEZ ${randomUUID().slice(0, 6).toUpperCase()} BISTROT`;
-  return { vendor, cents, printed: `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` };
-};
-
-const emailReceipt = async (p: ReturnType<typeof purchase>) => {
-  const subject = `match ${randomUUID()}`;
-  await sendMail(inject('smtpPort'), {
-    from: 'alice@demo.quittance.local',
-    to: 'receipts@demo.quittance.local',
-    subject,
-    attachments: [
-      {
-        filename: 'r.pdf',
-        content: Buffer.from(await makeSampleReceiptPdf({ vendor: p.vendor, total: p.printed, date: today() })),
-      },
-    ],
-  });
-  return subject;
-};
-
-const cardPayment = async (p: ReturnType<typeof purchase>, tip: number) => {
-  const a = newAuthorization(CARD, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, p.cents);
-  expect((await sendStripe(apiUrl, SECRET, authorizationRequest(a))).body.approved).toBe(true);
-  await sendStripe(apiUrl, SECRET, authorizationCreated(a, true));
-  const tx = transactionObject(a, p.cents + tip);
-  await sendStripe(apiUrl, SECRET, transactionCreated(tx));
-  return `stripe:${tx.id}`;
-};
+const emailReceipt = (p: Purchase) => emailReceiptFor(inject('smtpPort'), p);
+const cardPayment = (p: Purchase, tip: number) => cardPaymentFor(apiUrl, p, tip);
 
 const linkedReceipt = (subject: string) =>
   api.eventually(async () => {

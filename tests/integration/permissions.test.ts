@@ -20,6 +20,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /cards/controls': {},
   'PUT /cards/{processor}/{cardId}': { employeeId: null },
   'POST /receipts/{id}/link': {},
+  'POST /expenses/{id}/reject': {},
 };
 
 let aliceReceiptId = '';

@@ -1,0 +1,1 @@
+export { expenseWorkflowDeps as defaultDeps } from '../expense-intake/deps.ts';

@@ -1,0 +1,259 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OrgSnapshot } from '../../domain/expenses/approval-chain.ts';
+import { type ApprovalChainConfig, parseApprovalChainConfig } from '../../domain/expenses/approval-chain.ts';
+import type { AuditEntry } from '../../domain/expenses/audit.ts';
+import { type Expense, expenseFromJson, expenseToJson } from '../../domain/expenses/expense.ts';
+import { type PolicySet, parsePolicySet, policyInForce } from '../../domain/expenses/policy.ts';
+import type { Role } from '../../domain/identity.ts';
+import { ConcurrentUpdateError, type ExpenseRepository, type PolicyRepository } from '../../ports/expenses.ts';
+import { decodeCursor, encodeCursor, stripKeys } from './keys.ts';
+
+/**
+ * Expenses on the single table: the expense `C#<co>#EXP#<id>` / EXPENSE (gsi1: the company's expenses by status and
+ * date; gsi2: the employee's), its audit entries under the same partition (AUDIT#<seq>, append-only, written in the
+ * same transaction as the version they produced), and one queue item per pending approver
+ * `C#<co>#APPROVER#<user>` / `<expense>` while the expense waits for them.
+ */
+const expenseKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#EXP#${id}`, sk: 'EXPENSE' });
+const auditKey = (companyId: string, id: string, seq: number) => ({
+  pk: `C#${companyId}#EXP#${id}`,
+  sk: `AUDIT#${String(seq).padStart(6, '0')}`,
+});
+const queueKey = (companyId: string, userId: string, id: string) => ({
+  pk: `C#${companyId}#APPROVER#${userId}`,
+  sk: id,
+});
+
+const pendingApprovers = (e: Expense): string[] => {
+  if (e.status !== 'PENDING_APPROVAL' || !e.approval) return [];
+  const step = e.approval.steps[e.approval.currentStep];
+  const acted = new Set(
+    e.approval.decisions.filter((d) => d.step === e.approval?.currentStep).map((d) => d.approverId),
+  );
+  return (step?.approverIds ?? []).filter((id) => !acted.has(id));
+};
+
+const item = (e: Expense) => ({
+  ...expenseKey(e.companyId, e.id),
+  entity: 'Expense',
+  gsi1pk: `C#${e.companyId}#EXPENSES#${e.status}`,
+  gsi1sk: `${e.spentOn}#${e.id}`,
+  gsi2pk: `C#${e.companyId}#EMP#${e.employeeId}#EXPENSES`,
+  gsi2sk: `${e.spentOn}#${e.id}`,
+  version: e.version,
+  json: JSON.stringify(expenseToJson(e)),
+});
+
+const fromItem = (i: Record<string, unknown>): Expense => expenseFromJson(JSON.parse(String(i.json)));
+
+const queueChanges = (before: Expense | null, after: Expense) => {
+  const was = new Set(before ? pendingApprovers(before) : []);
+  const now = new Set(pendingApprovers(after));
+  return [
+    ...[...now]
+      .filter((u) => !was.has(u))
+      .map((u) => ({
+        Put: {
+          TableName: '',
+          Item: { ...queueKey(after.companyId, u, after.id), entity: 'ApprovalQueue', since: after.updatedAt },
+        },
+      })),
+    ...[...was]
+      .filter((u) => !now.has(u))
+      .map((u) => ({ Delete: { TableName: '', Key: queueKey(after.companyId, u, after.id) } })),
+  ];
+};
+
+export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: string) => {
+  const withTable = <T extends { Put?: { TableName: string }; Delete?: { TableName: string } }>(op: T): T => {
+    if (op.Put) op.Put.TableName = table;
+    if (op.Delete) op.Delete.TableName = table;
+    return op;
+  };
+  const auditPut = (a: AuditEntry) => ({
+    Put: {
+      TableName: table,
+      Item: { ...auditKey(a.companyId, a.expenseId, a.seq), entity: 'ExpenseAudit', entry: JSON.stringify(a) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+  const page = async (index: 'gsi1' | 'gsi2', pk: string, limit: number, cursor: string | null) => {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: `${index}pk = :pk`,
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor),
+      }),
+    );
+    return { items: (res.Items ?? []).map(fromItem), nextCursor: encodeCursor(res.LastEvaluatedKey) };
+  };
+
+  const repo: ExpenseRepository & { audit(companyId: string, id: string): Promise<AuditEntry[]> } = {
+    async create(expense, audit) {
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: item(expense), ConditionExpression: 'attribute_not_exists(pk)' } },
+              auditPut(audit),
+              ...queueChanges(null, expense).map(withTable),
+            ],
+          }),
+        );
+        return 'created';
+      } catch (error) {
+        if ((error as Error).name === 'TransactionCanceledException') return 'exists';
+        throw error;
+      }
+    },
+    async get(companyId, id) {
+      const res = await ddb.send(
+        new GetCommand({ TableName: table, Key: expenseKey(companyId, id), ConsistentRead: true }),
+      );
+      return res.Item ? fromItem(res.Item) : null;
+    },
+    async save(expense, expectedVersion, audit) {
+      const before = await repo.get(expense.companyId, expense.id);
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: item(expense),
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': expectedVersion },
+                },
+              },
+              auditPut(audit),
+              ...queueChanges(before, expense).map(withTable),
+            ],
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name === 'TransactionCanceledException') {
+          throw new ConcurrentUpdateError(`expense ${expense.id} changed since version ${expectedVersion}`);
+        }
+        throw error;
+      }
+    },
+    listByStatus: (companyId, q) => page('gsi1', `C#${companyId}#EXPENSES#${q.status}`, q.limit, q.cursor),
+    listByEmployee: (companyId, employeeId, q) =>
+      page('gsi2', `C#${companyId}#EMP#${employeeId}#EXPENSES`, q.limit, q.cursor),
+    async listAwaitingApprover(companyId, userId, q) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}#APPROVER#${userId}` },
+          Limit: q.limit,
+          ExclusiveStartKey: decodeCursor(q.cursor),
+        }),
+      );
+      const expenses = await Promise.all((res.Items ?? []).map((i) => repo.get(companyId, String(i.sk))));
+      return {
+        items: expenses.filter((e): e is Expense => e !== null),
+        nextCursor: encodeCursor(res.LastEvaluatedKey),
+      };
+    },
+    async dayTotal() {
+      return 0n;
+    },
+    async audit(companyId, id) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+          ExpressionAttributeValues: { ':pk': expenseKey(companyId, id).pk, ':a': 'AUDIT#' },
+        }),
+      );
+      return (res.Items ?? []).map((i) => JSON.parse(String(i.entry)) as AuditEntry);
+    },
+  };
+  return repo;
+};
+
+export const makeDynamoPolicyRepository = (ddb: DynamoDBDocumentClient, table: string): PolicyRepository => {
+  const versions = async (companyId: string, kind: 'POLICY' | 'CHAIN') => {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :k)',
+        ExpressionAttributeValues: { ':pk': `C#${companyId}`, ':k': `${kind}#` },
+      }),
+    );
+    return (res.Items ?? []).map((i) => JSON.parse(String(i.json)) as unknown);
+  };
+  const put = async (companyId: string, kind: 'POLICY' | 'CHAIN', version: number, value: unknown) => {
+    try {
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `C#${companyId}`,
+            sk: `${kind}#${String(version).padStart(6, '0')}`,
+            entity: kind,
+            json: JSON.stringify(value),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrentUpdateError(`${kind.toLowerCase()} version ${version} exists`);
+      }
+      throw error;
+    }
+  };
+  return {
+    async policyAt(companyId, at) {
+      return policyInForce((await versions(companyId, 'POLICY')).map(parsePolicySet), at);
+    },
+    async policyVersion(companyId, version) {
+      return (await versions(companyId, 'POLICY')).map(parsePolicySet).find((p) => p.version === version) ?? null;
+    },
+    putPolicy: (policy: PolicySet) => put(policy.companyId, 'POLICY', policy.version, policy),
+    async chainAt(companyId) {
+      const all = (await versions(companyId, 'CHAIN')).map(parseApprovalChainConfig);
+      return all.sort((a, b) => b.version - a.version)[0] ?? null;
+    },
+    putChain: (chain: ApprovalChainConfig) => put(chain.companyId, 'CHAIN', chain.version, chain),
+    async delegations() {
+      return [];
+    },
+  };
+};
+
+/** Managers and role holders of a company, for routing approvals. */
+export const loadOrgSnapshot = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  companyId: string,
+): Promise<OrgSnapshot> => {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :u)',
+      ExpressionAttributeValues: { ':pk': `C#${companyId}`, ':u': 'USER#' },
+    }),
+  );
+  const users = (res.Items ?? []).map((i) =>
+    stripKeys<{ userId: string; managerId?: string | null; roles?: Role[]; active?: boolean }>(i),
+  );
+  const roles: Partial<Record<Role, string[]>> = {};
+  for (const u of users.filter((x) => x.active !== false)) {
+    for (const r of u.roles ?? []) roles[r] = [...(roles[r] ?? []), u.userId];
+  }
+  return { managers: Object.fromEntries(users.map((u) => [u.userId, u.managerId ?? null])), roles };
+};

@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeApi } from '../support/api-client.ts';
+import { cardPayment, emailReceipt, purchase } from '../support/purchase.ts';
+
+const apiUrl = inject('apiUrl');
+const api = makeApi(apiUrl);
+const tokens: Record<string, string> = {};
+
+type Expense = {
+  id: string;
+  status: string;
+  version: number;
+  amount: { amount: string; currency: string };
+  cardTransactionIds: string[];
+  receiptIds: string[];
+  category: { category: string } | null;
+  approval: null | { version: number; currentStep: number; steps: { name: string; approverIds: string[] }[] };
+  history?: { actor: { id: string }; from: string | null; to: string }[];
+};
+
+beforeAll(async () => {
+  for (const who of ['alice', 'manager', 'finance', 'bob'])
+    tokens[who] = await api.token(`${who}@demo.quittance.local`);
+});
+
+/** The expense of a card transaction, once the receipt and the capture are matched. */
+const expenseOf = (txId: string, status: string) =>
+  api.eventually(async () => {
+    const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
+    return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === status);
+  }, 30_000);
+
+describe('expenses: a matched card payment becomes an expense that goes through its approval chain', () => {
+  it('manager → finance → approved, with the whole history readable', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const txId = await cardPayment(apiUrl, p);
+    const pending = await expenseOf(txId, 'PENDING_APPROVAL');
+    expect(pending).toMatchObject({ category: { category: 'meals' }, receiptIds: [expect.stringMatching(/^rcpt_/)] });
+    expect(pending.approval?.steps.map((s) => [s.name, s.approverIds])).toEqual([
+      ['manager', ['u_manager']],
+      ['finance', ['u_finance']],
+    ]);
+
+    // Not the employee, not out of turn.
+    expect((await api.post(`/expenses/${pending.id}/approve`, {}, tokens.alice)).status).toBe(403);
+    expect((await api.post(`/expenses/${pending.id}/approve`, {}, tokens.finance)).status).toBeGreaterThanOrEqual(400);
+
+    const queue = await api.get<{ items: Expense[] }>('/approvals', tokens.manager);
+    expect(queue.body.items.map((e) => e.id)).toContain(pending.id);
+    const afterManager = await api.post<Expense>(`/expenses/${pending.id}/approve`, {}, tokens.manager);
+    expect(afterManager.status).toBe(200);
+    expect(afterManager.body).toMatchObject({ status: 'PENDING_APPROVAL', approval: { currentStep: 1 } });
+
+    // Two approvers acting on the same version: the second one is told to reload.
+    const stale = await api.post(`/expenses/${pending.id}/approve`, { expectedVersion: 0 }, tokens.finance);
+    expect(stale.status).toBe(409);
+
+    const approved = await api.post<Expense>(`/expenses/${pending.id}/approve`, {}, tokens.finance);
+    expect(approved.body.status).toBe('APPROVED');
+
+    const detail = await api.get<Expense>(`/expenses/${pending.id}`, tokens.finance);
+    expect(detail.body.history?.map((h) => `${h.from ?? '∅'}→${h.to}:${h.actor.id}`)).toEqual([
+      '∅→DRAFT:system:expenses',
+      'DRAFT→DRAFT:system:expenses',
+      'DRAFT→SUBMITTED:system:expenses',
+      'SUBMITTED→PENDING_APPROVAL:system:expenses',
+      'PENDING_APPROVAL→PENDING_APPROVAL:u_manager',
+      'PENDING_APPROVAL→APPROVED:u_finance',
+    ]);
+  });
+
+  it('a rejection needs a reason and goes back to the employee', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const txId = await cardPayment(apiUrl, p);
+    const pending = await expenseOf(txId, 'PENDING_APPROVAL');
+    expect((await api.post(`/expenses/${pending.id}/reject`, {}, tokens.manager)).status).toBe(400);
+    const rejected = await api.post<Expense>(
+      `/expenses/${pending.id}/reject`,
+      { reason: 'personal dinner' },
+      tokens.manager,
+    );
+    expect(rejected.body.status).toBe('REJECTED');
+    expect((await api.get(`/expenses/${pending.id}`, tokens.bob)).status).toBe(404);
+  });
+});

@@ -1,0 +1,55 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
+import { makeSampleReceiptPdf } from '../../infra/local/sample-receipt.ts';
+import {
+  authorizationCreated,
+  authorizationRequest,
+  newAuthorization,
+  sendStripe,
+  transactionCreated,
+  transactionObject,
+} from '../../infra/local/stripe-simulator.ts';
+import { sendMail } from './api-client.ts';
+
+/** A purchase by Alice that nobody else in the suite makes: its own merchant and amount (25 € to 90 €). */
+export const purchase = () => {
+  const cents = randomInt(2600, 9000);
+  const vendor = `CHEZ ${randomUUID().slice(0, 6).toUpperCase()} BISTROT`;
+  return { vendor, cents, printed: `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` };
+};
+export type Purchase = ReturnType<typeof purchase>;
+
+const today = () => {
+  const d = new Date();
+  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+};
+
+/** Alice e-mails the receipt; returns the mail's subject. */
+export const emailReceipt = async (smtpPort: number, p: Purchase): Promise<string> => {
+  const subject = `purchase ${randomUUID()}`;
+  await sendMail(smtpPort, {
+    from: 'alice@demo.quittance.local',
+    to: 'receipts@demo.quittance.local',
+    subject,
+    attachments: [
+      {
+        filename: 'r.pdf',
+        content: Buffer.from(await makeSampleReceiptPdf({ vendor: p.vendor, total: p.printed, date: today() })),
+      },
+    ],
+  });
+  return subject;
+};
+
+/** Alice pays with her Stripe card (authorization request, creation, capture); returns the transaction id. */
+export const cardPayment = async (apiUrl: string, p: Purchase, tip = 0): Promise<string> => {
+  const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+  const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+  const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, p.cents);
+  const answer = await sendStripe(apiUrl, secret, authorizationRequest(a));
+  if (answer.body.approved !== true) throw new Error(`authorization declined: ${JSON.stringify(answer.body)}`);
+  await sendStripe(apiUrl, secret, authorizationCreated(a, true));
+  const tx = transactionObject(a, p.cents + tip);
+  await sendStripe(apiUrl, secret, transactionCreated(tx));
+  return `stripe:${tx.id}`;
+};
