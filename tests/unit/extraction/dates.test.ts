@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateOrderFor, findCompactDates, findDates } from '../../../shared/domain/extraction/dates.ts';
+import { dateOrderFor, findCompactDates, findDates, repairYear } from '../../../shared/domain/extraction/dates.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const first = (text: string, order: 'dmy' | 'mdy' = 'dmy'): string | undefined =>
@@ -82,5 +82,24 @@ describe('dates', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('OCR-misread years', () => {
+  const at2019 = new Date('2019-06-01T00:00:00Z');
+  it('repairs an impossible year one digit away from a single recent year', () => {
+    expect(repairYear(2617, at2019)).toBe(2017);
+    expect(repairYear(2087, at2019)).toBe(2017);
+    expect(repairYear(2518, at2019)).toBe(2018);
+    expect(repairYear(1018, at2019)).toBe(2018);
+    expect(findDates('Date: 19/10/2617', { now: at2019 })[0]?.iso).toBe('2017-10-19');
+    expect(findDates('2518-03-12 10:15', { now: at2019 })[0]?.iso).toBe('2018-03-12');
+  });
+  it('leaves possible years and ambiguous or distant misreads alone', () => {
+    expect(repairYear(2009, at2019)).toBeUndefined(); // old but possible
+    expect(repairYear(2019, at2019)).toBeUndefined();
+    expect(repairYear(7118, at2019)).toBeUndefined(); // two digits away
+    expect(repairYear(2010, new Date('2015-06-01T00:00:00Z'))).toBeUndefined();
+    expect(findDates('06-05-7118', { now: at2019 })[0]?.iso).toBe('7118-05-06');
   });
 });
