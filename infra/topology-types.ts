@@ -68,6 +68,11 @@ export interface FunctionSpec<B extends string, T extends string, Q extends stri
   memoryMB: number;
   /** Keep warm (provisioned concurrency in AWS) for latency-bound paths. */
   warm?: boolean;
+  /**
+   * Deployment settings the function reads from its environment (e.g. ACCOUNTING_API_URL): the CDK app fills them
+   * from context (`-c settings.ACCOUNTING_API_URL=…`), the local cloud with its local stand-ins.
+   */
+  settings?: readonly string[];
 }
 
 export interface Topology<B extends string, T extends string, Q extends string, F extends string> {
@@ -87,3 +92,6 @@ export const defineTopology = <B extends string, T extends string, Q extends str
 /** The environment variable that carries a resource's physical name into a function. */
 export const envName = (kind: 'table' | 'bucket' | 'queue', logicalName: string): string =>
   `${kind.toUpperCase()}_${logicalName.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+
+/** The environment variable with the URL of a queue's dead-letter queue (set for functions that consume the queue). */
+export const dlqEnvName = (logicalName: string): string => `${envName('queue', logicalName)}_DLQ`;

@@ -30,6 +30,12 @@ export const topology = defineTopology({
       maxReceiveCount: 5,
       subscribe: { source: ['quittance.receipts'], 'detail-type': ['ReceiptReceived'] },
     },
+    accounting: {
+      // One message group per company: entries reach the accounting system in numbering order.
+      fifo: true,
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 8,
+    },
   },
   functions: {
     emailIntake: {
@@ -83,10 +89,42 @@ export const topology = defineTopology({
     expenseIntake: {
       entry: 'functions/expense-intake/handler.ts',
       description: 'A matched card payment becomes a card expense: categorized, checked against policy, routed',
-      trigger: { type: 'event', pattern: { source: ['quittance.matching'], 'detail-type': ['ReceiptMatched'] } },
+      trigger: {
+        type: 'event',
+        pattern: {
+          source: ['quittance.matching', 'quittance.ledger'],
+          'detail-type': ['ReceiptMatched', 'JournalEntryPosted'],
+        },
+      },
       uses: { tables: { main: 'readWrite' }, putEvents: true },
       timeoutSeconds: 30,
       memoryMB: 512,
+    },
+    booking: {
+      entry: 'functions/booking/handler.ts',
+      description:
+        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting',
+      trigger: { type: 'event', pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved'] } },
+      uses: { tables: { main: 'readWrite' }, queues: { accounting: 'send' }, putEvents: true },
+      timeoutSeconds: 30,
+      memoryMB: 512,
+    },
+    accountingPush: {
+      entry: 'functions/accounting-push/handler.ts',
+      description: 'Pushes journal entries to the company’s accounting system, exactly once, in order',
+      trigger: { type: 'queue', queue: 'accounting', batchSize: 10, maxConcurrency: 2 },
+      uses: { tables: { main: 'readWrite' }, queues: { accounting: 'consume' }, putEvents: true },
+      settings: ['ACCOUNTING_API_URL'],
+      timeoutSeconds: 30,
+      memoryMB: 512,
+    },
+    exportsApi: {
+      entry: 'functions/exports-api/handler.ts',
+      description: 'Exports for finance: the FEC of a period',
+      trigger: { type: 'http', routes: ['GET /exports/fec'], auth: 'jwt' },
+      uses: { tables: { main: 'read' } },
+      timeoutSeconds: 30,
+      memoryMB: 1024,
     },
     expensesApi: {
       entry: 'functions/expenses-api/handler.ts',

@@ -1,21 +1,47 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { eventBridgeEnvelope } from '../../events/envelope.ts';
+import { journalEntryPostedDetail } from '../../events/ledger.ts';
 import { receiptMatchedDetail } from '../../events/matching.ts';
-import { type ExpenseWorkflowDeps, openCardExpense, vatFromExtraction } from '../../shared/domain/expenses/workflow.ts';
+import {
+  type ExpenseWorkflowDeps,
+  openCardExpense,
+  runCommand,
+  SYSTEM_ACTOR,
+  vatFromExtraction,
+} from '../../shared/domain/expenses/workflow.ts';
 import type { MatchStore } from '../../shared/ports/match-store.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
 
-const matched = eventBridgeEnvelope('ReceiptMatched', receiptMatchedDetail);
+const incoming = z.discriminatedUnion('detail-type', [
+  eventBridgeEnvelope('ReceiptMatched', receiptMatchedDetail),
+  eventBridgeEnvelope('JournalEntryPosted', journalEntryPostedDetail),
+]);
+
+/** Entries built from an expense carry its id (build-entry.ts: je_expense_<expense id>). */
+const EXPENSE_ENTRY = /^je_expense_(.+)$/;
 
 export interface ExpenseIntakeDeps extends ExpenseWorkflowDeps {
   receipts: ReceiptRepository;
   matches: MatchStore;
 }
 
-/** ReceiptMatched → the card expense (created once per transaction), categorized, submitted and routed. */
+/**
+ * ReceiptMatched → the card expense (created once per transaction), categorized, submitted and routed.
+ * JournalEntryPosted (the accounting system accepted the expense's entry) → the expense is BOOKED.
+ */
 export const makeHandler =
   (deps: ExpenseIntakeDeps, logger: Pick<Logger, 'info' | 'warn'>) => async (event: unknown) => {
-    const { detail } = matched.parse(event);
+    const e = incoming.parse(event);
+    if (e['detail-type'] === 'JournalEntryPosted') {
+      const expenseId = EXPENSE_ENTRY.exec(e.detail.entryId)?.[1];
+      const expense = expenseId ? await deps.expenses.get(e.detail.companyId, expenseId) : null;
+      if (expense?.status !== 'APPROVED') return { skipped: 'no approved expense for this entry' };
+      const booked = await runCommand(deps, expense, { type: 'book', journalEntryId: e.detail.entryId }, SYSTEM_ACTOR);
+      logger.info('expense booked', { expenseId: booked.id, entryId: e.detail.entryId });
+      return { expenseId: booked.id, status: booked.status };
+    }
+    const { detail } = e;
     const [receipt, tx] = await Promise.all([
       deps.receipts.get(detail.companyId, detail.receiptId),
       deps.matches.transaction(detail.companyId, detail.transactionId),

@@ -20,7 +20,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { envName } from '../topology-types.ts';
+import { dlqEnvName, envName } from '../topology-types.ts';
 import {
   ESM_REQUIRE_BANNER,
   externalModules,
@@ -255,8 +255,13 @@ export class StatelessStack extends Stack {
     }
 
     for (const [queueName, access] of entries(uses.queues)) {
-      const { queue } = must(stateful.queues[queueName], `queue ${queueName}`);
+      const { queue, dlq } = must(stateful.queues[queueName], `queue ${queueName}`);
       fn.addEnvironment(envName('queue', queueName), queue.queueUrl);
+      if (access === 'consume') {
+        // Consumers dead-letter what can never succeed (permanent refusals) themselves.
+        fn.addEnvironment(dlqEnvName(queueName), dlq.queueUrl);
+        dlq.grantSendMessages(role);
+      }
       if (access === 'send') {
         queue.grantSendMessages(role);
       } else if (!(spec.trigger.type === 'queue' && spec.trigger.queue === queueName)) {
@@ -266,6 +271,11 @@ export class StatelessStack extends Stack {
     }
 
     if (uses.putEvents) stateful.bus.grantPutEventsTo(role);
+
+    for (const setting of ('settings' in spec ? (spec.settings ?? []) : []) as readonly string[]) {
+      const value: unknown = this.node.tryGetContext(`settings.${setting}`);
+      fn.addEnvironment(setting, typeof value === 'string' ? value : '');
+    }
 
     if ('webhookSecrets' in uses && uses.webhookSecrets === true) {
       for (const [processor, secret] of Object.entries(stateful.webhookSecrets)) {

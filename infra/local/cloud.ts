@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FunctionName } from '../topology.ts';
 import { topology } from '../topology.ts';
 import type { QueueSpec } from '../topology-types.ts';
+import { makeAccountingStandIn } from './accounting-standin.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type BusEvent, makeEventBus } from './event-bus.ts';
 import { startLocalS3Sqs } from './fauxqs.ts';
@@ -241,6 +242,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
     );
     let smtpPort = 0;
     let ready = false;
+    const accounting = makeAccountingStandIn(dataDir);
     const health = async () => {
       const checks = await Promise.allSettled([
         ddb.send(new ListTablesCommand({})),
@@ -272,6 +274,10 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
           const h = await health();
           return { status: h.ok ? 200 : 503, body: { status: h.ok ? 'ok' : 'starting', services: h.services } };
         }
+        if (path.startsWith('/_local/accounting/')) {
+          const answer = accounting.handle(req.method ?? 'GET', path, req.headers, body);
+          if (answer) return answer;
+        }
         if (req.method === 'GET' && path === '/_local/outbox') {
           const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
           return { status: 200, body: { items: outbox.list().filter((m) => !to || m.to.includes(to)) } };
@@ -295,6 +301,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       },
     });
     stoppers.push(() => new Promise((r) => api.server.close(r)));
+    // Functions read their settings when first invoked, which happens after this.
+    process.env.ACCOUNTING_API_URL ??= `${api.url}/_local/accounting`;
     identity = await makeLocalIdentity({
       keyFile: join(dataDir, 'identity', 'local-jwk.json'),
       issuer: `${api.url}/_local/idp`,

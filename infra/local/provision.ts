@@ -7,7 +7,7 @@ import {
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { topology } from '../topology.ts';
-import { envName, type QueueSpec } from '../topology-types.ts';
+import { dlqEnvName, envName, type QueueSpec } from '../topology-types.ts';
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
@@ -110,6 +110,7 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
       arn: attrs.Attributes?.QueueArn ?? '',
     };
     env[envName('queue', logical)] = queue.QueueUrl ?? '';
+    env[dlqEnvName(logical)] = dlq.QueueUrl ?? '';
   }
 
   env.EVENT_BUS_NAME = names.bus;

@@ -20,6 +20,7 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /approvals': ['admin', 'finance', 'approver'],
   'POST /expenses/{id}/approve': ['admin', 'finance', 'approver'],
   'POST /expenses/{id}/reject': ['admin', 'finance', 'approver'],
+  'GET /exports/fec': ['admin', 'finance', 'auditor'],
   'GET /cards/controls': ['admin', 'finance', 'auditor'],
   'PUT /cards/controls': ['admin', 'finance'],
   'GET /cards/budgets': ['admin', 'finance', 'auditor'],

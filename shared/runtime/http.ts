@@ -29,7 +29,14 @@ export interface RouteContext {
   event: HttpEvent;
 }
 
-export type Route = (ctx: RouteContext) => Promise<{ status?: number; body: unknown }>;
+/** A file to download instead of JSON (exports): served as is, with its name. */
+export interface FileBody {
+  contentType: string;
+  fileName: string;
+  content: string;
+}
+
+export type Route = (ctx: RouteContext) => Promise<{ status?: number; body: unknown; file?: FileBody }>;
 
 /** Money inside (bigint minor units) goes out as decimal strings: {"amount": "12.34", "currency": "EUR"}. */
 const moneySafe = (_key: string, value: unknown): unknown => {
@@ -93,7 +100,17 @@ export const httpRouter =
     try {
       const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
       authorizeRoute(event.routeKey, principal);
-      const { status = 200, body } = await route({ principal, event });
+      const { status = 200, body, file } = await route({ principal, event });
+      if (file) {
+        return {
+          statusCode: status,
+          headers: {
+            'content-type': file.contentType,
+            'content-disposition': `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`,
+          },
+          body: file.content,
+        };
+      }
       return json(status, body);
     } catch (error) {
       const status = statusOf(error);

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envName } from '../../infra/topology-types.ts';
+import { dlqEnvName, envName } from '../../infra/topology-types.ts';
 import { fixtureTopology } from './fixtures/topology.ts';
 import {
   actionsOf,
@@ -56,6 +56,9 @@ describe('fixture topology, stage dev (synthesized with cdk-nag AwsSolutions)', 
         ...Object.keys(spec.uses.buckets ?? {}).map((b) => envName('bucket', b)),
         ...Object.keys(spec.uses.tables ?? {}).map((x) => envName('table', x)),
         ...Object.keys(spec.uses.queues ?? {}).map((q) => envName('queue', q)),
+        ...Object.entries(spec.uses.queues ?? {})
+          .filter(([, access]) => access === 'consume')
+          .map(([q]) => dlqEnvName(q)),
       ];
       const resourceEnv = Object.keys(props.Environment.Variables).filter((k) => /^(BUCKET|TABLE|QUEUE)_/.test(k));
       expect(resourceEnv.sort(), name).toEqual(expectedEnv.sort());

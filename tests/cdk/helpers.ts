@@ -111,7 +111,10 @@ export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
     add(DDB_READ);
     if (access === 'readWrite') add(DDB_WRITE);
   }
-  for (const access of Object.values(spec.uses.queues ?? {})) add(access === 'send' ? SQS_SEND : SQS_CONSUME);
+  for (const access of Object.values(spec.uses.queues ?? {})) {
+    add(access === 'send' ? SQS_SEND : SQS_CONSUME);
+    if (access === 'consume') add(SQS_SEND); // to its dead-letter queue
+  }
   if (spec.trigger.type === 'queue') add(SQS_CONSUME);
   if (spec.uses.putEvents) add(['events:PutEvents']);
   if ('sendEmail' in spec.uses && spec.uses.sendEmail) add(['ses:SendEmail']);

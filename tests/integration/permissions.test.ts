@@ -29,7 +29,11 @@ const tokens = new Map<string, string>();
 const call = async (routeKey: string, token: string, id: string) => {
   const [method = 'GET', template = '/'] = routeKey.split(' ');
   const path = template.replace('{id}', id).replace('{processor}', 'stripe').replace('{cardId}', 'ic_perm_test');
-  const res = await fetch(`${apiUrl}${path}${routeKey === 'GET /cards/transactions' ? '?missingReceipt=true' : ''}`, {
+  const query: Record<string, string> = {
+    'GET /cards/transactions': '?missingReceipt=true',
+    'GET /exports/fec': '?from=2026-01-01&to=2026-12-31',
+  };
+  const res = await fetch(`${apiUrl}${path}${query[routeKey] ?? ''}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(method === 'GET' ? {} : { body: JSON.stringify(BODIES[routeKey] ?? {}) }),

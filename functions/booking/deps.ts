@@ -1,0 +1,35 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
+import { makeDynamoExpenseRepository } from '../../shared/adapters/dynamodb/expenses.ts';
+import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
+import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
+import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
+import { entryToJson } from '../../shared/domain/ledger/entry-json.ts';
+import { EVENT_BUS_NAME, getEnv, queueUrl, tableName } from '../../shared/runtime/env.ts';
+import type { BookingDeps } from './handler-core.ts';
+
+export const defaultDeps = (): BookingDeps => {
+  const { ddb, sqs, eventBridge } = awsClients();
+  const table = tableName('main');
+  const expenses = makeDynamoExpenseRepository(ddb, table);
+  const accountingQueue = queueUrl('accounting');
+  return {
+    journal: makeDynamoJournalStore(ddb, table),
+    events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
+    async enqueue(entry) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: accountingQueue,
+          MessageGroupId: entry.companyId,
+          MessageDeduplicationId: entry.id,
+          MessageBody: JSON.stringify({ companyId: entry.companyId, entryId: entry.id, entry: entryToJson(entry) }),
+        }),
+      );
+    },
+    now: () => new Date(),
+    expense: (companyId, id) => expenses.get(companyId, id),
+    receipts: makeDynamoReceiptRepository(ddb, table),
+    directory: makeDynamoDirectory(ddb, table),
+  };
+};

@@ -1,0 +1,62 @@
+import type { JournalStore } from '../../ports/accounting.ts';
+import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { Expense } from '../expenses/expense.ts';
+import { formatMoney } from '../money.ts';
+import { buildExpenseEntry } from './build-entry.ts';
+import { defaultLedgerSettings } from './chart.ts';
+import { entryToJson } from './entry-json.ts';
+import { approvedExpenseFor } from './from-expense.ts';
+import { entryTotals, type PostedEntry } from './model.ts';
+import { postDraft } from './post-entry.ts';
+
+export interface BookExpenseDeps {
+  journal: JournalStore;
+  events: EventPublisher;
+  /** Sends the posted entry to the accounting queue (SQS FIFO: group = company, deduplication = entry id). */
+  enqueue(entry: PostedEntry): Promise<void>;
+  now: () => Date;
+}
+
+/**
+ * An approved expense becomes a balanced journal entry (French VAT rules per line), numbered without gaps in its
+ * journal and fiscal year, then queued for the company's accounting system. Idempotent: the entry id derives from the
+ * expense, a second run finds it posted and queues it again (the FIFO queue deduplicates by entry id).
+ */
+export const bookExpense = async (
+  deps: BookExpenseDeps,
+  expense: Expense,
+  context: { employeeName: string; receipt: { id: string; sha256: string } | null; cardProgramme: string | null },
+): Promise<PostedEntry> => {
+  const settings = defaultLedgerSettings(expense.amount.currency);
+  const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
+  const existing = await deps.journal.get(draft.companyId, draft.id);
+  const posted =
+    existing?.status === 'posted'
+      ? existing
+      : await postDraft({ store: deps.journal, now: deps.now }, (await deps.journal.saveDraft(draft), draft));
+  await deps.enqueue(posted);
+  const totals = entryTotals(posted);
+  const json = entryToJson(posted);
+  await deps.events.publish([
+    {
+      name: 'JournalEntryCreated',
+      detail: {
+        companyId: posted.companyId,
+        entryId: posted.id,
+        journal: posted.journal,
+        fiscalYear: posted.fiscalYear,
+        number: posted.number,
+        ecritureNum: posted.ecritureNum,
+        date: posted.date,
+        source: json.source,
+        pieceRef: posted.piece.ref,
+        documentSha256: posted.piece.documentSha256,
+        total: formatMoney(totals.debit),
+        currency: posted.currency.companyCurrency,
+        reversalOf: posted.reversalOf,
+        createdAt: deps.now().toISOString(),
+      },
+    },
+  ]);
+  return posted;
+};

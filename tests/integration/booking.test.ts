@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
+import { makeApi } from '../support/api-client.ts';
+import { cardPayment, emailReceipt, purchase } from '../support/purchase.ts';
+
+const apiUrl = inject('apiUrl');
+const api = makeApi(apiUrl);
+const tokens: Record<string, string> = {};
+type Expense = {
+  id: string;
+  status: string;
+  cardTransactionIds: string[];
+  receiptIds: string[];
+  booking: { journalEntryId: string } | null;
+};
+type Journal = { id: string; key: string; body: { JournalLines: { AccountCode: string; LineAmount: string }[] } };
+
+beforeAll(async () => {
+  for (const who of ['alice', 'manager', 'finance']) tokens[who] = await api.token(`${who}@demo.quittance.local`);
+});
+
+const approvedExpense = async () => {
+  const p = purchase();
+  await emailReceipt(inject('smtpPort'), p);
+  const txId = await cardPayment(apiUrl, p);
+  const pending = await api.eventually(async () => {
+    const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
+    return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === 'PENDING_APPROVAL');
+  }, 30_000);
+  await api.post(`/expenses/${pending.id}/approve`, {}, tokens.manager);
+  await api.post(`/expenses/${pending.id}/approve`, {}, tokens.finance);
+  return pending.id;
+};
+
+const booked = (expenseId: string) =>
+  api.eventually(async () => {
+    const res = await api.get<Expense>(`/expenses/${expenseId}`, tokens.finance);
+    return res.body.status === 'BOOKED' ? res.body : undefined;
+  }, 60_000);
+
+const journals = async () => (await api.get<{ items: Journal[] }>('/_local/accounting/manual-journals')).body.items;
+
+describe('booking: an approved expense becomes an entry pushed to accounting exactly once and in the FEC', () => {
+  it('books, pushes once, and exports a FEC the checker accepts', async () => {
+    const expenseId = await approvedExpense();
+    const expense = await booked(expenseId);
+    const entryId = expense.booking?.journalEntryId ?? '';
+    expect(entryId).toBe(`je_expense_${expenseId}`);
+    const pushed = (await journals()).filter((j) => j.key.endsWith(entryId));
+    expect(pushed).toHaveLength(1);
+    const lines = pushed[0]?.body.JournalLines ?? [];
+    expect(lines.map((l) => l.AccountCode)).toEqual(expect.arrayContaining(['44566']));
+    // Balanced: debits (positive) and credits (negative) sum to zero, to the cent.
+    expect(lines.reduce((s, l) => s + Math.round(Number(l.LineAmount) * 100), 0)).toBe(0);
+
+    const year = new Date().getUTCFullYear();
+    const res = await fetch(`${apiUrl}/exports/fec?from=${year}-01-01&to=${year}-12-31`, {
+      headers: { authorization: `Bearer ${tokens.finance}` },
+    });
+    expect(res.status).toBe(200);
+    const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '';
+    expect(fileName).toBe(`912345675FEC${year}1231.txt`);
+    const text = await res.text();
+    expect(text).toContain(expense.receiptIds[0]); // PieceRef leads to the evidence (the receipt and its SHA-256)
+    const check = checkFec(text, { fileName, period: { start: `${year}-01-01`, end: `${year}-12-31` } });
+    expect(check.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('survives an accounting outage: retried with backoff, posted exactly once', async () => {
+    await fetch(`${apiUrl}/_local/accounting/outage`, { method: 'POST', body: JSON.stringify({ requests: 2 }) });
+    const expenseId = await approvedExpense();
+    const expense = await booked(expenseId);
+    const pushed = (await journals()).filter((j) => j.key.endsWith(expense.booking?.journalEntryId ?? '?'));
+    expect(pushed).toHaveLength(1);
+  }, 90_000);
+});
