@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { LOCAL_WEBHOOK_SECRETS } from './local-secrets.ts';
 import { makeSampleReceiptPdf } from './sample-receipt.ts';
 import { DEMO_COMPANY } from './seed.ts';
@@ -169,7 +173,97 @@ const m = linked.match as NonNullable<Linked['match']>;
 process.stdout.write(`   ${r.id} ↔ ${m.transactionId}  score ${m.score.toFixed(2)} (${m.by})\n`);
 for (const reason of m.reasons) process.stdout.write(`     · ${reason}\n`);
 
+step(7, 'The matched payment became a card expense, checked against the policy and routed to its approvers');
+type Expense = {
+  id: string;
+  status: string;
+  category: { category: string; explanation?: string } | null;
+  violations: { code: string; message: string }[];
+  approval: null | { steps: { name: string; approverIds: string[] }[] };
+  booking: null | { journalEntryId: string };
+  history?: { at: string; actor: { id: string }; from: string | null; to: string }[];
+};
+const tokenFor = async (email: string) =>
+  (
+    (await (await fetch(`${api}/_local/token`, { method: 'POST', body: JSON.stringify({ email }) })).json()) as {
+      token: string;
+    }
+  ).token;
+const [aliceToken, managerToken] = await Promise.all([
+  tokenFor('alice@demo.quittance.local'),
+  tokenFor('manager@demo.quittance.local'),
+]);
+const get = async <T>(path: string, bearer: string) =>
+  (await (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${bearer}` } })).json()) as T;
+let expense: Expense | undefined;
+const expenseDeadline = Date.now() + 20_000;
+while (!expense && Date.now() < expenseDeadline) {
+  const list = await get<{ items: (Expense & { receiptIds: string[] })[] }>('/expenses?limit=50', aliceToken);
+  expense = list.items.find((e) => e.receiptIds.includes(r.id) && e.status === 'PENDING_APPROVAL');
+  if (!expense) await new Promise((res) => setTimeout(res, 250));
+}
+if (!expense) fail('no card expense pending approval for the demo receipt');
+const pending = expense as Expense;
 process.stdout.write(
-  '\nDemo done: the e-mailed receipt was stored raw, read and acknowledged; the card payment was authorized against\n' +
-    'the budgets in real time, its capture settled them, and the receipt was matched to it.\n',
+  `   ${pending.id}  ${pending.status}  category ${pending.category?.category}  violations: ${pending.violations.map((v) => v.code).join(', ') || 'none'}\n`,
+);
+process.stdout.write(
+  `   approval chain: ${pending.approval?.steps.map((st) => `${st.name} (${st.approverIds.join(', ')})`).join(' → ')}\n`,
+);
+
+step(8, 'The manager approves, then finance');
+const approve = async (bearer: string) =>
+  (await (
+    await fetch(`${api}/expenses/${pending.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}` },
+    })
+  ).json()) as Expense;
+process.stdout.write(`   manager → ${(await approve(managerToken)).status}\n`);
+process.stdout.write(`   finance → ${(await approve(token as string)).status}\n`);
+
+step(9, 'Booked: a balanced, numbered journal entry pushed to the accounting system, then exported as a FEC');
+let booked: Expense | undefined;
+const bookDeadline = Date.now() + 30_000;
+while (!booked && Date.now() < bookDeadline) {
+  const e = await get<Expense>(`/expenses/${pending.id}`, token as string);
+  if (e.status === 'BOOKED') booked = e;
+  else await new Promise((res) => setTimeout(res, 250));
+}
+if (!booked) fail('the expense was not booked');
+const done = booked as Expense;
+for (const h of done.history ?? [])
+  process.stdout.write(`   ${h.at}  ${(h.from ?? '∅').padEnd(16)} → ${h.to.padEnd(16)} ${h.actor.id}\n`);
+const journals = (await (await fetch(`${api}/_local/accounting/manual-journals`)).json()) as {
+  items: {
+    key: string;
+    id: string;
+    body: { Narration: string; JournalLines: { AccountCode: string; LineAmount: string; Description: string }[] };
+  }[];
+};
+const pushed = journals.items.find((j) => j.key.endsWith(done.booking?.journalEntryId ?? '?'));
+if (pushed) {
+  process.stdout.write(`   accounting system received ${pushed.id}: ${pushed.body.Narration}\n`);
+  for (const l of pushed.body.JournalLines)
+    process.stdout.write(`     ${l.AccountCode.padEnd(8)} ${l.LineAmount.padStart(10)}  ${l.Description}\n`);
+}
+const year = now.getUTCFullYear();
+const fecRes = await fetch(`${api}/exports/fec?from=${year}-01-01&to=${year}-12-31`, {
+  headers: { authorization: `Bearer ${token}` },
+});
+const fecName = /filename="([^"]+)"/.exec(fecRes.headers.get('content-disposition') ?? '')?.[1] ?? 'FEC.txt';
+const fecText = await fecRes.text();
+const outDir = join(tmpdir(), 'quittance-demo');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, fecName), fecText);
+const fecCheck = checkFec(fecText, { fileName: fecName, period: { start: `${year}-01-01`, end: `${year}-12-31` } });
+process.stdout.write(
+  `   FEC ${join(outDir, fecName)}: ${fecText.split('\n').filter(Boolean).length - 1} lines, check: ${fecCheck.ok ? 'valid' : `${fecCheck.problems.length} problem(s)`}\n`,
+);
+process.stdout.write(`   (check it yourself: npx quittance fec check ${join(outDir, fecName)})\n`);
+
+process.stdout.write(
+  '\nDemo done: receipt e-mailed, read and acknowledged; card payment authorized against budgets and captured;\n' +
+    'receipt and payment matched; expense approved by manager and finance; booked, pushed to accounting once,\n' +
+    'and exported as a FEC.\n',
 );
