@@ -5,8 +5,8 @@ import { join } from 'node:path';
 /**
  * A local stand-in for an external accounting API with a "manual journals" endpoint (as Xero, QuickBooks… have):
  * POST /manual-journals is idempotent on the Idempotency-Key header (the same key returns the same journal id),
- * journals are kept under <dataDir>/accounting, GET lists them. For failure tests, POST /outage {"requests": N}
- * makes the next N posts answer 503.
+ * journals are kept under <dataDir>/accounting, GET lists them. For failure tests, POST /outage {"requests": N,
+ * "status": 503} makes the next N posts answer that status (5xx: an outage, retried; 4xx: a refusal, dead-lettered).
  */
 export const makeAccountingStandIn = (dataDir: string) => {
   const dir = join(dataDir, 'accounting');
@@ -25,6 +25,7 @@ export const makeAccountingStandIn = (dataDir: string) => {
     }
   }
   let outage = 0;
+  let outageStatus = 503;
   let posts = 0;
   return {
     /** Handles /_local/accounting/…; null when the path is not its own. */
@@ -34,14 +35,24 @@ export const makeAccountingStandIn = (dataDir: string) => {
         return { status: 200, body: { items: [...journals.values()], posts } };
       }
       if (method === 'POST' && sub === '/outage') {
-        outage = Number((JSON.parse(body.toString('utf8') || '{}') as { requests?: number }).requests ?? 1);
-        return { status: 200, body: { outageRequests: outage } };
+        const input = JSON.parse(body.toString('utf8') || '{}') as { requests?: number; status?: number };
+        outage = Number(input.requests ?? 1);
+        outageStatus = Number(input.status ?? 503);
+        return { status: 200, body: { outageRequests: outage, status: outageStatus } };
       }
       if (method === 'POST' && sub === '/manual-journals') {
         posts++;
         if (outage > 0) {
           outage--;
-          return { status: 503, body: { message: 'accounting API temporarily unavailable (injected outage)' } };
+          return {
+            status: outageStatus,
+            body: {
+              message:
+                outageStatus >= 500
+                  ? 'accounting API temporarily unavailable (injected outage)'
+                  : 'accounting API refused the journal (injected refusal: period closed)',
+            },
+          };
         }
         const key = String(headers['idempotency-key'] ?? '');
         if (!key) return { status: 400, body: { message: 'Idempotency-Key header required' } };

@@ -16,7 +16,7 @@ import { type HttpRoute, startHttpApi } from './http-api.ts';
 import { makeLocalIdentity } from './identity.ts';
 import { LOCAL_WEBHOOK_SECRETS } from './local-secrets.ts';
 import { provision } from './provision.ts';
-import { startQueuePoller } from './queue-pollers.ts';
+import { redriveQueue, startQueuePoller } from './queue-pollers.ts';
 import { findLogin, LOCAL_MAIL_DOMAIN, seedDemoCompany } from './seed.ts';
 import { startSesOutbox } from './ses-outbox.ts';
 import { startSmtpServer } from './smtp.ts';
@@ -277,6 +277,12 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         if (path.startsWith('/_local/accounting/')) {
           const answer = accounting.handle(req.method ?? 'GET', path, req.headers, body);
           if (answer) return answer;
+        }
+        const redrive = /^\/_local\/queues\/([A-Za-z]+)\/redrive$/.exec(path);
+        if (req.method === 'POST' && redrive) {
+          const q = queueUrls[redrive[1] ?? ''];
+          if (!q) return { status: 404, body: { error: 'not_found', message: `no queue ${redrive[1]}` } };
+          return { status: 200, body: { moved: await redriveQueue(sqs, q.dlqUrl, q.url) } };
         }
         if (req.method === 'GET' && path === '/_local/outbox') {
           const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 export interface PollerSpec {
   functionName: string;
@@ -99,4 +106,42 @@ export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: strin
       await current;
     },
   };
+};
+
+/**
+ * Moves every message of a dead-letter queue back to its source queue (what SQS StartMessageMoveTask does in AWS),
+ * keeping FIFO message groups; returns how many moved.
+ */
+export const redriveQueue = async (sqs: SQSClient, dlqUrl: string, sourceUrl: string): Promise<number> => {
+  let moved = 0;
+  const fifo = sourceUrl.endsWith('.fifo');
+  for (;;) {
+    const res = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const messages = res.Messages ?? [];
+    if (messages.length === 0) return moved;
+    for (const m of messages) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: sourceUrl,
+          MessageBody: m.Body ?? '',
+          ...(fifo
+            ? {
+                MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive',
+                MessageDeduplicationId: `${m.MessageId ?? moved}-redrive-${Date.now()}`,
+              }
+            : {}),
+        }),
+      );
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle ?? '' }));
+      moved++;
+    }
+  }
 };

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
@@ -73,4 +75,36 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     const pushed = (await journals()).filter((j) => j.key.endsWith(expense.booking?.journalEntryId ?? '?'));
     expect(pushed).toHaveLength(1);
   }, 90_000);
+
+  it('dead-letters a refused entry; `quittance accounting redrive` replays it once the cause is fixed', async () => {
+    await fetch(`${apiUrl}/_local/accounting/outage`, {
+      method: 'POST',
+      body: JSON.stringify({ requests: 1, status: 422 }),
+    });
+    const expenseId = await approvedExpense();
+    const entryId = `je_expense_${expenseId}`;
+    // Refused for good: not retried, the expense stays APPROVED, nothing in the accounting system.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await api.get<Expense>(`/expenses/${expenseId}`, tokens.finance)).body.status).toBe('APPROVED');
+    expect((await journals()).filter((j) => j.key.endsWith(entryId))).toHaveLength(0);
+
+    const cli = await run(['accounting', 'redrive'], apiUrl);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).moved).toBeGreaterThanOrEqual(1);
+    await booked(expenseId);
+    expect((await journals()).filter((j) => j.key.endsWith(entryId))).toHaveLength(1);
+  }, 90_000);
 });
+
+const run = (args: string[], api: string) =>
+  new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+      cwd: join(import.meta.dirname, '../..'),
+      env: { ...process.env, QUITTANCE_API_URL: api },
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout }));
+  });
