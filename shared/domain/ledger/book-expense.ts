@@ -30,10 +30,13 @@ export const bookExpense = async (
   const settings = defaultLedgerSettings(expense.amount.currency);
   const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
   const existing = await deps.journal.get(draft.companyId, draft.id);
-  const posted =
-    existing?.status === 'posted'
-      ? existing
-      : await postDraft({ store: deps.journal, now: deps.now }, (await deps.journal.saveDraft(draft), draft));
+  let posted: PostedEntry;
+  if (existing?.status === 'posted') {
+    posted = existing;
+  } else {
+    await deps.journal.saveDraft(draft);
+    posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
+  }
   await deps.enqueue(posted);
   const totals = entryTotals(posted);
   const json = entryToJson(posted);
