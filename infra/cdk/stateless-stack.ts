@@ -500,6 +500,30 @@ export class StatelessStack extends Stack {
     const period = Duration.minutes(5);
     this.alarm(`${id}ErrorsAlarm`, fn.metricErrors({ period, statistic: 'Sum' }), `${name}: invocation errors`);
     this.alarm(`${id}ThrottlesAlarm`, fn.metricThrottles({ period, statistic: 'Sum' }), `${name}: throttled`);
+    const spec = this.props.topology.functions[name] as AnyFunctionSpec | undefined;
+    if (spec?.warm) {
+      // Latency-bound (real-time card authorizations): Stripe decides alone after 2 s.
+      this.alarm(
+        `${id}LatencyP99Alarm`,
+        fn.metricDuration({ period: Duration.minutes(1), statistic: 'p99' }),
+        `${name}: p99 duration above 1.5 s, close to the processors' 2 s authorization deadline`,
+        1500,
+      );
+    }
+    if (spec && 'textract' in spec.uses && spec.uses.textract === true) {
+      this.alarm(
+        `${id}TextractThrottlingAlarm`,
+        new cloudwatch.Metric({
+          namespace: 'AWS/Textract',
+          metricName: 'ThrottledCount',
+          dimensionsMap: { Operation: 'AnalyzeExpense' },
+          period,
+          statistic: 'Sum',
+        }),
+        `${name}: Textract throttles AnalyzeExpense (default quotas are a few TPS): raise the quota or lower concurrency`,
+        10,
+      );
+    }
   }
 
   private addQueueAlarms(): void {

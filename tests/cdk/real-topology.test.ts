@@ -102,6 +102,18 @@ describe(`real topology (${missing.length ? `stand-in handler for: ${missing.joi
     }
   });
 
+  it('alarms on the authorization p99 latency and on Textract throttling', () => {
+    const alarms = Object.values(dev.statelessTemplate.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { MetricName?: string; Namespace?: string; ExtendedStatistic?: string; Threshold?: number };
+    }[];
+    const latency = alarms.filter((a) => a.Properties.MetricName === 'Duration' && a.Properties.ExtendedStatistic === 'p99');
+    expect(latency.length).toBe(Object.values(topology.functions).filter((f) => 'warm' in f && f.warm).length);
+    expect(latency[0]?.Properties.Threshold).toBe(1500);
+    expect(
+      alarms.some((a) => a.Properties.Namespace === 'AWS/Textract' && a.Properties.MetricName === 'ThrottledCount'),
+    ).toBe(true);
+  });
+
   it('grants write actions only to functions that declare writes', () => {
     const t = dev.statelessTemplate;
     for (const [name, spec] of Object.entries(real.functions)) {
