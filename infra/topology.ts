@@ -67,6 +67,7 @@ export const topology = defineTopology({
         buckets: { documents: 'read' },
         tables: { main: 'readWrite' },
         queues: { extraction: 'consume' },
+        textract: true,
         putEvents: true,
       },
       timeoutSeconds: 120,
