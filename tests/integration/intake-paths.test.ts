@@ -55,6 +55,21 @@ const mailAndQuarantine = async (mail: Omit<TestMail, 'subject'>) => {
 
 const pdf = async (total = '42,50') => Buffer.from(await makeSampleReceiptPdf({ total }));
 
+/** A PDF whose trailer declares standard-security encryption (RC4, user password unknown). */
+const encryptedPdf = () =>
+  Buffer.from(
+    [
+      '%PDF-1.4',
+      '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+      '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+      '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
+      '4 0 obj << /Filter /Standard /V 1 /R 2 /O <28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A>',
+      '/U <28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A> /P -4 >> endobj',
+      'trailer << /Root 1 0 R /Size 5 /Encrypt 4 0 R /ID [<01020304050607080910111213141516><01020304050607080910111213141516>] >>',
+      '%%EOF',
+    ].join('\n'),
+  );
+
 describe('receipt intake paths (SMTP → S3 → intake → extraction → API)', () => {
   it('reads a registered employee’s PDF receipt', async () => {
     const [r] = await mailAndSettle({
@@ -172,16 +187,18 @@ describe('receipt intake paths (SMTP → S3 → intake → extraction → API)',
         attachments: [
           { filename: 'good.pdf', content: await pdf('9,90') },
           { filename: 'corrupt.pdf', content: Buffer.from('%PDF-1.7\n%garbage that is not a PDF body\n') },
+          { filename: 'encrypted.pdf', content: encryptedPdf() },
           { filename: 'huge.png', content: pngHeader(8000, 7000) },
           { filename: 'lying.pdf', content: Buffer.from('just some text, not a PDF'), contentType: 'application/pdf' },
           { filename: 'empty.pdf', content: Buffer.alloc(0) },
         ],
       },
-      3,
+      4,
     );
     const byName = Object.fromEntries(found.map((r) => [r.document.fileName, r]));
     expect(byName['good.pdf']?.status).toBe('EXTRACTED');
     expect(byName['corrupt.pdf']).toMatchObject({ status: 'EXTRACTION_FAILED', failure: { code: 'unreadable' } });
+    expect(byName['encrypted.pdf']).toMatchObject({ status: 'EXTRACTION_FAILED', failure: { code: 'unreadable' } });
     expect(byName['huge.png']).toMatchObject({ status: 'EXTRACTION_FAILED', failure: { code: 'too-large' } });
     expect(byName['lying.pdf']).toBeUndefined(); // not a receipt format: listed as skipped in the acknowledgement
     expect(byName['empty.pdf']).toBeUndefined();
