@@ -29,6 +29,11 @@ export interface QueueSpec {
    * (the message body is the whole event envelope, as EventBridge's SQS target sends it).
    */
   subscribe?: EventPattern;
+  /**
+   * Textract publishes its asynchronous job completions (StartExpenseAnalysis) to an SNS topic subscribed by this
+   * queue; functions that use Textract get the topic and the role Textract publishes with.
+   */
+  textractCompletions?: boolean;
 }
 
 export type BucketAccess = 'read' | 'write' | 'readWrite';

@@ -30,6 +30,11 @@ export const topology = defineTopology({
       maxReceiveCount: 5,
       subscribe: { source: ['quittance.receipts'], 'detail-type': ['ReceiptReceived'] },
     },
+    textractResults: {
+      visibilityTimeoutSeconds: 180,
+      maxReceiveCount: 5,
+      textractCompletions: true,
+    },
     accounting: {
       // One message group per company: entries reach the accounting system in numbering order.
       fifo: true,
@@ -177,6 +182,19 @@ export const topology = defineTopology({
       },
       uses: { tables: { main: 'readWrite' } },
       timeoutSeconds: 10,
+      memoryMB: 512,
+    },
+    textractComplete: {
+      entry: 'functions/textract-complete/handler.ts',
+      description: 'Finishes receipts read by an asynchronous Textract job (multi-page documents)',
+      trigger: { type: 'queue', queue: 'textractResults', batchSize: 5, maxConcurrency: 2 },
+      uses: {
+        tables: { main: 'readWrite' },
+        queues: { textractResults: 'consume' },
+        putEvents: true,
+        textract: true,
+      },
+      timeoutSeconds: 120,
       memoryMB: 512,
     },
     receiptsApi: {

@@ -12,6 +12,8 @@ import { bucketName, EVENT_BUS_NAME, getEnv, tableName } from '../../shared/runt
 export const defaultDeps = (): ExtractReceiptDeps => {
   const { ddb, s3, eventBridge } = awsClients();
   const table = tableName('main');
+  // The adapter retries throttling itself, behind its own concurrency cap: no SDK retries on top.
+  const textract = makeTextractExtractor({ client: new TextractClient({ maxAttempts: 1 }), concurrency: 2 });
   return {
     receipts: makeDynamoReceiptRepository(ddb, table),
     documents: makeS3DocumentStore(s3, bucketName('documents')),
@@ -19,9 +21,25 @@ export const defaultDeps = (): ExtractReceiptDeps => {
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
     extractors: {
       builtin: makeBuiltinExtractor(),
-      // The adapter retries throttling itself, behind its own concurrency cap: no SDK retries on top.
-      textract: makeTextractExtractor({ client: new TextractClient({ maxAttempts: 1 }), concurrency: 2 }),
+      textract,
     },
+    // Multi-page documents through Textract's asynchronous API, where the deployment configured its topic.
+    ...(process.env.TEXTRACT_SNS_TOPIC_ARN && process.env.TEXTRACT_ROLE_ARN
+      ? {
+          asyncExtraction: {
+            textract: {
+              start: ({ bucket, key, jobTag }: { bucket: string; key: string; jobTag: string }) =>
+                textract.startExpenseAnalysis({
+                  bucket,
+                  key,
+                  jobTag,
+                  snsTopicArn: getEnv('TEXTRACT_SNS_TOPIC_ARN'),
+                  roleArn: getEnv('TEXTRACT_ROLE_ARN'),
+                }),
+            },
+          },
+        }
+      : {}),
     now: () => new Date(),
   };
 };

@@ -3,10 +3,14 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config.ts';
@@ -48,6 +52,8 @@ export class StatefulStack extends Stack {
   readonly tables: Record<string, dynamodb.Table> = {};
   readonly buckets: Record<string, s3.Bucket> = {};
   readonly queues: Record<string, QueuePair> = {};
+  /** Where Textract announces finished asynchronous jobs, and the role it publishes with (absent: sync only). */
+  textract?: { topic: sns.Topic; publishRole: iam.Role };
   readonly accessLogs: s3.Bucket;
   readonly bus: events.EventBus;
   readonly userPool: cognito.UserPool;
@@ -174,6 +180,7 @@ export class StatefulStack extends Stack {
           ],
         });
       }
+      if (spec.textractCompletions) this.wireTextractCompletions(name, queue);
       this.queues[name] = { queue, dlq, fifo };
       new CfnOutput(this, `Queue${pascal(name)}Url`, { value: queue.queueUrl });
     }
@@ -274,5 +281,28 @@ export class StatefulStack extends Stack {
       actions: [new sesActions.S3({ bucket: inbound, objectKeyPrefix: config.inboundMail.prefix })],
     });
     new CfnOutput(this, 'InboundRuleSetName', { value: this.inboundRuleSet.receiptRuleSetName });
+  }
+
+  /** SNS topic (encrypted, TLS only) → this queue; a role Textract assumes to publish job completions there. */
+  private wireTextractCompletions(name: string, queue: sqs.Queue): void {
+    const key = new kms.Key(this, 'TextractTopicKey', {
+      description: 'Textract job completion topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const topic = new sns.Topic(this, 'TextractCompletions', { masterKey: key, enforceSSL: true });
+    topic.addSubscription(new snsSubscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
+    const publishRole = new iam.Role(this, 'TextractPublishRole', {
+      assumedBy: new iam.ServicePrincipal('textract.amazonaws.com'),
+      description: `Textract publishes expense-analysis completions to the ${name} topic`,
+    });
+    topic.grantPublish(publishRole);
+    acknowledge(
+      publishRole,
+      'IAM5[Action::kms:GenerateDataKey*]',
+      'Publishing to an encrypted topic: the CDK publish grant spells the data-key actions with a wildcard, on this ' +
+        'one topic key only.',
+    );
+    this.textract = { topic, publishRole };
   }
 }

@@ -291,6 +291,12 @@ export class StatelessStack extends Stack {
           resources: ['*'],
         }),
       );
+      if (stateful.textract) {
+        // Multi-page documents: Textract reads them from S3 and announces completion on the topic.
+        fn.addEnvironment('TEXTRACT_SNS_TOPIC_ARN', stateful.textract.topic.topicArn);
+        fn.addEnvironment('TEXTRACT_ROLE_ARN', stateful.textract.publishRole.roleArn);
+        stateful.textract.publishRole.grantPassRole(role);
+      }
     }
 
     if ('sendEmail' in uses && uses.sendEmail === true) {

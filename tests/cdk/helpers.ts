@@ -91,7 +91,7 @@ const SQS_CONSUME = [
  * The IAM actions a function's role must hold — and may hold, nothing more — derived independently from
  * the topology: its logs, X-Ray, its async-failure queue, and one family of actions per `uses` entry.
  */
-export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
+export const expectedActions = (spec: AnyFunctionSpec, topology?: AnyTopology): Set<string> => {
   const out = new Set([
     'logs:CreateLogStream',
     'logs:PutLogEvents',
@@ -123,6 +123,8 @@ export const expectedActions = (spec: AnyFunctionSpec): Set<string> => {
   }
   if ('textract' in spec.uses && spec.uses.textract) {
     add(['textract:AnalyzeExpense', 'textract:StartExpenseAnalysis', 'textract:GetExpenseAnalysis']);
+    // Passes Textract the role it publishes job completions with, when the topology has that channel.
+    if (Object.values(topology?.queues ?? {}).some((q) => q.textractCompletions)) add(['iam:PassRole']);
   }
   return out;
 };

@@ -2,8 +2,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { money } from '../../shared/domain/money.ts';
 import {
   extractReceipt,
+  jobTagOf,
   MAX_EXTRACTION_ATTEMPTS,
+  parseJobTag,
   RetryableExtractionError,
+  recordExtraction,
 } from '../../shared/domain/receipts/extract-receipt.ts';
 import { registerDocument } from '../../shared/domain/receipts/register-document.ts';
 import type { ExtractionResult, Extractor } from '../../shared/ports/extractor.ts';
@@ -143,5 +146,56 @@ describe('extractReceipt', () => {
       { companyId: 'acme', receiptId: 'r1', attempt: 1 },
     );
     expect([builtin.calls, textract.calls]).toEqual([0, 1]);
+  });
+
+  it('starts an asynchronous job for a document the synchronous API cannot read, and finishes it on completion', async () => {
+    await receive('r1');
+    mem.addCompany({
+      companyId: 'acme',
+      legalName: 'Acme',
+      country: 'FR',
+      currency: 'EUR',
+      extractionEngine: 'textract',
+    });
+    const started: { key: string; jobTag: string }[] = [];
+    const textract = fixedExtractor({
+      ok: false,
+      code: 'unsupported',
+      error: 'several pages',
+      needsAsync: true,
+    } as never);
+    const deps = {
+      ...mem.deps,
+      extractors: { textract },
+      asyncExtraction: {
+        textract: {
+          async start(input: { bucket: string; key: string; jobTag: string }) {
+            started.push(input);
+            return 'job-1';
+          },
+        },
+      },
+      now,
+    };
+    expect(await extractReceipt(deps, { companyId: 'acme', receiptId: 'r1', attempt: 1 })).toBe('started');
+    expect(started[0]?.jobTag).toBe(jobTagOf('acme', 'r1'));
+    expect(await mem.deps.receipts.get('acme', 'r1')).toMatchObject({
+      status: 'EXTRACTING',
+      asyncJob: { jobId: 'job-1' },
+    });
+
+    const tag = parseJobTag(started[0]?.jobTag ?? '');
+    const done = await recordExtraction(deps, {
+      companyId: tag?.companyId ?? '',
+      receiptId: tag?.receiptId ?? '',
+      from: 'EXTRACTING',
+      attempt: 1,
+      engine: 'textract',
+      result: extracted(4250n),
+    });
+    expect(done).toBe('extracted');
+    const receipt = await mem.deps.receipts.get('acme', 'r1');
+    expect(receipt).toMatchObject({ status: 'EXTRACTED', extraction: { total: '42.50' } });
+    expect(receipt?.asyncJob).toBeUndefined();
   });
 });

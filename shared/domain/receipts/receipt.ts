@@ -1,16 +1,19 @@
 /** A receipt: one document an employee sent (e-mail attachment, e-mail body or upload), then its extracted data. */
 import type { ReceiptJson } from '../extraction/model.ts';
 
-export const RECEIPT_STATUSES = ['RECEIVED', 'EXTRACTED', 'EXTRACTION_FAILED', 'DUPLICATE'] as const;
+export const RECEIPT_STATUSES = ['RECEIVED', 'EXTRACTING', 'EXTRACTED', 'EXTRACTION_FAILED', 'DUPLICATE'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 
 /**
- * Allowed transitions. RECEIVED → EXTRACTED | EXTRACTION_FAILED by the pipeline; EXTRACTION_FAILED → RECEIVED when
+ * Allowed transitions. RECEIVED → EXTRACTED | EXTRACTION_FAILED by the pipeline (through EXTRACTING while an
+ * asynchronous engine job runs); EXTRACTION_FAILED → RECEIVED when
  * an admin retries; EXTRACTED → RECEIVED for a re-extraction (e.g. with another engine). DUPLICATE (the same file
  * as an earlier receipt) is final: it links to the original and is never processed.
  */
 export const RECEIPT_TRANSITIONS: Readonly<Record<ReceiptStatus, readonly ReceiptStatus[]>> = {
-  RECEIVED: ['EXTRACTED', 'EXTRACTION_FAILED'],
+  RECEIVED: ['EXTRACTING', 'EXTRACTED', 'EXTRACTION_FAILED'],
+  /** An asynchronous engine job (Textract on a multi-page PDF) is running. */
+  EXTRACTING: ['EXTRACTED', 'EXTRACTION_FAILED'],
   EXTRACTED: ['RECEIVED'],
   EXTRACTION_FAILED: ['RECEIVED'],
   DUPLICATE: [],
@@ -62,6 +65,8 @@ export interface Receipt {
   possibleDuplicateOf?: string;
   extraction?: ReceiptJson;
   failure?: { code: string; reason: string; attempts: number };
+  /** The asynchronous engine job reading the document, while EXTRACTING. */
+  asyncJob?: { engine: string; jobId: string; startedAt: string };
 }
 
 export interface ReceiptHistoryEntry {
