@@ -197,6 +197,14 @@ export const topology = defineTopology({
       timeoutSeconds: 120,
       memoryMB: 512,
     },
+    reminders: {
+      entry: 'functions/reminders/handler.ts',
+      description: 'Daily: reminds employees of card payments without a receipt, escalates to managers',
+      trigger: { type: 'schedule', expression: 'rate(1 day)' },
+      uses: { tables: { main: 'read' }, sendEmail: true },
+      timeoutSeconds: 300,
+      memoryMB: 512,
+    },
     receiptsApi: {
       entry: 'functions/receipts-api/handler.ts',
       description: 'Finance API over receipts: list, detail, upload, quarantine, retry',

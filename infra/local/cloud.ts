@@ -35,6 +35,19 @@ export interface LocalCloudOptions {
 
 export const REGION = 'eu-west-3';
 
+/** The event EventBridge Scheduler sends a function. */
+const scheduledEvent = () => ({
+  version: '0',
+  id: crypto.randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.scheduler',
+  account: '000000000000',
+  time: new Date().toISOString(),
+  region: REGION,
+  resources: [],
+  detail: {},
+});
+
 const pick = (env: NodeJS.ProcessEnv, names: string[]) =>
   Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : [])));
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -209,20 +222,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       if (!m) throw new Error(`${name}: unsupported schedule expression ${t.expression}`);
       const unit = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 }[m[2] as 'day'];
       const timer = setInterval(
-        () => {
-          const event = {
-            version: '0',
-            id: crypto.randomUUID(),
-            'detail-type': 'Scheduled Event',
-            source: 'aws.scheduler',
-            account: '000000000000',
-            time: new Date().toISOString(),
-            region: REGION,
-            resources: [],
-            detail: {},
-          };
-          runtime.invoke(name, event).catch(() => undefined);
-        },
+        () => void runtime.invoke(name, scheduledEvent()).catch(() => undefined),
         Number(m[1]) * unit * 1000,
       );
       timer.unref();
@@ -277,6 +277,15 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         if (path.startsWith('/_local/accounting/')) {
           const answer = accounting.handle(req.method ?? 'GET', path, req.headers, body);
           if (answer) return answer;
+        }
+        const schedule = /^\/_local\/schedules\/([A-Za-z]+)\/run$/.exec(path);
+        if (req.method === 'POST' && schedule) {
+          const name = schedule[1] as FunctionName;
+          if (topology.functions[name]?.trigger.type !== 'schedule') {
+            return { status: 404, body: { error: 'not_found', message: `no scheduled function ${schedule[1]}` } };
+          }
+          const result = await runtime.invoke(name, scheduledEvent());
+          return { status: 200, body: { result } };
         }
         const redrive = /^\/_local\/queues\/([A-Za-z]+)\/redrive$/.exec(path);
         if (req.method === 'POST' && redrive) {

@@ -218,6 +218,7 @@ const seedCompany = async (
     await put({ pk: `C#${companyId}`, sk: 'POLICY#000001', entity: 'POLICY', json: JSON.stringify(DEMO_POLICY) });
     await put({ pk: `C#${companyId}`, sk: 'CHAIN#000001', entity: 'CHAIN', json: JSON.stringify(DEMO_CHAIN) });
   }
+  await put({ pk: 'COMPANIES', sk: companyId, entity: 'CompanyIndex' });
   await put({ ...keys.company(companyId), entity: 'Company', ...company, createdAt: now });
   return true;
 };

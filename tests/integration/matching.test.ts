@@ -1,4 +1,11 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
+import {
+  newAuthorization,
+  sendStripe,
+  transactionCreated,
+  transactionObject,
+} from '../../infra/local/stripe-simulator.ts';
 import { makeApi } from '../support/api-client.ts';
 import {
   cardPayment as cardPaymentFor,
@@ -79,5 +86,33 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       finance,
     );
     expect(relinked.body.match.by).toBe('user:u_finance');
+  });
+
+  it('reminds the employee of a payment still without a receipt, and tells the manager when it is old', async () => {
+    const p = purchase();
+    const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+    const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, p.cents);
+    const tx = { ...transactionObject(a, p.cents), created: Math.floor(Date.now() / 1000) - 12 * 86_400 };
+    expect(
+      (await sendStripe(apiUrl, LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE, transactionCreated(tx))).status,
+    ).toBe(200);
+    await api.eventually(async () => {
+      const missing = await api.get<{ items: { id: string }[] }>(
+        '/cards/transactions?missingReceipt=true&limit=100',
+        finance,
+      );
+      return missing.body.items.find((t) => t.id === `stripe:${tx.id}`);
+    });
+    const run = await fetch(`${apiUrl}/_local/schedules/reminders/run`, { method: 'POST' });
+    expect(run.status).toBe(200);
+    const outbox = await api.get<{ items: { to: string[]; subject: string; text: string }[] }>('/_local/outbox');
+    const toAlice = outbox.body.items.filter(
+      (m) => m.to.includes('alice@demo.quittance.local') && m.text.includes(p.vendor),
+    );
+    expect(toAlice.at(-1)?.subject).toMatch(/waiting for a receipt/);
+    const toManager = outbox.body.items.filter(
+      (m) => m.to.includes('manager@demo.quittance.local') && m.text.includes(p.vendor),
+    );
+    expect(toManager.length).toBeGreaterThan(0);
   });
 });

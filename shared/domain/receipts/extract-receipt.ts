@@ -80,11 +80,23 @@ export const extractReceipt = async (
       from: 'RECEIVED',
       to: 'EXTRACTING',
       patch: { asyncJob: { engine, jobId, startedAt: at } },
-      history: { at, status: 'EXTRACTING', actor: `extractor:${engine}`, note: `several pages: ${engine} job ${jobId} started` },
+      history: {
+        at,
+        status: 'EXTRACTING',
+        actor: `extractor:${engine}`,
+        note: `several pages: ${engine} job ${jobId} started`,
+      },
     });
     return 'started';
   }
-  return recordExtraction(deps, { companyId: input.companyId, receiptId: input.receiptId, from: 'RECEIVED', attempt: input.attempt, engine, result });
+  return recordExtraction(deps, {
+    companyId: input.companyId,
+    receiptId: input.receiptId,
+    from: 'RECEIVED',
+    attempt: input.attempt,
+    engine,
+    result,
+  });
 };
 
 /**
@@ -142,7 +154,12 @@ export const recordExtraction = async (
   await deps.receipts.transition(input.companyId, input.receiptId, {
     from: input.from,
     to: 'EXTRACTED',
-    patch: { extraction, possibleDuplicateOf: possibleDuplicateOf ?? undefined, failure: undefined, asyncJob: undefined },
+    patch: {
+      extraction,
+      possibleDuplicateOf: possibleDuplicateOf ?? undefined,
+      failure: undefined,
+      asyncJob: undefined,
+    },
     history: {
       at,
       status: 'EXTRACTED',

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
+import {
+  DEFAULT_REMINDER_SETTINGS,
+  type MissingReceipt,
+  planReminders,
+  sendReminders,
+} from '../../shared/domain/matching/reminders.ts';
+import { formatMoney, money } from '../../shared/domain/money.ts';
+import { getEnv, tableName } from '../../shared/runtime/env.ts';
+import { lambda, observability } from '../../shared/runtime/lambda.ts';
+
+const o = observability('reminders');
+const { ddb, ses } = awsClients();
+const table = tableName('main');
+const mailer = makeSesMailer(ses, getEnv('MAIL_FROM'));
+
+const query = async (pk: string, index?: 'gsi2') => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        ...(index
+          ? { IndexName: index, KeyConditionExpression: 'gsi2pk = :pk' }
+          : { KeyConditionExpression: 'pk = :pk' }),
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+/**
+ * Daily: for every company, the card payments still waiting for their receipt → one reminder per employee after
+ * the company's delay, and a note to the manager after the escalation delay (defaults 3 and 10 days).
+ */
+export const handler = lambda(async () => {
+  const now = new Date();
+  const companies = (await query('COMPANIES')).map((c) => String(c.sk));
+  let reminded = 0;
+  let escalated = 0;
+  for (const companyId of companies) {
+    const company = (await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }))).Item;
+    const missing: MissingReceipt[] = (await query(`C#${companyId}#MISSING`, 'gsi2')).map((t) => ({
+      transactionId: String(t.id),
+      employeeId: String(t.employeeId),
+      merchantName: String(t.merchantName ?? ''),
+      amount: formatMoney(money(BigInt(String(t.amountMinor)), String(t.currency))),
+      currency: String(t.currency),
+      postedAt: String(t.postedAt),
+    }));
+    const settings = { ...DEFAULT_REMINDER_SETTINGS, ...((company?.reminders as object | undefined) ?? {}) };
+    const plans = planReminders(missing, settings, now);
+    const user = async (id: string) =>
+      (await ddb.send(new GetCommand({ TableName: table, Key: keys.user(companyId, id) }))).Item;
+    const result = await sendReminders(
+      {
+        mailer,
+        receiptsAddress: String(company?.receiptsAddress ?? ''),
+        now: () => now,
+        people: async (id) => {
+          const u = await user(id);
+          if (!u || u.active === false) return null;
+          const manager = u.managerId ? await user(String(u.managerId)) : undefined;
+          return {
+            email: String(u.email),
+            name: String(u.displayName),
+            managerEmail: manager ? String(manager.email) : null,
+          };
+        },
+      },
+      plans,
+    );
+    reminded += result.reminded;
+    escalated += result.escalated;
+  }
+  o.logger.info('missing-receipt reminders sent', { companies: companies.length, reminded, escalated });
+  return {
+    companies: companies.length,
+    reminded,
+    escalated,
+    run: createHash('sha1').update(now.toISOString()).digest('hex').slice(0, 8),
+  };
+}, o);
