@@ -126,8 +126,8 @@ export const topology = defineTopology({
     },
     exportsApi: {
       entry: 'functions/exports-api/handler.ts',
-      description: 'Exports for finance: the FEC of a period',
-      trigger: { type: 'http', routes: ['GET /exports/fec'], auth: 'jwt' },
+      description: 'Exports for finance: the FEC and the journal (CSV, JSON) of a period',
+      trigger: { type: 'http', routes: ['GET /exports/fec', 'GET /exports/journal'], auth: 'jwt' },
       uses: { tables: { main: 'read' } },
       timeoutSeconds: 30,
       memoryMB: 1024,

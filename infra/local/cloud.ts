@@ -293,6 +293,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
           if (!q) return { status: 404, body: { error: 'not_found', message: `no queue ${redrive[1]}` } };
           return { status: 200, body: { moved: await redriveQueue(sqs, q.dlqUrl, q.url) } };
         }
+        if (req.method === 'GET' && path === '/_local/info') {
+          // Operators' and benchmarks' view of the local resources (never exposed in AWS).
+          return {
+            status: 200,
+            body: { endpoints: { dynamodb: ddbLocal.endpoint, s3sqs: fauxqs.endpoint }, queues: queueUrls, env },
+          };
+        }
         if (req.method === 'GET' && path === '/_local/outbox') {
           const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
           return { status: 200, body: { items: outbox.list().filter((m) => !to || m.to.includes(to)) } };

@@ -64,6 +64,11 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     expect(fileName).toBe(`912345675FEC${year}1231.txt`);
     const text = await res.text();
     expect(text).toContain(expense.receiptIds[0]); // PieceRef leads to the evidence (the receipt and its SHA-256)
+    const csv = await fetch(`${apiUrl}/exports/journal?from=${year}-01-01&to=${year}-12-31&format=csv`, {
+      headers: { authorization: `Bearer ${tokens.finance}` },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(await csv.text()).toContain(entryId);
     const check = checkFec(text, { fileName, period: { start: `${year}-01-01`, end: `${year}-12-31` } });
     expect(check.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
