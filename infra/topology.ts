@@ -124,6 +124,31 @@ export const topology = defineTopology({
       timeoutSeconds: 30,
       memoryMB: 512,
     },
+    approvalNotify: {
+      entry: 'functions/approval-notify/handler.ts',
+      description: 'E-mails approvers their signed, single-use approve and reject links',
+      trigger: {
+        type: 'event',
+        pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApprovalRequested'] },
+      },
+      uses: { tables: { main: 'read' }, sendEmail: true },
+      settings: ['APPROVAL_LINK_SECRET', 'PUBLIC_API_URL'],
+      timeoutSeconds: 30,
+      memoryMB: 256,
+    },
+    approvalLinks: {
+      entry: 'functions/approval-links/handler.ts',
+      description: 'The approve/reject links of approval e-mails: confirmation page, then a single-use decision',
+      trigger: {
+        type: 'http',
+        routes: ['GET /approvals/links/{token}', 'POST /approvals/links/{token}'],
+        auth: 'none',
+      },
+      uses: { tables: { main: 'readWrite' }, putEvents: true },
+      settings: ['APPROVAL_LINK_SECRET'],
+      timeoutSeconds: 10,
+      memoryMB: 256,
+    },
     exportsApi: {
       entry: 'functions/exports-api/handler.ts',
       description: 'Exports for finance: the FEC and the journal (CSV, JSON) of a period',

@@ -325,6 +325,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
     stoppers.push(() => new Promise((r) => api.server.close(r)));
     // Functions read their settings when first invoked, which happens after this.
     process.env.ACCOUNTING_API_URL ??= `${api.url}/_local/accounting`;
+    process.env.PUBLIC_API_URL ??= api.url;
     identity = await makeLocalIdentity({
       keyFile: join(dataDir, 'identity', 'local-jwk.json'),
       issuer: `${api.url}/_local/idp`,

@@ -84,4 +84,35 @@ describe('expenses: a matched card payment becomes an expense that goes through 
     expect(rejected.body.status).toBe('REJECTED');
     expect((await api.get(`/expenses/${pending.id}`, tokens.bob)).status).toBe(404);
   });
+
+  it('e-mails the approver signed single-use links; a link approves once, a replayed or altered one is refused', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const txId = await cardPayment(apiUrl, p);
+    const pending = await expenseOf(txId, 'PENDING_APPROVAL');
+    const mail = await api.eventually(async () => {
+      const outbox = await api.get<{ items: { to: string[]; text: string }[] }>('/_local/outbox');
+      return outbox.body.items.find(
+        (m) => m.to.includes('manager@demo.quittance.local') && m.text.includes(pending.id),
+      );
+    });
+    const approveUrl = /Approve: (\S+)/.exec(mail.text)?.[1] ?? '';
+    expect(approveUrl).toContain('/approvals/links/');
+
+    const confirm = await fetch(approveUrl);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('<form method="post">');
+    // Following the link decided nothing.
+    expect((await api.get<Expense>(`/expenses/${pending.id}`, tokens.alice)).body.approval?.currentStep).toBe(0);
+
+    const tampered = approveUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect((await fetch(tampered, { method: 'POST' })).status).toBe(400);
+
+    const used = await fetch(approveUrl, { method: 'POST' });
+    expect(used.status).toBe(200);
+    const after = await api.get<Expense>(`/expenses/${pending.id}`, tokens.alice);
+    expect(after.body).toMatchObject({ status: 'PENDING_APPROVAL', approval: { currentStep: 1 } });
+
+    expect([409, 410]).toContain((await fetch(approveUrl, { method: 'POST' })).status);
+  });
 });
