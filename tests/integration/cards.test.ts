@@ -187,4 +187,51 @@ describe('card webhooks against the local cloud', () => {
     const unsigned = await fetch(`${apiUrl}/webhooks/lithic`, { method: 'POST', body });
     expect(unsigned.status).toBe(401);
   });
+
+  it('answers a Marqeta JIT Funding request with Basic auth, and refuses bad credentials', async () => {
+    const jit = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../fixtures/cards/marqeta/jit-funding-request.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const body = JSON.stringify({ ...jit, token: randomUUID() });
+    const [user, password] = LOCAL_WEBHOOK_SECRETS.WEBHOOK_CREDENTIALS_MARQETA.split(':');
+    const auth = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+    const res = await fetch(`${apiUrl}/webhooks/marqeta`, {
+      method: 'POST',
+      headers: { authorization: auth(user ?? '', password ?? ''), 'content-type': 'application/json' },
+      body,
+    });
+    // The card is not assigned to anyone in the demo company: Marqeta's decline (402) with a JIT reason code.
+    expect(res.status).toBe(402);
+    expect(await res.json()).toMatchObject({ jit_funding: { decline_reason: expect.any(String) } });
+    const bad = await fetch(`${apiUrl}/webhooks/marqeta`, {
+      method: 'POST',
+      headers: { authorization: auth('x', 'y') },
+      body,
+    });
+    expect(bad.status).toBe(401);
+  });
+
+  it('locks the card of an employee with a receipt missing for too long (the control of the company)', async () => {
+    const card = { id: 'ic_manager_lock', last4: '1111', cardholderId: 'ich_manager' };
+    const assigned = await fetch(`${apiUrl}/cards/stripe/${card.id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
+      body: JSON.stringify({ employeeId: 'u_manager' }),
+    });
+    expect(assigned.status).toBe(200);
+    expect(
+      (await sendStripe(apiUrl, SECRET, authorizationRequest(newAuthorization(card, BRASSERIE, 1500)))).body,
+    ).toEqual({
+      approved: true,
+    });
+    // A payment captured 40 days ago and still without a receipt (the demo controls lock after 30 days).
+    const old = newAuthorization(card, BRASSERIE, 2000);
+    const tx = { ...transactionObject(old, 2000), created: Math.floor(Date.now() / 1000) - 40 * 86_400 };
+    expect((await sendStripe(apiUrl, SECRET, transactionCreated(tx))).status).toBe(200);
+    const locked = await api.eventually(async () => {
+      const r = await sendStripe(apiUrl, SECRET, authorizationRequest(newAuthorization(card, BRASSERIE, 1500)));
+      return r.body.approved === false ? r.body : undefined;
+    }, 20_000);
+    expect(locked).toMatchObject({ metadata: { quittance_reasons: expect.stringMatching(/receipts-overdue/) } });
+  });
 });
