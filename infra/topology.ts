@@ -164,7 +164,11 @@ export const topology = defineTopology({
         type: 'http',
         routes: [
           'GET /expenses',
+          'POST /expenses',
           'GET /expenses/{id}',
+          'GET /policies',
+          'PUT /policies',
+          'POST /reimbursements',
           'GET /approvals',
           'POST /expenses/{id}/approve',
           'POST /expenses/{id}/reject',

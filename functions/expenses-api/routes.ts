@@ -1,8 +1,25 @@
 import { z } from 'zod';
-import { EXPENSE_STATUSES, type Expense, expenseToJson } from '../../shared/domain/expenses/expense.ts';
+import { parseApprovalChainConfig } from '../../shared/domain/expenses/approval-chain.ts';
+import { chooseCategory } from '../../shared/domain/expenses/categories.ts';
+import {
+  attendeeSchema,
+  EXPENSE_CATEGORIES,
+  EXPENSE_STATUSES,
+  type Expense,
+  expenseToJson,
+} from '../../shared/domain/expenses/expense.ts';
 import { ExpenseCommandError } from '../../shared/domain/expenses/lifecycle.ts';
-import { type ExpenseWorkflowDeps, runCommand } from '../../shared/domain/expenses/workflow.ts';
+import { parsePolicySet } from '../../shared/domain/expenses/policy.ts';
+import { buildPain001, expenseIdFromEndToEndId, planReimbursements } from '../../shared/domain/expenses/sepa.ts';
+import {
+  claimOutOfPocket,
+  type ExpenseWorkflowDeps,
+  runCommand,
+  vatFromExtraction,
+} from '../../shared/domain/expenses/workflow.ts';
 import { ForbiddenError, hasAnyRole, type Principal, type Role } from '../../shared/domain/identity.ts';
+import { parseMoney } from '../../shared/domain/money.ts';
+import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
@@ -27,7 +44,21 @@ const refusal = (error: unknown): never => {
   throw error;
 };
 
-export const makeRoutes = (deps: ExpenseWorkflowDeps): Record<string, Route> => {
+export interface ExpensesApiDeps extends ExpenseWorkflowDeps {
+  receipt(companyId: string, receiptId: string): Promise<Receipt | null>;
+  /** The company's bank account (debtor) and its employees' (creditors), for reimbursements. */
+  bankAccounts(companyId: string): Promise<{
+    company: { name: string; iban: string; bic: string } | null;
+    employees: Record<string, { name: string; iban: string; bic: string | null } | undefined>;
+  }>;
+  /** Expenses already in a transfer file, and recording new ones. */
+  paid: {
+    ids(companyId: string): Promise<Set<string>>;
+    record(companyId: string, ids: string[], fileId: string): Promise<void>;
+  };
+}
+
+export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
   const visible = async (p: Principal, id: string): Promise<Expense> => {
     const e = await deps.expenses.get(p.companyId, id);
     const approver = e?.approval?.steps.some((s) => s.approverIds.includes(p.userId)) ?? false;
@@ -114,6 +145,104 @@ export const makeRoutes = (deps: ExpenseWorkflowDeps): Record<string, Route> => 
       });
       return { body: { items: page.items.map(expenseToJson) } };
     },
+    'POST /expenses': async ({ principal, event }) => {
+      const input = z
+        .object({
+          receiptId: z.string().min(1),
+          category: z.enum(EXPENSE_CATEGORIES).optional(),
+          description: z.string().max(500).default(''),
+          attendees: z.array(attendeeSchema).default([]),
+        })
+        .parse(body(event.body, event.isBase64Encoded));
+      const receipt = await deps.receipt(principal.companyId, input.receiptId);
+      if (!receipt || receipt.employeeId !== principal.userId)
+        throw new NotFoundError(`receipt ${input.receiptId} not found`);
+      const x = receipt.extraction;
+      if (receipt.status !== 'EXTRACTED' || !x?.total || !x.date) {
+        throw new BadRequestError('receiptId', `the receipt is not read yet (${receipt.status})`);
+      }
+      if ((receipt as Receipt & { link?: unknown }).link) {
+        throw new BadRequestError(
+          'receiptId',
+          'this receipt is linked to a card payment: it is a card expense already',
+        );
+      }
+      const currency = x.currency && x.currency !== 'XXX' ? x.currency : 'EUR';
+      const expense = await claimOutOfPocket(deps, {
+        companyId: principal.companyId,
+        employeeId: principal.userId,
+        receiptId: receipt.id,
+        total: parseMoney(x.total, currency),
+        spentOn: x.date,
+        vendor: x.vendor ?? null,
+        vat: vatFromExtraction(receipt.id, x, currency),
+        category: input.category ? chooseCategory(input.category, principal.userId) : null,
+        description: input.description,
+        attendees: input.attendees,
+      }).catch(refusal);
+      return { status: 201, body: expenseToJson(expense) };
+    },
+
+    'GET /policies': async ({ principal }) => {
+      const at = deps.now().toISOString();
+      const [policy, chain] = await Promise.all([
+        deps.policies.policyAt(principal.companyId, at),
+        deps.policies.chainAt(principal.companyId, at),
+      ]);
+      return { body: { policy, approvalChain: chain } };
+    },
+
+    'PUT /policies': async ({ principal, event }) => {
+      const input = z
+        .object({
+          policy: z.record(z.string(), z.unknown()).optional(),
+          approvalChain: z.record(z.string(), z.unknown()).optional(),
+        })
+        .parse(body(event.body, event.isBase64Encoded));
+      // A new version each time; the company always comes from the token.
+      if (input.policy)
+        await deps.policies.putPolicy(parsePolicySet({ ...input.policy, companyId: principal.companyId }));
+      if (input.approvalChain) {
+        await deps.policies.putChain(
+          parseApprovalChainConfig({ ...input.approvalChain, companyId: principal.companyId }),
+        );
+      }
+      return { body: { updated: true } };
+    },
+
+    'POST /reimbursements': async ({ principal, event }) => {
+      const input = z.object({ executionDate: z.iso.date().optional() }).parse(body(event.body, event.isBase64Encoded));
+      const [approved, booked, paid, accounts] = await Promise.all([
+        deps.expenses.listByStatus(principal.companyId, { status: 'APPROVED', limit: 100, cursor: null }),
+        deps.expenses.listByStatus(principal.companyId, { status: 'BOOKED', limit: 100, cursor: null }),
+        deps.paid.ids(principal.companyId),
+        deps.bankAccounts(principal.companyId),
+      ]);
+      if (!accounts.company) throw new BadRequestError('company', 'the company has no bank account (IBAN and BIC) yet');
+      const plan = planReimbursements([...approved.items, ...booked.items], accounts.employees, paid);
+      const payable = plan.transfers;
+      if (payable.length === 0) {
+        return { body: { transfers: 0, excluded: plan.excluded.filter((x) => !/card/.test(x.reason)) } };
+      }
+      const now = deps.now();
+      const fileId = `QT${now.getTime().toString(36).toUpperCase()}`;
+      const xml = buildPain001({
+        messageId: fileId,
+        paymentInfoId: `${fileId}-1`,
+        createdAt: now.toISOString(),
+        requestedExecutionDate: input.executionDate ?? now.toISOString().slice(0, 10),
+        debtor: accounts.company,
+        transfers: payable,
+        batchBooking: true,
+      });
+      await deps.paid.record(
+        principal.companyId,
+        payable.map((t) => expenseIdFromEndToEndId(t.endToEndId)),
+        fileId,
+      );
+      return { body: null, file: { contentType: 'application/xml', fileName: `${fileId}.pain.001.xml`, content: xml } };
+    },
+
     'POST /expenses/{id}/approve': decide('approve'),
     'POST /expenses/{id}/reject': decide('reject'),
   };

@@ -16,6 +16,8 @@ export interface SeedUser {
   managerId?: string;
   card?: { processor: 'stripe' | 'lithic' | 'marqeta'; last4: string; cardId: string };
   teamIds?: string[];
+  /** For out-of-pocket reimbursements (SEPA). */
+  iban?: string;
 }
 
 export const DEMO_COMPANY = {
@@ -25,6 +27,8 @@ export const DEMO_COMPANY = {
   country: 'FR',
   currency: 'EUR',
   receiptsAddress: `receipts@demo.${LOCAL_MAIL_DOMAIN}`,
+  iban: 'FR7630006000011234567890189',
+  bic: 'BNPAFRPPXXX',
 };
 
 export const DEMO_USERS: readonly SeedUser[] = [
@@ -47,6 +51,7 @@ export const DEMO_USERS: readonly SeedUser[] = [
     displayName: 'Alice Martin',
     email: `alice@demo.${LOCAL_MAIL_DOMAIN}`,
     otherAddresses: ['alice.martin@example.com'],
+    iban: 'FR1420041010050500013M02606',
     roles: ['employee'],
     managerId: 'u_manager',
     teamIds: ['sales'],
@@ -148,6 +153,8 @@ export const OTHER_COMPANY = {
   country: 'FR',
   currency: 'EUR',
   receiptsAddress: `receipts@rival.${LOCAL_MAIL_DOMAIN}`,
+  iban: 'DE89370400440532013000',
+  bic: 'COBADEFFXXX',
 };
 
 export const OTHER_USERS: readonly SeedUser[] = [
@@ -190,6 +197,7 @@ const seedCompany = async (
       roles: u.roles,
       managerId: u.managerId ?? null,
       teamIds: u.teamIds ?? [],
+      ...(u.iban ? { iban: u.iban } : {}),
       active: true,
       createdAt: now,
     });

@@ -115,4 +115,54 @@ describe('expenses: a matched card payment becomes an expense that goes through 
 
     expect([409, 410]).toContain((await fetch(approveUrl, { method: 'POST' })).status);
   });
+
+  it('out of pocket: the employee claims a receipt, it is approved, booked to 421, and reimbursed by SEPA transfer', async () => {
+    const p = purchase();
+    const subject = await emailReceipt(inject('smtpPort'), p);
+    const receipt = await api.eventually(async () => {
+      const res = await api.get<{ items: { id: string; subject?: string; status: string }[] }>(
+        '/receipts?limit=100',
+        tokens.alice,
+      );
+      return res.body.items.find((r) => r.subject === subject && r.status === 'EXTRACTED');
+    });
+    const claimed = await api.post<Expense & { type: string }>(
+      '/expenses',
+      {
+        receiptId: receipt.id,
+        category: 'meals',
+        description: 'Client lunch',
+        attendees: [{ name: 'M. Client', company: 'ACME' }],
+      },
+      tokens.alice,
+    );
+    expect(claimed.status).toBe(201);
+    expect(claimed.body).toMatchObject({ type: 'out-of-pocket', status: 'PENDING_APPROVAL' });
+    await api.post(`/expenses/${claimed.body.id}/approve`, {}, tokens.manager);
+    await api.post(`/expenses/${claimed.body.id}/approve`, {}, tokens.finance);
+    await api.eventually(async () => {
+      const e = await api.get<Expense>(`/expenses/${claimed.body.id}`, tokens.finance);
+      return e.body.status === 'BOOKED' ? e.body : undefined;
+    }, 30_000);
+
+    const sepa = await fetch(`${apiUrl}/reimbursements`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.finance}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(sepa.status).toBe(200);
+    const xml = await sepa.text();
+    expect(xml).toContain('urn:iso:std:iso:20022:tech:xsd:pain.001.001.03');
+    expect(xml).toContain('FR1420041010050500013M02606');
+    expect(xml).toContain(`${Math.floor(p.cents / 100)}.${String(p.cents % 100).padStart(2, '0')}`);
+    // Paid once: the next batch does not include it again.
+    const again = await fetch(`${apiUrl}/reimbursements`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.finance}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const text = await again.text();
+    expect(text).not.toContain(claimed.body.id.replaceAll('_', '-'));
+    expect((await api.get<{ policy: { version: number } }>('/policies', tokens.alice)).body.policy.version).toBe(1);
+  });
 });

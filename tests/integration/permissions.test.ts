@@ -21,6 +21,10 @@ const BODIES: Record<string, unknown> = {
   'PUT /cards/{processor}/{cardId}': { employeeId: null },
   'POST /receipts/{id}/link': {},
   'POST /expenses/{id}/reject': {},
+  // Invalid on purpose: nothing is created or written.
+  'POST /expenses': {},
+  'PUT /policies': { policy: { version: 'x' } },
+  'POST /reimbursements': { executionDate: 'not-a-date' },
 };
 
 let aliceReceiptId = '';

@@ -149,3 +149,71 @@ export const vatFromExtraction = (
     ...(extraction.subtotal ? { totalExclVat: extraction.subtotal } : {}),
   };
 };
+
+/**
+ * An employee claims a receipt they paid themselves (out of pocket): the expense takes the receipt's total and VAT,
+ * the category given (or suggested from the vendor), and is submitted, checked and routed at once.
+ */
+export const claimOutOfPocket = async (
+  deps: ExpenseWorkflowDeps,
+  input: {
+    companyId: string;
+    employeeId: string;
+    receiptId: string;
+    total: Money;
+    spentOn: string;
+    vendor: string | null;
+    vat: VatInfo | null;
+    category: Expense['category'];
+    description: string;
+    attendees: Expense['attendees'];
+  },
+): Promise<Expense> => {
+  const at = deps.now().toISOString();
+  const id = deterministicId(
+    'exp',
+    Date.parse(`${input.spentOn}T12:00:00Z`),
+    deps.sha256(`${input.companyId}#oop#${input.receiptId}`),
+  );
+  const existing = await deps.expenses.get(input.companyId, id);
+  if (existing) return existing;
+  const actor: Actor = { id: input.employeeId, kind: 'user' };
+  const draft = newExpense({
+    companyId: input.companyId,
+    id,
+    employeeId: input.employeeId,
+    type: 'out-of-pocket',
+    spentOn: input.spentOn,
+    amount: input.total,
+    at,
+    receiptIds: [input.receiptId],
+    merchant: input.vendor ? { name: input.vendor, mcc: null, country: null, city: null } : null,
+  });
+  if ((await deps.expenses.create(draft, openExpense(draft, actor, at))) === 'exists') {
+    return (await deps.expenses.get(input.companyId, id)) ?? draft;
+  }
+  const category =
+    input.category ??
+    suggestCategory({
+      type: 'out-of-pocket',
+      employeeId: input.employeeId,
+      merchantName: input.vendor,
+      mcc: null,
+      history: [],
+    });
+  const expense = await runCommand(
+    deps,
+    draft,
+    {
+      type: 'edit',
+      changes: {
+        ...(category ? { category } : {}),
+        vat: input.vat,
+        description: input.description,
+        attendees: input.attendees,
+      },
+    },
+    actor,
+  );
+  return submitAndRoute(deps, expense, actor);
+};
