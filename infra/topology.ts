@@ -206,6 +206,8 @@ export const topology = defineTopology({
           'GET /cards/authorizations',
           'PUT /cards/{processor}/{cardId}',
           'GET /cards/transactions',
+          'POST /cards/transactions/{id}/lost-receipt',
+          'POST /cards/transactions/{id}/lost-receipt/decision',
         ],
         auth: 'jwt',
       },

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { cardKeys, makeDynamoBudgetStore, makeDynamoControlsRepository } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
+import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
 import { formatMoney, money } from '../../shared/domain/money.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { CardsApiDeps } from './routes.ts';
@@ -11,6 +12,7 @@ export const defaultDeps = (): CardsApiDeps => {
   const table = tableName('main');
   return {
     controls: makeDynamoControlsRepository(ddb, table, 0),
+    matches: makeDynamoMatchStore(ddb, table),
     async assignCard({ companyId, processor, cardId, employeeId }) {
       // A card already routed to another company is not taken over.
       await ddb.send(
@@ -75,6 +77,7 @@ export const defaultDeps = (): CardsApiDeps => {
           cardLast4: t.cardLast4,
           authorizedAt: t.authorizedAt,
           postedAt: t.postedAt,
+          lostReceipt: t.lostReceipt ?? null,
         };
       });
     },

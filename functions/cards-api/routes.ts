@@ -2,11 +2,15 @@ import { z } from 'zod';
 import { available, type BudgetLine } from '../../shared/domain/cards/budget.ts';
 import { type CompanyControls, companyControlsSchema, periodKey } from '../../shared/domain/cards/controls.ts';
 import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
+import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
-import { BadRequestError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import type { MatchStore } from '../../shared/ports/match-store.ts';
+import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
+import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface CardsApiDeps {
+  matches: MatchStore;
   assignCard(input: {
     companyId: string;
     processor: Processor;
@@ -123,6 +127,42 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
         })),
       },
     };
+  },
+
+  'POST /cards/transactions/{id}/lost-receipt': async ({ principal, event }) => {
+    const id = decodeURIComponent(pathParam(event, 'id'));
+    const tx = await deps.matches.transaction(principal.companyId, id);
+    if (!tx || (tx.employeeId !== principal.userId && !hasAnyRole(principal, ['admin', 'finance']))) {
+      throw new NotFoundError(`transaction ${id} not found`);
+    }
+    const { description } = z
+      .object({ description: z.string().trim().min(10, 'say what was bought, where and why (10 characters at least)') })
+      .parse(parseBody(event.body, event.isBase64Encoded));
+    const declaration = { by: principal.userId, at: deps.now().toISOString(), description, status: 'PENDING' as const };
+    if (!(await deps.matches.declareLost(principal.companyId, id, declaration))) {
+      throw new ConcurrentUpdateError('the transaction has its receipt, or a declaration is already pending');
+    }
+    return { status: 201, body: { transactionId: id, lostReceipt: declaration } };
+  },
+
+  'POST /cards/transactions/{id}/lost-receipt/decision': async ({ principal, event }) => {
+    const id = decodeURIComponent(pathParam(event, 'id'));
+    // Another company's (or an unknown) transaction is "not found", whatever the body says.
+    if ((await deps.matches.transaction(principal.companyId, id))?.lostReceipt?.status !== 'PENDING') {
+      throw new NotFoundError(`no pending lost-receipt declaration for ${id}`);
+    }
+    const input = z
+      .object({ accepted: z.boolean(), reason: z.string().trim().min(1).optional() })
+      .refine((d) => d.accepted || d.reason, { message: 'a refusal needs a reason', path: ['reason'] })
+      .parse(parseBody(event.body, event.isBase64Encoded));
+    const decided = await deps.matches.decideLost(principal.companyId, id, {
+      accepted: input.accepted,
+      by: principal.userId,
+      at: deps.now().toISOString(),
+      reason: input.reason ?? null,
+    });
+    if (!decided) throw new NotFoundError(`no pending lost-receipt declaration for ${id}`);
+    return { body: { transactionId: id, lostReceipt: decided } };
   },
 
   'GET /cards/authorizations': async ({ principal, event }) => {

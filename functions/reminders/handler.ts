@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
 import {
   DEFAULT_REMINDER_SETTINGS,
+  digestText,
   type MissingReceipt,
   planReminders,
   sendReminders,
@@ -42,8 +42,11 @@ const query = async (pk: string, index?: 'gsi2') => {
  * Daily: for every company, the card payments still waiting for their receipt → one reminder per employee after
  * the company's delay, and a note to the manager after the escalation delay (defaults 3 and 10 days).
  */
-export const handler = lambda(async () => {
+export const handler = lambda(async (event: { detail?: { digest?: boolean } }) => {
   const now = new Date();
+  // Mondays (or on demand) finance also gets the weekly digest of every payment still without a receipt.
+  const digest = event?.detail?.digest === true || now.getUTCDay() === 1;
+  let digests = 0;
   const companies = (await query('COMPANIES')).map((c) => String(c.sk));
   let reminded = 0;
   let escalated = 0;
@@ -81,12 +84,20 @@ export const handler = lambda(async () => {
     );
     reminded += result.reminded;
     escalated += result.escalated;
+    if (digest && missing.length > 0) {
+      const users = await query(`C#${companyId}`);
+      const people = users.filter((u) => String(u.sk).startsWith('USER#') && u.active !== false);
+      const names = Object.fromEntries(people.map((u) => [String(u.userId), String(u.displayName)]));
+      for (const f of people.filter((u) => (u.roles as string[] | undefined)?.includes('finance'))) {
+        await mailer.send({
+          to: String(f.email),
+          subject: `Weekly digest: ${missing.length} card payment${missing.length === 1 ? '' : 's'} without a receipt`,
+          text: digestText(missing, names, now),
+        });
+        digests++;
+      }
+    }
   }
-  o.logger.info('missing-receipt reminders sent', { companies: companies.length, reminded, escalated });
-  return {
-    companies: companies.length,
-    reminded,
-    escalated,
-    run: createHash('sha1').update(now.toISOString()).digest('hex').slice(0, 8),
-  };
+  o.logger.info('missing-receipt reminders sent', { companies: companies.length, reminded, escalated, digests });
+  return { companies: companies.length, reminded, escalated, digests };
 }, o);

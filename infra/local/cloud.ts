@@ -284,7 +284,16 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
           if (topology.functions[name]?.trigger.type !== 'schedule') {
             return { status: 404, body: { error: 'not_found', message: `no scheduled function ${schedule[1]}` } };
           }
-          const result = await runtime.invoke(name, scheduledEvent());
+          let detail: Record<string, unknown> = {};
+          try {
+            detail = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+          } catch {
+            return {
+              status: 400,
+              body: { error: 'validation_failed', message: 'body must be JSON (the event detail)' },
+            };
+          }
+          const result = await runtime.invoke(name, { ...scheduledEvent(), detail });
           return { status: 200, body: { result } };
         }
         const redrive = /^\/_local\/queues\/([A-Za-z]+)\/redrive$/.exec(path);

@@ -32,6 +32,8 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /cards/authorizations': ['admin', 'finance', 'auditor'],
   'PUT /cards/{processor}/{cardId}': ['admin', 'finance'],
   'GET /cards/transactions': ['admin', 'finance', 'auditor'],
+  'POST /cards/transactions/{id}/lost-receipt': ['admin', 'finance', 'approver', 'employee'],
+  'POST /cards/transactions/{id}/lost-receipt/decision': ['admin', 'finance'],
 };
 
 export const authorizeRoute = (routeKey: string, principal: Principal): void => {

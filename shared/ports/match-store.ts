@@ -26,6 +26,7 @@ export interface OnlineReceipt extends MatchReceipt {
 export interface OnlineTransaction extends MatchTransaction {
   companyId: string;
   receiptId: string | null;
+  lostReceipt?: LostReceiptDeclaration;
 }
 
 /** Storage of online matching (DynamoDB: indexes by employee and time window, conditional links). */
@@ -46,4 +47,22 @@ export interface MatchStore {
   /** Removes a link and remembers the pair as refused. */
   unlink(companyId: string, receiptId: string, by: string, at: string): Promise<MatchLink | null>;
   suggest(companyId: string, receiptId: string, suggestions: readonly Suggestion[]): Promise<void>;
+  /** The employee declares the receipt lost (kept pending until finance decides). */
+  declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
+  /** Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does). */
+  decideLost(
+    companyId: string,
+    transactionId: string,
+    decision: { accepted: boolean; by: string; at: string; reason: string | null },
+  ): Promise<LostReceiptDeclaration | null>;
+}
+
+export interface LostReceiptDeclaration {
+  by: string;
+  at: string;
+  description: string;
+  status: 'PENDING' | 'ACCEPTED' | 'REFUSED';
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string | null;
 }

@@ -103,7 +103,10 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       );
       return missing.body.items.find((t) => t.id === `stripe:${tx.id}`);
     });
-    const run = await fetch(`${apiUrl}/_local/schedules/reminders/run`, { method: 'POST' });
+    const run = await fetch(`${apiUrl}/_local/schedules/reminders/run`, {
+      method: 'POST',
+      body: JSON.stringify({ digest: true }),
+    });
     expect(run.status).toBe(200);
     const outbox = await api.get<{ items: { to: string[]; subject: string; text: string }[] }>('/_local/outbox');
     const toAlice = outbox.body.items.filter(
@@ -114,5 +117,37 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       (m) => m.to.includes('manager@demo.quittance.local') && m.text.includes(p.vendor),
     );
     expect(toManager.length).toBeGreaterThan(0);
+  });
+
+  it('lets an employee declare a receipt lost; finance refuses with a reason or accepts it', async () => {
+    const p = purchase();
+    const txId = await cardPayment(p, 0);
+    const alice = await api.token('alice@demo.quittance.local');
+    const path = `/cards/transactions/${encodeURIComponent(txId)}/lost-receipt`;
+    expect((await api.post(path, { description: 'short' }, alice)).status).toBe(400);
+    const bob = await api.token('bob@demo.quittance.local');
+    expect((await api.post(path, { description: 'not my payment at all' }, bob)).status).toBe(404);
+    expect((await api.post(path, { description: 'Lunch with a client, paper ticket lost' }, alice)).status).toBe(201);
+    expect((await api.post(`${path}/decision`, { accepted: false }, finance)).status).toBe(400);
+    const refused = await api.post<{ lostReceipt: { status: string } }>(
+      `${path}/decision`,
+      { accepted: false, reason: 'ask the restaurant for a duplicate' },
+      finance,
+    );
+    expect(refused.body.lostReceipt.status).toBe('REFUSED');
+    expect((await api.post(path, { description: 'The restaurant closed, no duplicate possible' }, alice)).status).toBe(
+      201,
+    );
+    const accepted = await api.post<{ lostReceipt: { status: string } }>(
+      `${path}/decision`,
+      { accepted: true },
+      finance,
+    );
+    expect(accepted.body.lostReceipt.status).toBe('ACCEPTED');
+    const missing = await api.get<{ items: { id: string }[] }>(
+      '/cards/transactions?missingReceipt=true&limit=100',
+      finance,
+    );
+    expect(missing.body.items.map((t) => t.id)).not.toContain(txId);
   });
 });

@@ -25,6 +25,8 @@ const BODIES: Record<string, unknown> = {
   'POST /expenses': {},
   'PUT /policies': { policy: { version: 'x' } },
   'POST /reimbursements': { executionDate: 'not-a-date' },
+  'POST /cards/transactions/{id}/lost-receipt': {},
+  'POST /cards/transactions/{id}/lost-receipt/decision': {},
 };
 
 let aliceReceiptId = '';

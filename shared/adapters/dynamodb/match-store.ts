@@ -7,7 +7,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { money, parseMoney } from '../../domain/money.ts';
 import type { Receipt } from '../../domain/receipts/receipt.ts';
-import type { MatchLink, MatchStore, OnlineReceipt, OnlineTransaction } from '../../ports/match-store.ts';
+import type {
+  LostReceiptDeclaration,
+  MatchLink,
+  MatchStore,
+  OnlineReceipt,
+  OnlineTransaction,
+} from '../../ports/match-store.ts';
 import { keys, stripKeys } from './keys.ts';
 
 /**
@@ -38,6 +44,7 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   postedAt: (item.postedAt as string | undefined) ?? null,
   cardLast4: (item.cardLast4 as string | undefined) ?? null,
   receiptId: (item.receiptId as string | undefined) ?? null,
+  ...(item.lostReceipt ? { lostReceipt: item.lostReceipt as LostReceiptDeclaration } : {}),
 });
 
 /** The matcher's view of a stored receipt; null until it has a date and a total. */
@@ -279,5 +286,72 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         ExpressionAttributeValues: { ':s': suggestions },
       }),
     );
+  },
+
+  async declareLost(companyId, transactionId, declaration) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: txKey(companyId, transactionId),
+          UpdateExpression: 'SET lostReceipt = :d',
+          // Only while it waits for a receipt, and not twice unless refused before.
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(receiptId) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  },
+
+  async decideLost(companyId, transactionId, decision) {
+    const res = await ddb.send(
+      new GetCommand({ TableName: table, Key: txKey(companyId, transactionId), ConsistentRead: true }),
+    );
+    const current = res.Item?.lostReceipt as LostReceiptDeclaration | undefined;
+    if (!res.Item || current?.status !== 'PENDING') return null;
+    const next: LostReceiptDeclaration = {
+      ...current,
+      status: decision.accepted ? 'ACCEPTED' : 'REFUSED',
+      decidedBy: decision.by,
+      decidedAt: decision.at,
+      reason: decision.reason,
+    };
+    const t = toTransaction(res.Item);
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table,
+              Key: txKey(companyId, transactionId),
+              // Accepted: the declaration stands for the receipt; the payment no longer waits for one.
+              UpdateExpression: decision.accepted
+                ? 'SET lostReceipt = :d REMOVE gsi2pk, gsi2sk'
+                : 'SET lostReceipt = :d',
+              ConditionExpression: 'lostReceipt.#s = :pending',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
+            },
+          },
+          ...(decision.accepted
+            ? [
+                {
+                  Delete: {
+                    TableName: table,
+                    Key: missingKey(companyId, t.employeeId, String(res.Item.postedAt), t.id),
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+    return next;
   },
 });

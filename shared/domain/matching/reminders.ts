@@ -93,3 +93,23 @@ export const sendReminders = async (
   }
   return { reminded, escalated };
 };
+
+/** The weekly digest for finance: every payment still without a receipt, by employee, oldest first. */
+export const digestText = (
+  missing: readonly MissingReceipt[],
+  names: Readonly<Record<string, string>>,
+  now: Date,
+): string => {
+  const byEmployee = new Map<string, MissingReceipt[]>();
+  for (const m of [...missing].sort((a, b) => a.postedAt.localeCompare(b.postedAt))) {
+    byEmployee.set(m.employeeId, [...(byEmployee.get(m.employeeId) ?? []), m]);
+  }
+  return [
+    `${missing.length} card payment${missing.length === 1 ? '' : 's'} without a receipt:`,
+    ...[...byEmployee.entries()].flatMap(([id, ms]) => [
+      '',
+      `${names[id] ?? id} (${ms.length})`,
+      ...ms.map((m) => line(m, now)),
+    ]),
+  ].join('\n');
+};
