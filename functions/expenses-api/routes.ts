@@ -46,6 +46,13 @@ const refusal = (error: unknown): never => {
 
 export interface ExpensesApiDeps extends ExpenseWorkflowDeps {
   receipt(companyId: string, receiptId: string): Promise<Receipt | null>;
+  /** A time-limited link to a receipt's document. */
+  documentUrl(receipt: Receipt): Promise<string>;
+  putDelegation(
+    companyId: string,
+    d: { approverId: string; delegateId: string; from: string; to: string },
+  ): Promise<void>;
+  userExists(companyId: string, userId: string): Promise<boolean>;
   /** The company's bank account (debtor) and its employees' (creditors), for reimbursements. */
   bankAccounts(companyId: string): Promise<{
     company: { name: string; iban: string; bic: string } | null;
@@ -61,7 +68,13 @@ export interface ExpensesApiDeps extends ExpenseWorkflowDeps {
 export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
   const visible = async (p: Principal, id: string): Promise<Expense> => {
     const e = await deps.expenses.get(p.companyId, id);
-    const approver = e?.approval?.steps.some((s) => s.approverIds.includes(p.userId)) ?? false;
+    const approvers = new Set(e?.approval?.steps.flatMap((s) => s.approverIds) ?? []);
+    const approver =
+      approvers.has(p.userId) ||
+      (approvers.size > 0 &&
+        (await deps.policies.delegations(p.companyId)).some(
+          (d) => d.delegateId === p.userId && approvers.has(d.approverId),
+        ));
     if (!e || (!hasAnyRole(p, COMPANY_WIDE) && e.employeeId !== p.userId && !approver)) {
       throw new NotFoundError(`expense ${id} not found`);
     }
@@ -78,11 +91,13 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
         })
         .parse(body(event.body, event.isBase64Encoded));
       if (decision === 'reject' && !input.reason) throw new BadRequestError('reason', 'a rejection needs a reason');
+      const delegations = await deps.policies.delegations(principal.companyId);
       const updated = await runCommand(
         deps,
         expense,
         {
           type: 'decide',
+          delegations,
           action: {
             actorId: principal.userId,
             decision,
@@ -122,10 +137,24 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
     },
     'GET /expenses/{id}': async ({ principal, event }) => {
       const expense = await visible(principal, pathParam(event, 'id'));
-      const history = await deps.expenses.audit(principal.companyId, expense.id);
+      const [history, receipts] = await Promise.all([
+        deps.expenses.audit(principal.companyId, expense.id),
+        Promise.all(expense.receiptIds.map((id) => deps.receipt(principal.companyId, id))),
+      ]);
       return {
         body: {
           ...expenseToJson(expense),
+          receipts: await Promise.all(
+            receipts
+              .filter((r): r is Receipt => r !== null)
+              .map(async (r) => ({
+                id: r.id,
+                fileName: r.document.fileName,
+                sha256: r.document.sha256,
+                url: await deps.documentUrl(r),
+                urlExpiresIn: 900,
+              })),
+          ),
           history: history.map((h) => ({
             at: h.at,
             actor: h.actor,
@@ -241,6 +270,30 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
         fileId,
       );
       return { body: null, file: { contentType: 'application/xml', fileName: `${fileId}.pain.001.xml`, content: xml } };
+    },
+
+    'PUT /delegations': async ({ principal, event }) => {
+      const d = z
+        .object({
+          approverId: z.string().min(1).optional(),
+          delegateId: z.string().min(1),
+          from: z.iso.date(),
+          to: z.iso.date(),
+        })
+        .refine((x) => x.from <= x.to, { message: 'from must not be after to', path: ['to'] })
+        .parse(body(event.body, event.isBase64Encoded));
+      const approverId = d.approverId ?? principal.userId;
+      // An approver names their own delegate; an admin may set one for anybody.
+      if (approverId !== principal.userId && !hasAnyRole(principal, ['admin'])) {
+        throw new ForbiddenError('only an admin sets a delegation for someone else');
+      }
+      if (d.delegateId === approverId) throw new BadRequestError('delegateId', 'cannot delegate to oneself');
+      if (!(await deps.userExists(principal.companyId, d.delegateId))) {
+        throw new BadRequestError('delegateId', 'no such user in the company');
+      }
+      const delegation = { approverId, delegateId: d.delegateId, from: d.from, to: d.to };
+      await deps.putDelegation(principal.companyId, delegation);
+      return { status: 201, body: delegation };
     },
 
     'POST /expenses/{id}/approve': decide('approve'),

@@ -21,6 +21,7 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /policies': EVERYONE,
   'PUT /policies': ['admin', 'finance'],
   'POST /reimbursements': ['admin', 'finance'],
+  'PUT /delegations': ['admin', 'finance', 'approver'],
   'GET /approvals': ['admin', 'finance', 'approver'],
   'POST /expenses/{id}/approve': ['admin', 'finance', 'approver'],
   'POST /expenses/{id}/reject': ['admin', 'finance', 'approver'],

@@ -165,4 +165,29 @@ describe('expenses: a matched card payment becomes an expense that goes through 
     expect(text).not.toContain(claimed.body.id.replaceAll('_', '-'));
     expect((await api.get<{ policy: { version: number } }>('/policies', tokens.alice)).body.policy.version).toBe(1);
   });
+
+  it('lets a delegate approve for an approver who is away; the detail links the receipt document', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const txId = await cardPayment(apiUrl, p);
+    const pending = await expenseOf(txId, 'PENDING_APPROVAL');
+    const today = new Date().toISOString().slice(0, 10);
+    const admin = await api.token('admin@demo.quittance.local');
+    const set = await fetch(`${apiUrl}/delegations`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tokens.manager}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ delegateId: 'u_admin', from: today, to: today }),
+    });
+    expect(set.status).toBe(201);
+    const asDelegate = await api.post<Expense>(`/expenses/${pending.id}/approve`, {}, admin);
+    expect(asDelegate.status, JSON.stringify(asDelegate.body)).toBe(200);
+    expect(asDelegate.body.approval?.currentStep).toBe(1);
+
+    const detail = await api.get<{ receipts: { id: string; url: string }[] }>(
+      `/expenses/${pending.id}`,
+      tokens.finance,
+    );
+    expect(detail.body.receipts).toHaveLength(1);
+    expect((await fetch(detail.body.receipts[0]?.url ?? '')).status).toBe(200);
+  });
 });

@@ -26,6 +26,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /policies': { policy: { version: 'x' } },
   'POST /reimbursements': { executionDate: 'not-a-date' },
   'POST /cards/transactions/{id}/lost-receipt': {},
+  'PUT /delegations': {},
   'POST /cards/transactions/{id}/lost-receipt/decision': {},
 };
 

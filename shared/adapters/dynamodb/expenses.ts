@@ -229,8 +229,20 @@ export const makeDynamoPolicyRepository = (ddb: DynamoDBDocumentClient, table: s
       return all.sort((a, b) => b.version - a.version)[0] ?? null;
     },
     putChain: (chain: ApprovalChainConfig) => put(chain.companyId, 'CHAIN', chain.version, chain),
-    async delegations() {
-      return [];
+    async delegations(companyId) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}#DELEGATIONS` },
+        }),
+      );
+      return (res.Items ?? []).map((i) => ({
+        approverId: String(i.approverId),
+        delegateId: String(i.delegateId),
+        from: String(i.from),
+        to: String(i.to),
+      }));
     },
   };
 };
@@ -257,3 +269,17 @@ export const loadOrgSnapshot = async (
   }
   return { managers: Object.fromEntries(users.map((u) => [u.userId, u.managerId ?? null])), roles };
 };
+
+/** Stores who approves for whom while away (one item per approver and start date). */
+export const putDelegation = (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  companyId: string,
+  d: { approverId: string; delegateId: string; from: string; to: string },
+) =>
+  ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: { pk: `C#${companyId}#DELEGATIONS`, sk: `${d.approverId}#${d.from}`, entity: 'Delegation', ...d },
+    }),
+  );
