@@ -111,7 +111,8 @@ try {
     };
   };
 
-  await openLoop(20, 3, 100); // warm-up: first requests load the handler modules
+  // Warm-up: the first requests load the handler modules and let both JITs (V8, the JVM of DynamoDB Local) settle.
+  await openLoop(30, Number(process.env.WARMUP ?? 10), 100);
   const before = await line();
   const steady = await openLoop(RATE, DURATION_S, 100);
   const afterSteady = await api
