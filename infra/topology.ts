@@ -151,8 +151,13 @@ export const topology = defineTopology({
     },
     exportsApi: {
       entry: 'functions/exports-api/handler.ts',
-      description: 'Exports for finance: the FEC and the journal (CSV, JSON) of a period',
-      trigger: { type: 'http', routes: ['GET /exports/fec', 'GET /exports/journal'], auth: 'jwt' },
+      description:
+        'Exports and reports for finance: FEC, journal (CSV, JSON), spend from maintained aggregates, missing receipts',
+      trigger: {
+        type: 'http',
+        routes: ['GET /exports/fec', 'GET /exports/journal', 'GET /reports/spend', 'GET /reports/missing-receipts'],
+        auth: 'jwt',
+      },
       uses: { tables: { main: 'read' } },
       timeoutSeconds: 30,
       memoryMB: 1024,

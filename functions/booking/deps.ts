@@ -4,7 +4,9 @@ import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts
 import { makeDynamoExpenseRepository } from '../../shared/adapters/dynamodb/expenses.ts';
 import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
+import { makeDynamoReportAggregates } from '../../shared/adapters/dynamodb/report-aggregates.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
+import { aggregateIncrements } from '../../shared/domain/ledger/aggregates.ts';
 import { entryToJson } from '../../shared/domain/ledger/entry-json.ts';
 import { EVENT_BUS_NAME, getEnv, queueUrl, tableName } from '../../shared/runtime/env.ts';
 import type { BookingDeps } from './handler-core.ts';
@@ -14,6 +16,7 @@ export const defaultDeps = (): BookingDeps => {
   const table = tableName('main');
   const expenses = makeDynamoExpenseRepository(ddb, table);
   const accountingQueue = queueUrl('accounting');
+  const aggregates = makeDynamoReportAggregates(ddb, table);
   return {
     journal: makeDynamoJournalStore(ddb, table),
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
@@ -27,6 +30,7 @@ export const defaultDeps = (): BookingDeps => {
         }),
       );
     },
+    aggregate: (entry, employeeId) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, employeeId)),
     now: () => new Date(),
     expense: (companyId, id) => expenses.get(companyId, id),
     receipts: makeDynamoReceiptRepository(ddb, table),

@@ -1,8 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
 import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { makeDynamoReportAggregates } from '../../shared/adapters/dynamodb/report-aggregates.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { ExportsApiDeps } from './routes.ts';
 
@@ -10,12 +11,38 @@ export const defaultDeps = (): ExportsApiDeps => {
   const { ddb } = awsClients();
   const table = tableName('main');
   const journal = makeDynamoJournalStore(ddb, table);
+  const aggregates = makeDynamoReportAggregates(ddb, table);
+  const company = async (companyId: string) =>
+    (await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }))).Item;
   return {
+    aggregates: (companyId, dimension, from, to) => aggregates.read(companyId, dimension, from, to),
+    async missingReceipts(companyId) {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start);
+      return items.map((t) => ({
+        employeeId: String(t.employeeId),
+        postedAt: String(t.postedAt),
+        amountMinor: BigInt(String(t.amountMinor)),
+        currency: String(t.currency),
+      }));
+    },
+    currency: async (companyId) => String((await company(companyId))?.currency ?? 'EUR'),
+    now: () => new Date(),
     postedEntries: (companyId, from, to) => journal.posted(companyId, from, to),
     directory: makeDynamoDirectory(ddb, table),
-    async siren(companyId) {
-      const res = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }));
-      return (res.Item?.siren as string | undefined) ?? null;
-    },
+    siren: async (companyId) => ((await company(companyId))?.siren as string | undefined) ?? null,
   };
 };

@@ -2,10 +2,22 @@ import { z } from 'zod';
 import { exportFec } from '../../shared/domain/ledger/fec-export.ts';
 import { exportJournalCsv, exportJournalJson } from '../../shared/domain/ledger/journal-export.ts';
 import type { PostedEntry } from '../../shared/domain/ledger/model.ts';
+import { formatMoney, money } from '../../shared/domain/money.ts';
 import type { Directory } from '../../shared/ports/directory.ts';
 import { BadRequestError, parseQuery, type Route } from '../../shared/runtime/http.ts';
 
 export interface ExportsApiDeps {
+  aggregates(
+    companyId: string,
+    dimension: string,
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<{ month: string; key: string; label: string; amountMinor: bigint; entries: number }[]>;
+  missingReceipts(
+    companyId: string,
+  ): Promise<{ employeeId: string; postedAt: string; amountMinor: bigint; currency: string }[]>;
+  currency(companyId: string): Promise<string>;
+  now: () => Date;
   postedEntries(companyId: string, from: string, to: string): Promise<PostedEntry[]>;
   directory: Directory;
   siren(companyId: string): Promise<string | null>;
@@ -45,5 +57,88 @@ export const makeRoutes = (deps: ExportsApiDeps): Record<string, Route> => ({
           file: { contentType: 'text/csv; charset=utf-8', fileName: name, content: exportJournalCsv(entries) },
         }
       : { body: null, file: { contentType: 'application/json', fileName: name, content: exportJournalJson(entries) } };
+  },
+
+  'GET /reports/spend': async ({ principal, event }) => {
+    const q = parseQuery(
+      z
+        .object({
+          from: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM'),
+          to: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM'),
+          by: z.enum(['account', 'employee', 'vat-rate', 'journal']).default('account'),
+          format: z.enum(['json', 'csv']).default('json'),
+        })
+        .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),
+      event,
+    );
+    const currency = await deps.currency(principal.companyId);
+    const rows = await deps.aggregates(principal.companyId, q.by, q.from, q.to);
+    const totals = new Map<string, { key: string; label: string; amountMinor: bigint; entries: number }>();
+    for (const r of rows) {
+      const t = totals.get(r.key) ?? { key: r.key, label: r.label, amountMinor: 0n, entries: 0 };
+      totals.set(r.key, { ...t, amountMinor: t.amountMinor + r.amountMinor, entries: t.entries + r.entries });
+    }
+    const amount = (minor: bigint) => formatMoney(money(minor, currency));
+    if (q.format === 'csv') {
+      const csv = [
+        'month,key,label,amount,currency,entries',
+        ...rows.map((r) =>
+          [r.month, r.key, `"${r.label.replaceAll('"', '""')}"`, amount(r.amountMinor), currency, r.entries].join(','),
+        ),
+      ].join('\n');
+      return {
+        body: null,
+        file: {
+          contentType: 'text/csv; charset=utf-8',
+          fileName: `spend-by-${q.by}-${q.from}-${q.to}.csv`,
+          content: `${csv}\n`,
+        },
+      };
+    }
+    return {
+      body: {
+        by: q.by,
+        from: q.from,
+        to: q.to,
+        currency,
+        totals: [...totals.values()]
+          .sort((a, b) => (b.amountMinor > a.amountMinor ? 1 : b.amountMinor < a.amountMinor ? -1 : 0))
+          .map((t) => ({ key: t.key, label: t.label, amount: amount(t.amountMinor), entries: t.entries })),
+        months: rows.map((r) => ({ month: r.month, key: r.key, amount: amount(r.amountMinor), entries: r.entries })),
+      },
+    };
+  },
+
+  'GET /reports/missing-receipts': async ({ principal }) => {
+    const now = deps.now().getTime();
+    const buckets = [
+      { label: '0-7 days', max: 7 },
+      { label: '8-30 days', max: 30 },
+      { label: '31-60 days', max: 60 },
+      { label: 'over 60 days', max: Number.POSITIVE_INFINITY },
+    ].map((b) => ({ ...b, count: 0, amountMinor: 0n }));
+    const missing = await deps.missingReceipts(principal.companyId);
+    const currency = await deps.currency(principal.companyId);
+    const byEmployee = new Map<string, number>();
+    for (const m of missing) {
+      const age = Math.floor((now - Date.parse(m.postedAt)) / 86_400_000);
+      const b = buckets.find((x) => age <= x.max);
+      if (b && m.currency === currency) {
+        b.count++;
+        b.amountMinor += m.amountMinor;
+      }
+      byEmployee.set(m.employeeId, (byEmployee.get(m.employeeId) ?? 0) + 1);
+    }
+    return {
+      body: {
+        currency,
+        ageing: buckets.map((b) => ({
+          age: b.label,
+          count: b.count,
+          amount: formatMoney(money(b.amountMinor, currency)),
+        })),
+        byEmployee: [...byEmployee.entries()].map(([employeeId, count]) => ({ employeeId, count })),
+      },
+    };
   },
 });

@@ -27,6 +27,8 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'POST /expenses/{id}/reject': ['admin', 'finance', 'approver'],
   'GET /exports/fec': ['admin', 'finance', 'auditor'],
   'GET /exports/journal': ['admin', 'finance', 'auditor'],
+  'GET /reports/spend': ['admin', 'finance', 'auditor'],
+  'GET /reports/missing-receipts': ['admin', 'finance', 'auditor'],
   'GET /cards/controls': ['admin', 'finance', 'auditor'],
   'PUT /cards/controls': ['admin', 'finance'],
   'GET /cards/budgets': ['admin', 'finance', 'auditor'],

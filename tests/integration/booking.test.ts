@@ -69,6 +69,22 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(await csv.text()).toContain(entryId);
+    const month = new Date().toISOString().slice(0, 7);
+    const spend = await api.get<{ totals: { key: string; amount: string; entries: number }[] }>(
+      `/reports/spend?from=${month}&to=${month}&by=account`,
+      tokens.finance,
+    );
+    expect(spend.body.totals.find((t) => t.key === '6256')?.entries).toBeGreaterThanOrEqual(1);
+    const vat = await api.get<{ totals: { key: string; amount: string }[] }>(
+      `/reports/spend?from=${month}&to=${month}&by=vat-rate`,
+      tokens.finance,
+    );
+    expect(Number(vat.body.totals[0]?.amount)).toBeGreaterThan(0);
+    const ageing = await api.get<{ ageing: { age: string; count: number }[] }>(
+      '/reports/missing-receipts',
+      tokens.finance,
+    );
+    expect(ageing.body.ageing.map((a) => a.age)).toEqual(['0-7 days', '8-30 days', '31-60 days', 'over 60 days']);
     const check = checkFec(text, { fileName, period: { start: `${year}-01-01`, end: `${year}-12-31` } });
     expect(check.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });

@@ -14,6 +14,8 @@ export interface BookExpenseDeps {
   events: EventPublisher;
   /** Sends the posted entry to the accounting queue (SQS FIFO: group = company, deduplication = entry id). */
   enqueue(entry: PostedEntry): Promise<void>;
+  /** Adds the entry to the maintained report aggregates, once per entry (idempotent). */
+  aggregate(entry: PostedEntry, employeeId: string | null): Promise<void>;
   now: () => Date;
 }
 
@@ -37,6 +39,7 @@ export const bookExpense = async (
     await deps.journal.saveDraft(draft);
     posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
   }
+  await deps.aggregate(posted, expense.employeeId);
   await deps.enqueue(posted);
   const totals = entryTotals(posted);
   const json = entryToJson(posted);

@@ -1,0 +1,36 @@
+import type { PostedEntry } from './model.ts';
+
+/** A report aggregate: one counter per company, month, dimension and key, in minor units of the company currency. */
+export interface AggregateIncrement {
+  month: string;
+  dimension: 'account' | 'employee' | 'vat-rate' | 'journal';
+  key: string;
+  label: string;
+  amountMinor: bigint;
+}
+
+/**
+ * What a posted entry adds to the maintained reports (so reports never scan the ledger): spend per expense account,
+ * per employee (the entry's expense lines), deductible VAT per rate, and totals per journal, in its month.
+ */
+export const aggregateIncrements = (entry: PostedEntry, employeeId: string | null): AggregateIncrement[] => {
+  const month = entry.date.slice(0, 7);
+  const out = new Map<string, AggregateIncrement>();
+  const add = (inc: AggregateIncrement) => {
+    const k = `${inc.dimension}#${inc.key}`;
+    const cur = out.get(k);
+    out.set(k, cur ? { ...cur, amountMinor: cur.amountMinor + inc.amountMinor } : inc);
+  };
+  for (const l of entry.lines) {
+    const signed = l.debit.minor - l.credit.minor;
+    if (l.role === 'expense') {
+      add({ month, dimension: 'account', key: l.account, label: l.accountLabel, amountMinor: signed });
+      if (employeeId) add({ month, dimension: 'employee', key: employeeId, label: employeeId, amountMinor: signed });
+    } else if (l.role === 'vat') {
+      add({ month, dimension: 'vat-rate', key: l.vat?.rate ?? 'unknown', label: l.accountLabel, amountMinor: signed });
+    }
+  }
+  const total = entry.lines.reduce((s, l) => s + l.debit.minor, 0n);
+  add({ month, dimension: 'journal', key: entry.journal, label: entry.journalLabel, amountMinor: total });
+  return [...out.values()];
+};
