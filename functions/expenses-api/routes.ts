@@ -21,6 +21,7 @@ import { ForbiddenError, hasAnyRole, type Principal, type Role } from '../../sha
 import { parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
+import { toCsv } from '../../shared/runtime/csv.ts';
 import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 const COMPANY_WIDE: readonly Role[] = ['admin', 'finance', 'auditor'];
@@ -119,6 +120,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
           status: z.enum(EXPENSE_STATUSES).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(50),
           cursor: z.string().optional(),
+          format: z.enum(['json', 'csv']).default('json'),
         }),
         event,
       );
@@ -133,6 +135,22 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
               limit: q.limit,
               cursor: q.cursor ?? null,
             });
+      if (q.format === 'csv') {
+        const content = toCsv(page.items.map(expenseToJson), [
+          ['id', (e) => e.id],
+          ['status', (e) => e.status],
+          ['type', (e) => e.type],
+          ['employeeId', (e) => e.employeeId],
+          ['spentOn', (e) => e.spentOn],
+          ['merchant', (e) => e.merchant?.name],
+          ['category', (e) => e.category?.category],
+          ['amount', (e) => e.amount.amount],
+          ['currency', (e) => e.amount.currency],
+          ['violations', (e) => e.violations.map((v) => v.code).join(' ')],
+          ['receipts', (e) => e.receiptIds.join(' ')],
+        ]);
+        return { body: null, file: { contentType: 'text/csv; charset=utf-8', fileName: 'expenses.csv', content } };
+      }
       return { body: { items: page.items.map(expenseToJson), nextCursor: page.nextCursor } };
     },
     'GET /expenses/{id}': async ({ principal, event }) => {

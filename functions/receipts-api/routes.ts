@@ -9,6 +9,7 @@ import type { MatchLink, MatchStore, Suggestion } from '../../shared/ports/match
 import type { QuarantineRepository } from '../../shared/ports/quarantine-repository.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
+import { toCsv } from '../../shared/runtime/csv.ts';
 import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface ReceiptsApiDeps {
@@ -29,6 +30,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).optional(),
   employeeId: z.string().min(1).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
 });
 
 const scopeEmployee = (p: Principal, requested: string | undefined): string | undefined =>
@@ -83,6 +85,22 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
         cursor: q.cursor ?? null,
         employeeId: scopeEmployee(principal, q.employeeId),
       });
+      if (q.format === 'csv') {
+        const content = toCsv(page.items.map(view), [
+          ['id', (r) => r.id],
+          ['status', (r) => r.status],
+          ['employeeId', (r) => r.employeeId],
+          ['receivedAt', (r) => r.receivedAt],
+          ['vendor', (r) => r.extraction?.vendor],
+          ['date', (r) => r.extraction?.date],
+          ['total', (r) => r.extraction?.total],
+          ['currency', (r) => r.extraction?.currency],
+          ['matchedTransaction', (r) => r.match?.transactionId],
+          ['duplicateOf', (r) => r.duplicateOf],
+          ['sha256', (r) => r.document.sha256],
+        ]);
+        return { body: null, file: { contentType: 'text/csv; charset=utf-8', fileName: 'receipts.csv', content } };
+      }
       return { body: { items: page.items.map(view), nextCursor: page.nextCursor } };
     },
 
