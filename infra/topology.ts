@@ -149,6 +149,28 @@ export const topology = defineTopology({
       timeoutSeconds: 10,
       memoryMB: 256,
     },
+    adminApi: {
+      entry: 'functions/admin-api/handler.ts',
+      description: 'Company administration: profile, users and their lifecycle, the admin log',
+      trigger: {
+        type: 'http',
+        routes: [
+          'GET /company',
+          'PUT /company',
+          'GET /users',
+          'POST /users',
+          'PATCH /users/{id}',
+          'POST /users/{id}/deactivate',
+          'POST /users/{id}/reactivate',
+          'DELETE /users/{id}',
+          'GET /admin/log',
+        ],
+        auth: 'jwt',
+      },
+      uses: { tables: { main: 'readWrite' } },
+      timeoutSeconds: 10,
+      memoryMB: 256,
+    },
     exportsApi: {
       entry: 'functions/exports-api/handler.ts',
       description:

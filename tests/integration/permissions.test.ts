@@ -27,6 +27,10 @@ const BODIES: Record<string, unknown> = {
   'POST /reimbursements': { executionDate: 'not-a-date' },
   'POST /cards/transactions/{id}/lost-receipt': {},
   'PUT /delegations': {},
+  // Invalid on purpose: the seeded users and company stay as they are.
+  'PUT /company': {},
+  'POST /users': {},
+  'PATCH /users/{id}': { roles: [] },
   'POST /cards/transactions/{id}/lost-receipt/decision': {},
 };
 

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  companyProfileSchema,
+  type UserInput,
+  type UserPatch,
+  userInputSchema,
+  userPatchSchema,
+} from '../../shared/domain/company.ts';
+import type { Principal } from '../../shared/domain/identity.ts';
+import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
+import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+
+export interface StoredUser {
+  userId: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  managerId: string | null;
+  teamIds: string[];
+  otherAddresses: string[];
+  iban: string | null;
+  active: boolean;
+  deletedAt: string | null;
+  createdAt: string;
+}
+
+export interface AdminStore {
+  company(companyId: string): Promise<Record<string, unknown> | null>;
+  putCompany(companyId: string, profile: Record<string, unknown>): Promise<void>;
+  users(companyId: string): Promise<StoredUser[]>;
+  user(companyId: string, userId: string): Promise<StoredUser | null>;
+  /** Creates the user with its login and receipt addresses; false when the login e-mail is taken. */
+  createUser(companyId: string, user: StoredUser): Promise<boolean>;
+  /** Saves the user, moving its receipt addresses and login as they changed. */
+  saveUser(companyId: string, before: StoredUser, after: StoredUser): Promise<void>;
+  log(
+    companyId: string,
+    entry: { at: string; actor: string; action: string; target: string; before: unknown; after: unknown },
+  ): Promise<void>;
+  logs(companyId: string, limit: number): Promise<unknown[]>;
+}
+
+export interface AdminApiDeps {
+  store: AdminStore;
+  now: () => Date;
+}
+
+const parseBody = (body: string | undefined, isBase64: boolean): unknown => {
+  if (!body) throw new BadRequestError('body', 'a JSON body is required');
+  try {
+    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
+  } catch {
+    throw new BadRequestError('body', 'is not valid JSON');
+  }
+};
+
+/** Company administration: the profile (checked identifiers), users and their lifecycle, an append-only log. */
+export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
+  const log = (p: Principal, action: string, target: string, before: unknown, after: unknown) =>
+    deps.store.log(p.companyId, { at: deps.now().toISOString(), actor: p.userId, action, target, before, after });
+  const existing = async (p: Principal, id: string) => {
+    const u = await deps.store.user(p.companyId, id);
+    if (!u || u.deletedAt) throw new NotFoundError(`user ${id} not found`);
+    return u;
+  };
+  const checkManager = async (p: Principal, managerId: string | null | undefined, self?: string) => {
+    if (!managerId) return;
+    if (managerId === self) throw new BadRequestError('managerId', 'a user cannot be their own manager');
+    const m = await deps.store.user(p.companyId, managerId);
+    if (!m?.active) throw new BadRequestError('managerId', 'no active user with this id');
+  };
+  const setActive =
+    (active: boolean): Route =>
+    async ({ principal, event }) => {
+      const before = await existing(principal, pathParam(event, 'id'));
+      if (before.userId === principal.userId && !active)
+        throw new BadRequestError('id', 'you cannot deactivate yourself');
+      const after = { ...before, active };
+      await deps.store.saveUser(principal.companyId, before, after);
+      await log(principal, active ? 'user.reactivate' : 'user.deactivate', before.userId, before, after);
+      return { body: after };
+    };
+
+  return {
+    'GET /company': async ({ principal }) => ({ body: (await deps.store.company(principal.companyId)) ?? null }),
+
+    'PUT /company': async ({ principal, event }) => {
+      const profile = companyProfileSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      const before = await deps.store.company(principal.companyId);
+      await deps.store.putCompany(principal.companyId, profile);
+      await log(principal, 'company.update', principal.companyId, before, profile);
+      return { body: { ...before, ...profile } };
+    },
+
+    'GET /users': async ({ principal, event }) => {
+      const q = parseQuery(z.object({ includeDeleted: z.enum(['true', 'false']).default('false') }), event);
+      const users = await deps.store.users(principal.companyId);
+      return { body: { items: users.filter((u) => q.includeDeleted === 'true' || !u.deletedAt) } };
+    },
+
+    'POST /users': async ({ principal, event }) => {
+      const input: UserInput = userInputSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      await checkManager(principal, input.managerId);
+      const user: StoredUser = {
+        userId: `u_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+        ...input,
+        active: true,
+        deletedAt: null,
+        createdAt: deps.now().toISOString(),
+      };
+      if (!(await deps.store.createUser(principal.companyId, user))) {
+        throw new ConcurrentUpdateError(`${input.email} already has a Quittance login`);
+      }
+      await log(principal, 'user.create', user.userId, null, user);
+      return { status: 201, body: user };
+    },
+
+    'PATCH /users/{id}': async ({ principal, event }) => {
+      const before = await existing(principal, pathParam(event, 'id'));
+      const patch: UserPatch = userPatchSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      await checkManager(principal, patch.managerId, before.userId);
+      if (before.userId === principal.userId && patch.roles && !patch.roles.includes('admin')) {
+        throw new BadRequestError('roles', 'you cannot remove your own admin role');
+      }
+      const after: StoredUser = { ...before, ...patch };
+      await deps.store.saveUser(principal.companyId, before, after);
+      await log(principal, 'user.update', before.userId, before, after);
+      return { body: after };
+    },
+
+    'POST /users/{id}/deactivate': setActive(false),
+    'POST /users/{id}/reactivate': setActive(true),
+
+    'DELETE /users/{id}': async ({ principal, event }) => {
+      const before = await existing(principal, pathParam(event, 'id'));
+      if (before.userId === principal.userId) throw new BadRequestError('id', 'you cannot delete yourself');
+      // Deleted, not erased: receipts, expenses and the audit trail keep pointing at them.
+      const after: StoredUser = { ...before, active: false, deletedAt: deps.now().toISOString(), otherAddresses: [] };
+      await deps.store.saveUser(principal.companyId, before, after);
+      await log(principal, 'user.delete', before.userId, before, after);
+      return { body: after };
+    },
+
+    'GET /admin/log': async ({ principal, event }) => {
+      const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), event);
+      return { body: { items: await deps.store.logs(principal.companyId, q.limit) } };
+    },
+  };
+};
