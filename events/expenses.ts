@@ -80,8 +80,21 @@ export const expenseBookedDetail = z.object({
 });
 export type ExpenseBookedDetail = z.infer<typeof expenseBookedDetail>;
 
+/** Approved out-of-pocket expenses paid back in one SEPA transfer file: each payment gets its bank entry. */
+export const reimbursementBatchCreatedDetail = z.object({
+  companyId: z.string(),
+  fileId: z.string(),
+  executionDate: z.iso.date(),
+  transfers: z
+    .array(z.object({ expenseId: z.string(), employeeId: z.string(), employeeName: z.string(), amount: money }))
+    .min(1),
+  createdAt: z.iso.datetime(),
+});
+export type ReimbursementBatchCreatedDetail = z.infer<typeof reimbursementBatchCreatedDetail>;
+
 /** Every event this module defines: detail-type → detail schema. Samples live in events/samples/. */
 export const expenseEvents = {
+  ReimbursementBatchCreated: { source: EVENT_SOURCES.expenses, detail: reimbursementBatchCreatedDetail },
   ExpenseSubmitted: { source: EVENT_SOURCES.expenses, detail: expenseSubmittedDetail },
   ExpenseApprovalRequested: { source: EVENT_SOURCES.expenses, detail: expenseApprovalRequestedDetail },
   ExpenseApproved: { source: EVENT_SOURCES.expenses, detail: expenseApprovedDetail },

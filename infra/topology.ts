@@ -110,7 +110,10 @@ export const topology = defineTopology({
       entry: 'functions/booking/handler.ts',
       description:
         'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting',
-      trigger: { type: 'event', pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved'] } },
+      trigger: {
+        type: 'event',
+        pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved', 'ReimbursementBatchCreated'] },
+      },
       uses: { tables: { main: 'readWrite' }, queues: { accounting: 'send' }, putEvents: true },
       timeoutSeconds: 30,
       memoryMB: 512,

@@ -1,12 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { eventBridgeEnvelope } from '../../events/envelope.ts';
-import { expenseApprovedDetail } from '../../events/expenses.ts';
+import { expenseApprovedDetail, reimbursementBatchCreatedDetail } from '../../events/expenses.ts';
 import type { Expense } from '../../shared/domain/expenses/expense.ts';
-import { type BookExpenseDeps, bookExpense } from '../../shared/domain/ledger/book-expense.ts';
+import { type BookExpenseDeps, bookExpense, bookReimbursements } from '../../shared/domain/ledger/book-expense.ts';
 import type { Directory } from '../../shared/ports/directory.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
 
-const approved = eventBridgeEnvelope('ExpenseApproved', expenseApprovedDetail);
+const incoming = z.discriminatedUnion('detail-type', [
+  eventBridgeEnvelope('ExpenseApproved', expenseApprovedDetail),
+  eventBridgeEnvelope('ReimbursementBatchCreated', reimbursementBatchCreatedDetail),
+]);
 
 export interface BookingDeps extends BookExpenseDeps {
   expense(companyId: string, id: string): Promise<Expense | null>;
@@ -16,7 +20,13 @@ export interface BookingDeps extends BookExpenseDeps {
 
 /** ExpenseApproved → a numbered, balanced journal entry, queued for the accounting system. */
 export const makeHandler = (deps: BookingDeps, logger: Pick<Logger, 'info' | 'warn'>) => async (event: unknown) => {
-  const { detail } = approved.parse(event);
+  const e = incoming.parse(event);
+  if (e['detail-type'] === 'ReimbursementBatchCreated') {
+    const entries = await bookReimbursements(deps, e.detail);
+    logger.info('reimbursements booked', { fileId: e.detail.fileId, entries: entries.map((x) => x.ecritureNum) });
+    return { entries: entries.map((x) => x.id) };
+  }
+  const { detail } = e;
   const expense = await deps.expense(detail.companyId, detail.expenseId);
   if (!expense) {
     logger.warn('approved expense not found', { ...detail });

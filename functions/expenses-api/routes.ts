@@ -18,7 +18,7 @@ import {
   vatFromExtraction,
 } from '../../shared/domain/expenses/workflow.ts';
 import { ForbiddenError, hasAnyRole, type Principal, type Role } from '../../shared/domain/identity.ts';
-import { parseMoney } from '../../shared/domain/money.ts';
+import { formatMoney, parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
@@ -287,6 +287,28 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
         payable.map((t) => expenseIdFromEndToEndId(t.endToEndId)),
         fileId,
       );
+      const byId = new Map([...approved.items, ...booked.items].map((e) => [e.id, e]));
+      // The ledger books each payment (employee payable → bank) from this event.
+      await deps.events.publish([
+        {
+          name: 'ReimbursementBatchCreated',
+          detail: {
+            companyId: principal.companyId,
+            fileId,
+            executionDate: input.executionDate ?? now.toISOString().slice(0, 10),
+            transfers: payable.map((t) => {
+              const expenseId = expenseIdFromEndToEndId(t.endToEndId);
+              return {
+                expenseId,
+                employeeId: byId.get(expenseId)?.employeeId ?? '',
+                employeeName: t.creditor.name,
+                amount: { amount: formatMoney(t.amount), currency: t.amount.currency },
+              };
+            }),
+            createdAt: now.toISOString(),
+          },
+        },
+      ]);
       return { body: null, file: { contentType: 'application/xml', fileName: `${fileId}.pain.001.xml`, content: xml } };
     },
 

@@ -155,6 +155,14 @@ describe('expenses: a matched card payment becomes an expense that goes through 
     expect(xml).toContain('urn:iso:std:iso:20022:tech:xsd:pain.001.001.03');
     expect(xml).toContain('FR1420041010050500013M02606');
     expect(xml).toContain(`${Math.floor(p.cents / 100)}.${String(p.cents % 100).padStart(2, '0')}`);
+    // The payment is booked: employee payable (421) debited, bank (512) credited, pushed to accounting.
+    const paidEntry = await api.eventually(async () => {
+      const res = await api.get<{ items: { key: string; body: { JournalLines: { AccountCode: string }[] } }[] }>(
+        '/_local/accounting/manual-journals',
+      );
+      return res.body.items.find((j) => j.key.includes('reimbursement') && j.key.includes(claimed.body.id));
+    }, 30_000);
+    expect(paidEntry.body.JournalLines.map((l) => l.AccountCode).sort()).toEqual(['421', '512']);
     // Paid once: the next batch does not include it again.
     const again = await fetch(`${apiUrl}/reimbursements`, {
       method: 'POST',

@@ -1,8 +1,9 @@
+import type { ReimbursementBatchCreatedDetail } from '../../../events/expenses.ts';
 import type { JournalStore } from '../../ports/accounting.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Expense } from '../expenses/expense.ts';
-import { formatMoney } from '../money.ts';
-import { buildExpenseEntry } from './build-entry.ts';
+import { formatMoney, parseMoney } from '../money.ts';
+import { buildExpenseEntry, buildReimbursementEntry } from './build-entry.ts';
 import { defaultLedgerSettings } from './chart.ts';
 import { entryToJson } from './entry-json.ts';
 import { approvedExpenseFor } from './from-expense.ts';
@@ -65,4 +66,39 @@ export const bookExpense = async (
     },
   ]);
   return posted;
+};
+
+/** A SEPA reimbursement batch was issued: each payment is booked (employee payable 421 → bank 512), queued. */
+export const bookReimbursements = async (
+  deps: BookExpenseDeps,
+  batch: ReimbursementBatchCreatedDetail,
+): Promise<PostedEntry[]> => {
+  const settings = defaultLedgerSettings(batch.transfers[0]?.amount.currency ?? 'EUR');
+  const out: PostedEntry[] = [];
+  for (const t of batch.transfers) {
+    const draft = buildReimbursementEntry(
+      {
+        companyId: batch.companyId,
+        entityId: null,
+        paymentId: `${batch.fileId}-${t.expenseId}`,
+        employee: { id: t.employeeId, name: t.employeeName },
+        amount: parseMoney(t.amount.amount, t.amount.currency),
+        bookingDate: batch.executionDate,
+        piece: { ref: t.expenseId, kind: 'reimbursement', date: batch.executionDate, documentSha256: null },
+      },
+      settings,
+    );
+    const existing = await deps.journal.get(draft.companyId, draft.id);
+    let posted: PostedEntry;
+    if (existing?.status === 'posted') {
+      posted = existing;
+    } else {
+      await deps.journal.saveDraft(draft);
+      posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
+    }
+    await deps.aggregate(posted, t.employeeId);
+    await deps.enqueue(posted);
+    out.push(posted);
+  }
+  return out;
 };
