@@ -68,6 +68,20 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
     expect(missing.body.items.map((t) => t.id)).not.toContain(txId);
   });
 
+  it('links every pair when receipts and captures arrive at the same moment (concurrent writers retry, never give up)', async () => {
+    const pairs = Array.from({ length: 6 }, () => purchase());
+    const sent = await Promise.all(
+      pairs.map(async (p) => {
+        const [subject, txId] = await Promise.all([emailReceipt(p), cardPayment(p, 0)]);
+        return { subject, txId };
+      }),
+    );
+    for (const { subject, txId } of sent) {
+      const r = await linkedReceipt(subject);
+      expect(r.match?.transactionId).toBe(txId);
+    }
+  });
+
   it('lets a person unlink; automation never links that pair again', async () => {
     const p = purchase();
     const subject = await emailReceipt(p);

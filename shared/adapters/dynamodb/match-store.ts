@@ -71,6 +71,13 @@ const toReceipt = (item: Record<string, unknown>): OnlineReceipt | null => {
   };
 };
 
+const cancellationCodes = (error: unknown): string[] =>
+  (error as Error).name === 'TransactionCanceledException'
+    ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None')
+    : [];
+const conditionFailed = (error: unknown) => cancellationCodes(error).includes('ConditionalCheckFailed');
+const transactionConflict = (error: unknown) => cancellationCodes(error).includes('TransactionConflict');
+
 export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => ({
   async receipt(companyId, receiptId) {
     const res = await ddb.send(
@@ -172,7 +179,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         }),
       );
     } catch (error) {
-      if ((error as Error).name !== 'TransactionCanceledException') throw error; // already recorded
+      if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
     }
   },
 
@@ -182,42 +189,47 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
     );
     if (!tx.Item) return false;
     const t = toTransaction(tx.Item);
-    try {
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: keys.receipt(companyId, receiptId),
-                UpdateExpression: 'SET #link = :link REMOVE suggestions',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
-                ExpressionAttributeNames: { '#link': 'link' },
-                ExpressionAttributeValues: { ':link': link },
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.receipt(companyId, receiptId),
+                  UpdateExpression: 'SET #link = :link REMOVE suggestions',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+                  ExpressionAttributeNames: { '#link': 'link' },
+                  ExpressionAttributeValues: { ':link': link },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: table,
-                Key: txKey(companyId, link.transactionId),
-                UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
-                ConditionExpression: 'attribute_not_exists(receiptId)',
-                ExpressionAttributeValues: { ':rid': receiptId },
+              {
+                Update: {
+                  TableName: table,
+                  Key: txKey(companyId, link.transactionId),
+                  UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                  ConditionExpression: 'attribute_not_exists(receiptId)',
+                  ExpressionAttributeValues: { ':rid': receiptId },
+                },
               },
-            },
-            {
-              Delete: {
-                TableName: table,
-                Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
+              {
+                Delete: {
+                  TableName: table,
+                  Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
+                },
               },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return false;
-      throw error;
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        // A failed condition: the receipt or the transaction is already linked (the other arrival order won).
+        if (conditionFailed(error)) return false;
+        // A conflict with a concurrent write on the same items (e.g. suggestions): not a decision, try again.
+        if (!transactionConflict(error) || attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
     }
   },
 
@@ -277,15 +289,21 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
   },
 
   async suggest(companyId, receiptId, suggestions) {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: keys.receipt(companyId, receiptId),
-        UpdateExpression: 'SET suggestions = :s',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':s': suggestions },
-      }),
-    );
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.receipt(companyId, receiptId),
+          UpdateExpression: 'SET suggestions = :s',
+          // Linked meanwhile by the other arrival order: suggestions would be stale.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+          ExpressionAttributeNames: { '#link': 'link' },
+          ExpressionAttributeValues: { ':s': suggestions },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   },
 
   async declareLost(companyId, transactionId, declaration) {
