@@ -7,7 +7,7 @@ import { buildExpenseEntry, buildReimbursementEntry } from './build-entry.ts';
 import { defaultLedgerSettings } from './chart.ts';
 import { entryToJson } from './entry-json.ts';
 import { approvedExpenseFor } from './from-expense.ts';
-import { entryTotals, type PostedEntry } from './model.ts';
+import { type DraftEntry, entryTotals, type PostedEntry } from './model.ts';
 import { postDraft } from './post-entry.ts';
 
 export interface BookExpenseDeps {
@@ -21,17 +21,14 @@ export interface BookExpenseDeps {
 }
 
 /**
- * An approved expense becomes a balanced journal entry (French VAT rules per line), numbered without gaps in its
- * journal and fiscal year, then queued for the company's accounting system. Idempotent: the entry id derives from the
- * expense, a second run finds it posted and queues it again (the FIFO queue deduplicates by entry id).
+ * Posts a draft once (a re-run finds it posted), adds it to the report aggregates, queues it for the accounting
+ * system (the FIFO queue deduplicates by entry id) and announces it.
  */
-export const bookExpense = async (
+const postQueueAnnounce = async (
   deps: BookExpenseDeps,
-  expense: Expense,
-  context: { employeeName: string; receipt: { id: string; sha256: string } | null; cardProgramme: string | null },
+  draft: DraftEntry,
+  employeeId: string | null,
 ): Promise<PostedEntry> => {
-  const settings = defaultLedgerSettings(expense.amount.currency);
-  const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
   const existing = await deps.journal.get(draft.companyId, draft.id);
   let posted: PostedEntry;
   if (existing?.status === 'posted') {
@@ -40,10 +37,9 @@ export const bookExpense = async (
     await deps.journal.saveDraft(draft);
     posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
   }
-  await deps.aggregate(posted, expense.employeeId);
+  await deps.aggregate(posted, employeeId);
   await deps.enqueue(posted);
   const totals = entryTotals(posted);
-  const json = entryToJson(posted);
   await deps.events.publish([
     {
       name: 'JournalEntryCreated',
@@ -55,7 +51,7 @@ export const bookExpense = async (
         number: posted.number,
         ecritureNum: posted.ecritureNum,
         date: posted.date,
-        source: json.source,
+        source: entryToJson(posted).source,
         pieceRef: posted.piece.ref,
         documentSha256: posted.piece.documentSha256,
         total: formatMoney(totals.debit),
@@ -66,6 +62,21 @@ export const bookExpense = async (
     },
   ]);
   return posted;
+};
+
+/**
+ * An approved expense becomes a balanced journal entry (French VAT rules per line), numbered without gaps in its
+ * journal and fiscal year, then queued for the company's accounting system. Idempotent: the entry id derives from the
+ * expense.
+ */
+export const bookExpense = async (
+  deps: BookExpenseDeps,
+  expense: Expense,
+  context: { employeeName: string; receipt: { id: string; sha256: string } | null; cardProgramme: string | null },
+): Promise<PostedEntry> => {
+  const settings = defaultLedgerSettings(expense.amount.currency);
+  const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
+  return postQueueAnnounce(deps, draft, expense.employeeId);
 };
 
 /** A SEPA reimbursement batch was issued: each payment is booked (employee payable 421 → bank 512), queued. */
@@ -88,17 +99,7 @@ export const bookReimbursements = async (
       },
       settings,
     );
-    const existing = await deps.journal.get(draft.companyId, draft.id);
-    let posted: PostedEntry;
-    if (existing?.status === 'posted') {
-      posted = existing;
-    } else {
-      await deps.journal.saveDraft(draft);
-      posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
-    }
-    await deps.aggregate(posted, t.employeeId);
-    await deps.enqueue(posted);
-    out.push(posted);
+    out.push(await postQueueAnnounce(deps, draft, t.employeeId));
   }
   return out;
 };
