@@ -261,9 +261,9 @@ export const topology = defineTopology({
     },
     reminders: {
       entry: 'functions/reminders/handler.ts',
-      description: 'Daily: reminds employees of card payments without a receipt, escalates to managers',
+      description: 'Daily: reminds of card payments without a receipt and of waiting approvals, escalates both',
       trigger: { type: 'schedule', expression: 'rate(1 day)' },
-      uses: { tables: { main: 'read' }, sendEmail: true },
+      uses: { tables: { main: 'readWrite' }, sendEmail: true, putEvents: true },
       timeoutSeconds: 300,
       memoryMB: 512,
     },

@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
+import { chaseApprovals } from '../../shared/domain/expenses/approval-chase.ts';
 import {
   DEFAULT_REMINDER_SETTINGS,
   digestText,
@@ -12,11 +13,13 @@ import {
 import { formatMoney, money } from '../../shared/domain/money.ts';
 import { getEnv, tableName } from '../../shared/runtime/env.ts';
 import { lambda, observability } from '../../shared/runtime/lambda.ts';
+import { expenseWorkflowDeps } from '../expense-intake/deps.ts';
 
 const o = observability('reminders');
 const { ddb, ses } = awsClients();
 const table = tableName('main');
 const mailer = makeSesMailer(ses, getEnv('MAIL_FROM'));
+const workflow = expenseWorkflowDeps();
 
 const query = async (pk: string, index?: 'gsi2') => {
   const items: Record<string, unknown>[] = [];
@@ -40,16 +43,20 @@ const query = async (pk: string, index?: 'gsi2') => {
 
 /**
  * Daily: for every company, the card payments still waiting for their receipt → one reminder per employee after
- * the company's delay, and a note to the manager after the escalation delay (defaults 3 and 10 days).
+ * the company's delay, and a note to the manager after the escalation delay (defaults 3 and 10 days); and the
+ * approvals still waiting → a reminder to the approvers, then an escalation (the chain's reminder settings).
  */
-export const handler = lambda(async (event: { detail?: { digest?: boolean } }) => {
-  const now = new Date();
+export const handler = lambda(async (event: { time?: string; detail?: { digest?: boolean } }) => {
+  // The schedule's own time (EventBridge stamps it), so a late or replayed run acts as of when it was due.
+  const now = event?.time && !Number.isNaN(Date.parse(event.time)) ? new Date(event.time) : new Date();
   // Mondays (or on demand) finance also gets the weekly digest of every payment still without a receipt.
   const digest = event?.detail?.digest === true || now.getUTCDay() === 1;
   let digests = 0;
   const companies = (await query('COMPANIES')).map((c) => String(c.sk));
   let reminded = 0;
   let escalated = 0;
+  let approvalsReminded = 0;
+  let approvalsEscalated = 0;
   for (const companyId of companies) {
     const company = (await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }))).Item;
     const missing: MissingReceipt[] = (await query(`C#${companyId}#MISSING`, 'gsi2')).map((t) => ({
@@ -84,6 +91,33 @@ export const handler = lambda(async (event: { detail?: { digest?: boolean } }) =
     );
     reminded += result.reminded;
     escalated += result.escalated;
+    const chased = await chaseApprovals(
+      {
+        ...workflow,
+        now: () => now,
+        notifier: {
+          async approvalNotice(_companyId, expenseId, notice) {
+            const expense = await workflow.expenses.get(companyId, expenseId);
+            const employee = expense ? await user(expense.employeeId) : undefined;
+            const what = expense
+              ? `${employee?.displayName ?? expense.employeeId}: ${expense.category?.category ?? 'expense'} of ${formatMoney(expense.amount)} ${expense.amount.currency}`
+              : expenseId;
+            for (const id of notice.to) {
+              const approver = await user(id);
+              if (!approver?.email || approver.active === false) continue;
+              await mailer.send({
+                to: String(approver.email),
+                subject: `Reminder: an expense has waited ${notice.waitingDays} days for your approval`,
+                text: `${what} [${expenseId}] waits for your decision in Quittance (Approvals).`,
+              });
+            }
+          },
+        },
+      },
+      companyId,
+    );
+    approvalsReminded += chased.reminded;
+    approvalsEscalated += chased.escalated;
     if (digest && missing.length > 0) {
       const users = await query(`C#${companyId}`);
       const people = users.filter((u) => String(u.sk).startsWith('USER#') && u.active !== false);
@@ -98,6 +132,7 @@ export const handler = lambda(async (event: { detail?: { digest?: boolean } }) =
       }
     }
   }
-  o.logger.info('missing-receipt reminders sent', { companies: companies.length, reminded, escalated, digests });
-  return { companies: companies.length, reminded, escalated, digests };
+  const counts = { companies: companies.length, reminded, escalated, digests, approvalsReminded, approvalsEscalated };
+  o.logger.info('reminders sent', counts);
+  return counts;
 }, o);

@@ -293,7 +293,13 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
               body: { error: 'validation_failed', message: 'body must be JSON (the event detail)' },
             };
           }
-          const result = await runtime.invoke(name, { ...scheduledEvent(), detail });
+          // ?time=ISO runs the schedule as if fired then (the event's `time`, as EventBridge stamps it).
+          const time = new URL(req.url ?? '/', 'http://x').searchParams.get('time');
+          if (time !== null && Number.isNaN(Date.parse(time))) {
+            return { status: 400, body: { error: 'validation_failed', message: 'time must be an ISO 8601 date-time' } };
+          }
+          const fired = { ...scheduledEvent(), ...(time ? { time: new Date(time).toISOString() } : {}) };
+          const result = await runtime.invoke(name, { ...fired, detail });
           return { status: 200, body: { result } };
         }
         const redrive = /^\/_local\/queues\/([A-Za-z]+)\/redrive$/.exec(path);

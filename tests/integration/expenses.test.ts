@@ -174,6 +174,46 @@ describe('expenses: a matched card payment becomes an expense that goes through 
     expect((await api.get<{ policy: { version: number } }>('/policies', tokens.alice)).body.policy.version).toBe(1);
   });
 
+  it('reminds a waiting approver once, then escalates the step to finance, who can decide it', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const txId = await cardPayment(apiUrl, p);
+    const pending = await expenseOf(txId, 'PENDING_APPROVAL');
+    const runAt = async (days: number) => {
+      const time = new Date(Date.now() + days * 86_400_000).toISOString();
+      const res = await fetch(`${apiUrl}/_local/schedules/reminders/run?time=${encodeURIComponent(time)}`, {
+        method: 'POST',
+      });
+      expect(res.status).toBe(200);
+    };
+    const mailsAbout = async (to: string) => {
+      const outbox = await api.get<{ items: { to: string[]; subject: string; text: string }[] }>('/_local/outbox');
+      return outbox.body.items.filter((m) => m.to.includes(to) && m.text.includes(pending.id));
+    };
+
+    await runAt(1); // not yet due (the chain reminds after 2 days)
+    expect(await mailsAbout('manager@demo.quittance.local')).toHaveLength(1); // only the approval request
+    await runAt(3);
+    await runAt(3); // the same day again: nothing twice
+    const toManager = await mailsAbout('manager@demo.quittance.local');
+    expect(toManager.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^To approve/),
+      expect.stringMatching(/^Reminder: an expense has waited 3 days/),
+    ]);
+
+    await runAt(8); // past the escalation delay (7 days): finance may now decide the manager's step
+    const escalated = await api.get<Expense>(`/expenses/${pending.id}`, tokens.finance);
+    expect(escalated.body.approval?.steps[0]?.approverIds).toEqual(['u_manager', 'u_finance']);
+    expect(escalated.body.history?.filter((h) => h.actor.id === 'system:expenses').length).toBeGreaterThanOrEqual(6);
+    await api.eventually(async () => {
+      const mails = await mailsAbout('finance@demo.quittance.local');
+      return mails.find((m) => /^To approve/.test(m.subject) && m.text.includes('/approvals/links/'));
+    });
+    const decided = await api.post<Expense>(`/expenses/${pending.id}/approve`, {}, tokens.finance);
+    expect(decided.status).toBe(200);
+    expect(decided.body.approval?.currentStep).toBe(1);
+  });
+
   it('lets a delegate approve for an approver who is away; the detail links the receipt document', async () => {
     const p = purchase();
     await emailReceipt(inject('smtpPort'), p);

@@ -9,6 +9,7 @@
 import type { ExpenseDomainEvent } from '../../../events/expenses.ts';
 import { moneyToJson } from '../money.ts';
 import { type DecideAction, type Delegation, decide } from './approval-reducer.ts';
+import { type ApprovalNotice, escalateStep, recordReminder } from './approval-reminders.ts';
 import { type Actor, type AuditEntry, auditEntry } from './audit.ts';
 import {
   type ApprovalState,
@@ -68,7 +69,9 @@ export type ExpenseCommand =
   | { type: 'auto-approve'; reason: string }
   | { type: 'decide'; action: DecideAction; delegations?: readonly Delegation[] }
   | { type: 'withdraw' }
-  | { type: 'book'; journalEntryId: string };
+  | { type: 'book'; journalEntryId: string }
+  /** A reminder was sent, or the waiting step is escalated (dueApprovalNotices said so). */
+  | { type: 'approval-notice'; notice: ApprovalNotice };
 
 export type ExpenseCommandType = ExpenseCommand['type'];
 
@@ -294,6 +297,29 @@ const plan = (e: Expense, cmd: ExpenseCommand, ctx: CommandContext): Planned | C
       return {
         next: { ...e, status: 'DRAFT', approval: null, submittedAt: null },
         events: (n) => [{ name: 'ExpenseReopened', detail: { ...ref(n), from, reopenedBy: actor.id, reopenedAt: at } }],
+      };
+    }
+    case 'approval-notice': {
+      if (!isSystem(actor)) return refuse('forbidden', 'reminders and escalations are sent by the system');
+      if (e.status !== 'PENDING_APPROVAL' || !e.approval) {
+        return refuse('invalid-transition', `a ${e.status} expense is not waiting for approval`);
+      }
+      if (cmd.notice.step !== e.approval.currentStep)
+        return refuse('invalid-expense', 'the notice is for another step');
+      const n = cmd.notice;
+      if (n.kind === 'remind') {
+        return {
+          next: { ...e, approval: recordReminder(e.approval, at) },
+          events: () => [],
+          note: `reminded ${n.to.join(', ')} after ${n.waitingDays} days`,
+        };
+      }
+      const escalated = escalateStep(e.approval, n.to, at);
+      return {
+        next: { ...e, approval: escalated },
+        // The new approvers get the request (with their own links), like any step start.
+        events: (x) => [requestedEvent(x, escalated, at)],
+        note: `escalated to ${n.to.join(', ')} after ${n.waitingDays} days`,
       };
     }
     case 'book': {

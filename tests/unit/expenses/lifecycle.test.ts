@@ -346,3 +346,70 @@ describe('expense lifecycle: properties', () => {
     expect(table.filter((t) => !seen.has(t))).toEqual([]);
   });
 });
+
+describe('approval notices (reminders and escalation) as commands', () => {
+  const pending = () => {
+    const draft = cardExpense({ amount: eur('640.00') });
+    const category = suggestCategory({
+      type: 'card',
+      employeeId: 'u_alice',
+      merchantName: draft.merchant?.name ?? null,
+      mcc: '5812',
+      history: [],
+    });
+    if (!category) throw new Error('no category');
+    const withReceipt = run(draft, [[{ type: 'edit', changes: { receiptIds: ['rcpt_1'], category } }, system]]).expense;
+    return run(draft, [
+      [{ type: 'edit', changes: { receiptIds: ['rcpt_1'], category } }, system],
+      [{ type: 'submit', violations: [] }, system],
+      [{ type: 'route', approval: routed(withReceipt) }, system],
+    ]).expense;
+  };
+
+  it('a reminder is recorded on the waiting step; an escalation opens it to the targets and asks them', () => {
+    const e = pending();
+    const remind = applyExpenseCommand(
+      e,
+      { type: 'approval-notice', notice: { kind: 'remind', step: 0, to: ['u_bob'], waitingDays: 2 } },
+      ctx(system, '2026-03-04T09:00:00.000Z'),
+    );
+    if (!remind.ok) throw new Error(remind.message);
+    expect(remind.expense.status).toBe('PENDING_APPROVAL');
+    expect(remind.expense.approval?.steps[0]?.lastRemindedAt).toBe('2026-03-04T09:00:00.000Z');
+    expect(remind.events).toEqual([]);
+    expect(remind.audit.note).toMatch(/reminded u_bob after 2 days/);
+
+    const esc = applyExpenseCommand(
+      remind.expense,
+      { type: 'approval-notice', notice: { kind: 'escalate', step: 0, to: ['u_erin'], waitingDays: 7 } },
+      ctx(system, '2026-03-09T09:00:00.000Z'),
+    );
+    if (!esc.ok) throw new Error(esc.message);
+    const step = esc.expense.approval?.steps[0];
+    expect(step?.approverIds).toEqual([...(e.approval?.steps[0]?.approverIds ?? []), 'u_erin']);
+    expect(step?.mode).toBe('any');
+    expect(step?.escalatedAt).toBe('2026-03-09T09:00:00.000Z');
+    expect(esc.events.map((x) => x.name)).toEqual(['ExpenseApprovalRequested']);
+    // The escalation target can now decide the step.
+    const decided = applyExpenseCommand(
+      esc.expense,
+      {
+        type: 'decide',
+        action: { actorId: 'u_erin', decision: 'approve', expectedVersion: esc.expense.approval?.version ?? 0, at: T0 },
+      },
+      ctx(user('u_erin')),
+    );
+    expect(decided.ok).toBe(true);
+  });
+
+  it('only the system sends notices, only to an expense waiting at that step', () => {
+    const e = pending();
+    const notice = { kind: 'remind' as const, step: 0, to: ['u_bob'], waitingDays: 2 };
+    const byUser = applyExpenseCommand(e, { type: 'approval-notice', notice }, ctx(user('u_bob')));
+    expect(byUser).toMatchObject({ ok: false, error: 'forbidden' });
+    const otherStep = applyExpenseCommand(e, { type: 'approval-notice', notice: { ...notice, step: 1 } }, ctx(system));
+    expect(otherStep).toMatchObject({ ok: false, error: 'invalid-expense' });
+    const draft = applyExpenseCommand(cardExpense(), { type: 'approval-notice', notice }, ctx(system));
+    expect(draft).toMatchObject({ ok: false, error: 'invalid-transition' });
+  });
+});
