@@ -1,8 +1,8 @@
 /**
  * A structural validator for pain.001.001.03, written from the official XSD (ISO 20022 message definition
- * pain.001.001.03) for the complex and simple types our files use. No XSD validator is installed in node_modules,
- * so this stands in for one: it checks element order (xs:sequence, with every optional element of the XSD
- * sequence listed so misplacement is caught), minOccurs/maxOccurs, xs:choice, required attributes and the simple
+ * pain.001.001.03) for the complex and simple types our files use. It runs in-process with precise reasons, beside
+ * the check against the official XSD by the JDK (pain001-official-xsd.test.ts): it checks element order
+ * (xs:sequence, with every optional element of the XSD sequence listed so misplacement is caught), minOccurs/maxOccurs, xs:choice, required attributes and the simple
  * types' facets (lengths, patterns, enumerations, totalDigits/fractionDigits, minInclusive). Elements of the XSD we
  * never emit are typed `unsupported`: finding one is an error, which keeps the validator honest.
  */
