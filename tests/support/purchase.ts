@@ -11,10 +11,16 @@ import {
 } from '../../infra/local/stripe-simulator.ts';
 import { sendMail } from './api-client.ts';
 
-/** A purchase by Alice that nobody else in the suite makes: its own merchant and amount (25 € to 90 €). */
+const letters = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPRSTUVZ'[randomInt(22)]).join('');
+
+/**
+ * A purchase by Alice that nobody else in the suite makes: its own merchant and amount (25 € to 90 €). The name is
+ * letters only: the matcher ignores tokens with digits (store numbers), so 'CHEZ 4FC0B7 BISTROT' and
+ * 'CHEZ D80CD0 BISTROT' would be the same merchant and purchases of other tests would compete.
+ */
 export const purchase = () => {
   const cents = randomInt(2600, 9000);
-  const vendor = `CHEZ ${randomUUID().slice(0, 6).toUpperCase()} BISTROT`;
+  const vendor = `${letters(7)} ${letters(6)}`;
   return { vendor, cents, printed: `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` };
 };
 export type Purchase = ReturnType<typeof purchase>;
