@@ -2,11 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkFec, type FecCheckResult } from '../../shared/domain/ledger/fec-check.ts';
-import { apiUrl } from '../api-url.ts';
 import { type Command, UsageError } from '../command.ts';
+import { apiGet, financeSession, LOCAL_FINANCE_USER } from '../session.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const LOCAL_FINANCE_USER = 'finance@demo.quittance.local';
 const LOCAL_DEMO_COMPANY = 'demo';
 
 /** UTF-8 when the bytes are valid UTF-8, ISO 8859-15 (read as Latin-1) otherwise: both are allowed (XII-1°). */
@@ -86,27 +85,11 @@ const runCheck = async (argv: string[]): Promise<number> => {
 
 const runExport = async (argv: string[]): Promise<number> => {
   const args = parseExportArgs(argv);
-  const base = apiUrl();
-  const unreachable = (error: unknown) => {
-    throw new Error(`cannot reach the API at ${base} (is \`npm start\` running?): ${String(error)}`);
-  };
-  const tokenRes = await fetch(`${base}/_local/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: LOCAL_FINANCE_USER }),
-  }).catch(unreachable);
-  const tokenBody = (await tokenRes.json()) as { token?: string; claims?: Record<string, unknown>; message?: string };
-  if (!tokenRes.ok || !tokenBody.token)
-    throw new Error(tokenBody.message ?? `token request failed with HTTP ${tokenRes.status}`);
-  const tokenCompany = tokenBody.claims?.['custom:companyId'];
-  if (typeof tokenCompany === 'string' && tokenCompany !== args.company) {
-    throw new Error(`${LOCAL_FINANCE_USER} belongs to company "${tokenCompany}", not "${args.company}"`);
+  const session = await financeSession();
+  if (session.companyId !== null && session.companyId !== args.company) {
+    throw new Error(`${LOCAL_FINANCE_USER} belongs to company "${session.companyId}", not "${args.company}"`);
   }
-  const query = new URLSearchParams({ from: args.from, to: args.to });
-  const res = await fetch(`${base}/exports/fec?${query}`, {
-    headers: { authorization: `Bearer ${tokenBody.token}` },
-  }).catch(unreachable);
-  if (!res.ok) throw new Error(`GET /exports/fec failed with HTTP ${res.status}: ${(await res.text()).slice(0, 500)}`);
+  const res = await apiGet(session.token, `/exports/fec?${new URLSearchParams({ from: args.from, to: args.to })}`);
   const fileName = fileNameFromDisposition(res.headers.get('content-disposition'));
   if (!fileName) throw new Error('the API did not name the file (Content-Disposition)');
   await mkdir(args.out, { recursive: true });

@@ -3,6 +3,7 @@ import { accountingCommand } from './accounting.ts';
 import { extractCommand } from './extract.ts';
 import { fecCommand } from './fec.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { reportCommand } from './report.ts';
 import { tokenCommand } from './token.ts';
 
 /** Every CLI command, in the order `quittance --help` lists them. */
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   reconcileCommand,
   fecCommand,
   accountingCommand,
+  reportCommand,
 ];

@@ -55,17 +55,29 @@ export const defaultDeps = (): CardsApiDeps => {
       );
       return (res.Items ?? []).map((i) => stripKeys<Record<string, unknown>>(i));
     },
-    async listMissingReceipts(companyId, limit) {
-      const res = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
-          Limit: limit,
-        }),
-      );
-      return (res.Items ?? []).map((i) => {
+    async listMissingReceipts(companyId, { limit, from, to }) {
+      // Oldest first, by posting date (gsi2sk = postedAt#id); a period narrows the key range.
+      const range = from || to;
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: range ? 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to' : 'gsi2pk = :pk',
+            ExpressionAttributeValues: {
+              ':pk': `C#${companyId}#MISSING`,
+              ...(range ? { ':from': from ?? '0000', ':to': `${to ?? '9999'}~` } : {}),
+            },
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start && items.length < limit);
+      return items.map((i) => {
         const t = stripKeys<Record<string, unknown>>(i);
         return {
           id: t.id,

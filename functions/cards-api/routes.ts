@@ -7,6 +7,7 @@ import { moneyToJson } from '../../shared/domain/money.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
 import type { MatchStore } from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
+import { toCsv } from '../../shared/runtime/csv.ts';
 import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
 
 export interface CardsApiDeps {
@@ -24,7 +25,11 @@ export interface CardsApiDeps {
   };
   budgets: BudgetStore;
   listDecisions(companyId: string, limit: number): Promise<Record<string, unknown>[]>;
-  listMissingReceipts(companyId: string, limit: number): Promise<Record<string, unknown>[]>;
+  /** Card payments still waiting for their receipt, oldest first; from/to (YYYY-MM-DD) bound the posting date. */
+  listMissingReceipts(
+    companyId: string,
+    query: { limit: number; from?: string; to?: string },
+  ): Promise<Record<string, unknown>[]>;
   now: () => Date;
 }
 
@@ -114,19 +119,50 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
 
   'GET /cards/transactions': async ({ principal, event }) => {
     const q = parseQuery(
-      z.object({ missingReceipt: z.literal('true'), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+      z
+        .object({
+          missingReceipt: z.literal('true'),
+          from: z.iso.date().optional(),
+          to: z.iso.date().optional(),
+          format: z.enum(['json', 'csv']).default('json'),
+          /** A JSON answer holds 1 000 at most; a CSV export up to 10 000 rows. */
+          limit: z.coerce.number().int().min(1).max(10_000).optional(),
+        })
+        .refine((x) => x.format === 'csv' || (x.limit ?? 50) <= 1000, {
+          path: ['limit'],
+          message: 'at most 1000 in JSON (format=csv for more)',
+        })
+        .refine((x) => !x.from || !x.to || x.from <= x.to, { path: ['to'], message: 'must not be before from' }),
       event,
     );
-    const items = await deps.listMissingReceipts(principal.companyId, q.limit);
+    const limit = q.limit ?? (q.format === 'csv' ? 10_000 : 50);
+    const items = await deps.listMissingReceipts(principal.companyId, {
+      limit,
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+    });
     const now = deps.now().getTime();
-    return {
-      body: {
-        items: items.map((t) => ({
-          ...t,
-          ageDays: Math.floor((now - Date.parse(String(t.postedAt))) / 86_400_000),
-        })),
-      },
-    };
+    const rows: Record<string, unknown>[] = items.map((t) => ({
+      ...t,
+      ageDays: Math.floor((now - Date.parse(String(t.postedAt))) / 86_400_000),
+    }));
+    if (q.format === 'csv') {
+      const content = toCsv(rows, [
+        ['transactionId', (t) => t.id],
+        ['employeeId', (t) => t.employeeId],
+        ['postedAt', (t) => t.postedAt],
+        ['merchant', (t) => t.merchantName],
+        ['mcc', (t) => t.mcc],
+        ['amount', (t) => t.amount],
+        ['currency', (t) => t.currency],
+        ['cardLast4', (t) => t.cardLast4],
+        ['ageDays', (t) => t.ageDays],
+        ['lostReceipt', (t) => (t.lostReceipt as { status?: string } | null)?.status ?? ''],
+      ]);
+      const fileName = `missing-receipts${q.from ? `-${q.from}` : ''}${q.to ? `-${q.to}` : ''}.csv`;
+      return { body: null, file: { contentType: 'text/csv; charset=utf-8', fileName, content } };
+    }
+    return { body: { items: rows } };
   },
 
   'POST /cards/transactions/{id}/lost-receipt': async ({ principal, event }) => {

@@ -115,6 +115,52 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     await booked(expenseId);
     expect((await journals()).filter((j) => j.key.endsWith(entryId))).toHaveLength(1);
   }, 90_000);
+
+  it("lets finance read the month's VAT report and the payments missing a receipt, by API and CLI, as CSV too", async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const waiting = await cardPayment(apiUrl, purchase()); // no receipt sent
+    const from = `${month}-01`;
+    const to = new Date().toISOString().slice(0, 10);
+    await api.eventually(async () => {
+      const res = await api.get<{ items: { id: string }[] }>(
+        `/cards/transactions?missingReceipt=true&from=${from}&to=${to}&limit=100`,
+        tokens.finance,
+      );
+      return res.body.items.find((t) => t.id === waiting);
+    });
+    const csv = await fetch(`${apiUrl}/cards/transactions?missingReceipt=true&from=${from}&to=${to}&format=csv`, {
+      headers: { authorization: `Bearer ${tokens.finance}` },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split(/\r?\n/);
+    expect(lines[0]).toBe(
+      'transactionId,employeeId,postedAt,merchant,mcc,amount,currency,cardLast4,ageDays,lostReceipt',
+    );
+    expect(lines.some((l) => l.startsWith(`${waiting},u_alice,${to}`))).toBe(true);
+    const bad = await api.get<{ error: string; message: string }>(
+      `/cards/transactions?missingReceipt=true&from=${to}&to=${from}`,
+      tokens.finance,
+    );
+    if (from !== to) expect(bad.status).toBe(400);
+    // An employee sees no company report.
+    const alice = await api.token('alice@demo.quittance.local');
+    expect((await api.get('/cards/transactions?missingReceipt=true&format=csv', alice)).status).toBe(403);
+
+    const table = await run(['report', 'missing-receipts'], apiUrl);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^posted\s+employee\s+merchant\s+amount\s+age/);
+    expect(table.stdout).toMatch(new RegExp(`payments? without a receipt in ${month}`));
+    const cliCsv = await run(['report', 'missing-receipts', '--csv', '--month', month], apiUrl);
+    expect(cliCsv.stdout).toContain(`${waiting},u_alice`);
+    const vat = await run(['report', 'vat'], apiUrl);
+    expect(vat.code).toBe(0);
+    expect(vat.stdout).toMatch(/^VAT rate\s+amount\s+entries/);
+    expect(vat.stdout.trim().split('\n').length).toBeGreaterThan(1);
+    const vatCsv = await run(['report', 'vat', '--csv'], apiUrl);
+    expect(vatCsv.code).toBe(0);
+    expect(vatCsv.stdout.split('\n').length).toBeGreaterThan(2);
+    expect((await run(['report', 'vat', '--month', '2026-13'], apiUrl)).code).not.toBe(0);
+  }, 60_000);
 });
 
 const run = (args: string[], api: string) =>
