@@ -393,6 +393,13 @@ export class StatelessStack extends Stack {
           schedule: scheduler.ScheduleExpression.expression(trigger.expression),
           target: new LambdaInvoke(invoked, {
             role,
+            // The shape of an EventBridge scheduled event, with the time the run was due (handlers act as of it).
+            input: scheduler.ScheduleTargetInput.fromObject({
+              'detail-type': 'Scheduled Event',
+              source: 'aws.scheduler',
+              time: scheduler.ContextAttribute.scheduledTime,
+              detail: {},
+            }),
             deadLetterQueue: this.asyncFailures,
             retryAttempts: 3,
             maxEventAge: Duration.hours(1),
