@@ -3,6 +3,7 @@ import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { cardKeys, makeDynamoBudgetStore, makeDynamoControlsRepository } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
+import { queryMissingReceipts } from '../../shared/adapters/dynamodb/missing-receipts.ts';
 import { formatMoney, money } from '../../shared/domain/money.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { CardsApiDeps } from './routes.ts';
@@ -56,27 +57,11 @@ export const defaultDeps = (): CardsApiDeps => {
       return (res.Items ?? []).map((i) => stripKeys<Record<string, unknown>>(i));
     },
     async listMissingReceipts(companyId, { limit, from, to }) {
-      // Oldest first, by posting date (gsi2sk = postedAt#id); a period narrows the key range.
-      const range = from || to;
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi2',
-            KeyConditionExpression: range ? 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to' : 'gsi2pk = :pk',
-            ExpressionAttributeValues: {
-              ':pk': `C#${companyId}#MISSING`,
-              ...(range ? { ':from': from ?? '0000', ':to': `${to ?? '9999'}~` } : {}),
-            },
-            Limit: limit - items.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start && items.length < limit);
+      const items = await queryMissingReceipts(ddb, table, companyId, {
+        limit,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
       return items.map((i) => {
         const t = stripKeys<Record<string, unknown>>(i);
         return {

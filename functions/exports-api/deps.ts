@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
 import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { queryMissingReceipts } from '../../shared/adapters/dynamodb/missing-receipts.ts';
 import { makeDynamoReportAggregates } from '../../shared/adapters/dynamodb/report-aggregates.ts';
 import { tableName } from '../../shared/runtime/env.ts';
 import type { ExportsApiDeps } from './routes.ts';
@@ -17,21 +18,7 @@ export const defaultDeps = (): ExportsApiDeps => {
   return {
     aggregates: (companyId, dimension, from, to) => aggregates.read(companyId, dimension, from, to),
     async missingReceipts(companyId) {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk',
-            ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start);
+      const items = await queryMissingReceipts(ddb, table, companyId);
       return items.map((t) => ({
         employeeId: String(t.employeeId),
         postedAt: String(t.postedAt),

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { queryMissingReceipts } from '../../shared/adapters/dynamodb/missing-receipts.ts';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
 import { chaseApprovals } from '../../shared/domain/expenses/approval-chase.ts';
 import {
@@ -21,16 +22,15 @@ const table = tableName('main');
 const mailer = makeSesMailer(ses, getEnv('MAIL_FROM'));
 const workflow = expenseWorkflowDeps();
 
-const query = async (pk: string, index?: 'gsi2') => {
+/** Every item of a partition, all pages. */
+const query = async (pk: string) => {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await ddb.send(
       new QueryCommand({
         TableName: table,
-        ...(index
-          ? { IndexName: index, KeyConditionExpression: 'gsi2pk = :pk' }
-          : { KeyConditionExpression: 'pk = :pk' }),
+        KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
         ExclusiveStartKey: start,
       }),
@@ -59,7 +59,7 @@ export const handler = lambda(async (event: { time?: string; detail?: { digest?:
   let approvalsEscalated = 0;
   for (const companyId of companies) {
     const company = (await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }))).Item;
-    const missing: MissingReceipt[] = (await query(`C#${companyId}#MISSING`, 'gsi2')).map((t) => ({
+    const missing: MissingReceipt[] = (await queryMissingReceipts(ddb, table, companyId)).map((t) => ({
       transactionId: String(t.id),
       employeeId: String(t.employeeId),
       merchantName: String(t.merchantName ?? ''),
