@@ -6,8 +6,15 @@
 import { parseEInvoiceXml } from '../../domain/extraction/einvoice.ts';
 import { type ParseHints, parseReceiptRows } from '../../domain/extraction/field-parser.ts';
 import { htmlToLines } from '../../domain/extraction/html.ts';
-import { buildRows, fragmentsFromBoxCsv, type Row, rowsFromText } from '../../domain/extraction/layout.ts';
+import {
+  buildRows,
+  fragmentsFromBoxCsv,
+  type Row,
+  rowsFromText,
+  type TextFragment,
+} from '../../domain/extraction/layout.ts';
 import type { ExtractedReceipt, ExtractionEngine } from '../../domain/extraction/model.ts';
+import { repairOcrLine } from '../../domain/extraction/ocr-text.ts';
 import type {
   ExtractionFailure,
   ExtractionFailureCode,
@@ -57,6 +64,10 @@ const decodeText = (bytes: Uint8Array): string => {
   return text;
 };
 
+/** OCR output with date- and amount-shaped tokens repaired (look-alike letters, split decimals). */
+const repairFragments = (fragments: readonly TextFragment[]): TextFragment[] =>
+  fragments.map((f) => ({ ...f, text: repairOcrLine(f.text) }));
+
 export const makeBuiltinExtractor = (options: BuiltinExtractorOptions = {}): Extractor & { close(): Promise<void> } => {
   const maxBytes = options.maxBytes ?? 25 * 1024 * 1024;
   const maxMp = options.maxMegapixels ?? 40;
@@ -105,7 +116,7 @@ export const makeBuiltinExtractor = (options: BuiltinExtractorOptions = {}): Ext
       .catch((error: unknown) => {
         throw new Failure('engine-error', error instanceof Error ? error.message : String(error), 'ocr');
       });
-    const receipt = parseRows(buildRows(result.fragments), 'ocr', hints);
+    const receipt = parseRows(buildRows(repairFragments(result.fragments)), 'ocr', hints);
     if (result.meanConfidence < 0.5) {
       receipt.warnings.push(`low OCR confidence (${Math.round(result.meanConfidence * 100)} %)`);
       for (const k of Object.keys(receipt.confidence) as Array<keyof typeof receipt.confidence>) {
@@ -145,7 +156,7 @@ export const makeBuiltinExtractor = (options: BuiltinExtractorOptions = {}): Ext
         .catch((error: unknown) => {
           throw new Failure('engine-error', error instanceof Error ? error.message : String(error), 'ocr');
         });
-      fragments.push(...r.fragments.map((f) => ({ ...f, page: i + 1 })));
+      fragments.push(...repairFragments(r.fragments).map((f) => ({ ...f, page: i + 1 })));
     }
     const receipt = parseRows(buildRows(fragments), 'ocr', hints);
     receipt.warnings.push('scanned PDF (no text layer): OCR used', ...notes);
