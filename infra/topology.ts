@@ -152,6 +152,14 @@ export const topology = defineTopology({
       timeoutSeconds: 10,
       memoryMB: 256,
     },
+    apiDocs: {
+      entry: 'functions/api-docs/handler.ts',
+      description: 'The OpenAPI 3.1 document of the HTTP API and its readable docs page, generated from the contract',
+      trigger: { type: 'http', routes: ['GET /openapi.json', 'GET /docs'], auth: 'none' },
+      uses: {},
+      timeoutSeconds: 5,
+      memoryMB: 256,
+    },
     adminApi: {
       entry: 'functions/admin-api/handler.ts',
       description: 'Company administration: profile, users and their lifecycle, the admin log',

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import {
-  companyProfileSchema,
-  type UserInput,
-  type UserPatch,
-  userInputSchema,
-  userPatchSchema,
-} from '../../shared/domain/company.ts';
+import { API } from '../../shared/api/contract.ts';
+import type { UserInput, UserPatch } from '../../shared/domain/company.ts';
 import type { Principal } from '../../shared/domain/identity.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
-import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import {
+  BadRequestError,
+  NotFoundError,
+  parseBody,
+  parseQuery,
+  pathParam,
+  type Route,
+} from '../../shared/runtime/http.ts';
 
 export interface StoredUser {
   userId: string;
@@ -46,15 +47,6 @@ export interface AdminApiDeps {
   now: () => Date;
 }
 
-const parseBody = (body: string | undefined, isBase64: boolean): unknown => {
-  if (!body) throw new BadRequestError('body', 'a JSON body is required');
-  try {
-    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
-  } catch {
-    throw new BadRequestError('body', 'is not valid JSON');
-  }
-};
-
 /** Company administration: the profile (checked identifiers), users and their lifecycle, an append-only log. */
 export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
   const log = (p: Principal, action: string, target: string, before: unknown, after: unknown) =>
@@ -86,7 +78,7 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
     'GET /company': async ({ principal }) => ({ body: (await deps.store.company(principal.companyId)) ?? null }),
 
     'PUT /company': async ({ principal, event }) => {
-      const profile = companyProfileSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      const profile = parseBody(API['PUT /company'].body, event);
       const before = await deps.store.company(principal.companyId);
       await deps.store.putCompany(principal.companyId, profile);
       await log(principal, 'company.update', principal.companyId, before, profile);
@@ -94,13 +86,13 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
     },
 
     'GET /users': async ({ principal, event }) => {
-      const q = parseQuery(z.object({ includeDeleted: z.enum(['true', 'false']).default('false') }), event);
+      const q = parseQuery(API['GET /users'].query, event);
       const users = await deps.store.users(principal.companyId);
       return { body: { items: users.filter((u) => q.includeDeleted === 'true' || !u.deletedAt) } };
     },
 
     'POST /users': async ({ principal, event }) => {
-      const input: UserInput = userInputSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      const input: UserInput = parseBody(API['POST /users'].body, event);
       await checkManager(principal, input.managerId);
       const user: StoredUser = {
         userId: `u_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
@@ -118,7 +110,7 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
 
     'PATCH /users/{id}': async ({ principal, event }) => {
       const before = await existing(principal, pathParam(event, 'id'));
-      const patch: UserPatch = userPatchSchema.parse(parseBody(event.body, event.isBase64Encoded));
+      const patch: UserPatch = parseBody(API['PATCH /users/{id}'].body, event);
       await checkManager(principal, patch.managerId, before.userId);
       if (before.userId === principal.userId && patch.roles && !patch.roles.includes('admin')) {
         throw new BadRequestError('roles', 'you cannot remove your own admin role');
@@ -143,7 +135,7 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
     },
 
     'GET /admin/log': async ({ principal, event }) => {
-      const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), event);
+      const q = parseQuery(API['GET /admin/log'].query, event);
       return { body: { items: await deps.store.logs(principal.companyId, q.limit) } };
     },
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { API } from '../../shared/api/contract.ts';
 import { available, type BudgetLine } from '../../shared/domain/cards/budget.ts';
 import { type CompanyControls, companyControlsSchema, periodKey } from '../../shared/domain/cards/controls.ts';
 import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
@@ -8,7 +8,14 @@ import type { BudgetStore } from '../../shared/ports/cards.ts';
 import type { MatchStore } from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
-import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import {
+  BadRequestError,
+  NotFoundError,
+  parseBody,
+  parseQuery,
+  pathParam,
+  type Route,
+} from '../../shared/runtime/http.ts';
 
 export interface CardsApiDeps {
   matches: MatchStore;
@@ -41,29 +48,20 @@ const lineView = (l: BudgetLine) => ({
   available: moneyToJson(available(l)),
 });
 
-const parseBody = (body: string | undefined, isBase64: boolean): unknown => {
-  if (!body) throw new BadRequestError('body', 'a JSON body is required');
-  try {
-    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
-  } catch {
-    throw new BadRequestError('body', 'is not valid JSON');
-  }
-};
-
 /** Finance API over card controls: budgets, caps and lists, spend to date, real-time decisions. */
 export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   'GET /cards/controls': async ({ principal }) => ({ body: (await deps.controls.get(principal.companyId)) ?? null }),
 
   'PUT /cards/controls': async ({ principal, event }) => {
-    const input = parseBody(event.body, event.isBase64Encoded) as Record<string, unknown>;
+    const input = parseBody(API['PUT /cards/controls'].body, event);
     // The company comes from the token, never from the body.
     const controls = companyControlsSchema.parse({ ...input, companyId: principal.companyId });
-    await deps.controls.put(principal.companyId, { ...input, companyId: principal.companyId });
+    await deps.controls.put(principal.companyId, controls);
     return { body: controls };
   },
 
   'GET /cards/budgets': async ({ principal, event }) => {
-    const q = parseQuery(z.object({ at: z.iso.datetime().optional() }), event);
+    const q = parseQuery(API['GET /cards/budgets'].query, event);
     const at = q.at ? new Date(q.at) : deps.now();
     const controls = await deps.controls.get(principal.companyId);
     const budgets = controls?.budgets ?? [];
@@ -102,9 +100,7 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       throw new BadRequestError('processor', `must be one of ${PROCESSORS.join(', ')}`);
     }
     const cardId = pathParam(event, 'cardId');
-    const body = z
-      .object({ employeeId: z.string().min(1).nullable() })
-      .parse(parseBody(event.body, event.isBase64Encoded));
+    const body = parseBody(API['PUT /cards/{processor}/{cardId}'].body, event);
     if (body.employeeId && !(await deps.userExists(principal.companyId, body.employeeId))) {
       throw new BadRequestError('employeeId', 'no such user in the company');
     }
@@ -118,23 +114,7 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   },
 
   'GET /cards/transactions': async ({ principal, event }) => {
-    const q = parseQuery(
-      z
-        .object({
-          missingReceipt: z.literal('true'),
-          from: z.iso.date().optional(),
-          to: z.iso.date().optional(),
-          format: z.enum(['json', 'csv']).default('json'),
-          /** A JSON answer holds 1 000 at most; a CSV export up to 10 000 rows. */
-          limit: z.coerce.number().int().min(1).max(10_000).optional(),
-        })
-        .refine((x) => x.format === 'csv' || (x.limit ?? 50) <= 1000, {
-          path: ['limit'],
-          message: 'at most 1000 in JSON (format=csv for more)',
-        })
-        .refine((x) => !x.from || !x.to || x.from <= x.to, { path: ['to'], message: 'must not be before from' }),
-      event,
-    );
+    const q = parseQuery(API['GET /cards/transactions'].query, event);
     const limit = q.limit ?? (q.format === 'csv' ? 10_000 : 50);
     const items = await deps.listMissingReceipts(principal.companyId, {
       limit,
@@ -171,9 +151,7 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
     if (!tx || (tx.employeeId !== principal.userId && !hasAnyRole(principal, ['admin', 'finance']))) {
       throw new NotFoundError(`transaction ${id} not found`);
     }
-    const { description } = z
-      .object({ description: z.string().trim().min(10, 'say what was bought, where and why (10 characters at least)') })
-      .parse(parseBody(event.body, event.isBase64Encoded));
+    const { description } = parseBody(API['POST /cards/transactions/{id}/lost-receipt'].body, event);
     const declaration = { by: principal.userId, at: deps.now().toISOString(), description, status: 'PENDING' as const };
     if (!(await deps.matches.declareLost(principal.companyId, id, declaration))) {
       throw new ConcurrentUpdateError('the transaction has its receipt, or a declaration is already pending');
@@ -187,10 +165,7 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
     if ((await deps.matches.transaction(principal.companyId, id))?.lostReceipt?.status !== 'PENDING') {
       throw new NotFoundError(`no pending lost-receipt declaration for ${id}`);
     }
-    const input = z
-      .object({ accepted: z.boolean(), reason: z.string().trim().min(1).optional() })
-      .refine((d) => d.accepted || d.reason, { message: 'a refusal needs a reason', path: ['reason'] })
-      .parse(parseBody(event.body, event.isBase64Encoded));
+    const input = parseBody(API['POST /cards/transactions/{id}/lost-receipt/decision'].body, event);
     const decided = await deps.matches.decideLost(principal.companyId, id, {
       accepted: input.accepted,
       by: principal.userId,
@@ -202,7 +177,7 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   },
 
   'GET /cards/authorizations': async ({ principal, event }) => {
-    const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }), event);
+    const q = parseQuery(API['GET /cards/authorizations'].query, event);
     return { body: { items: await deps.listDecisions(principal.companyId, q.limit) } };
   },
 });

@@ -1,13 +1,7 @@
-import { z } from 'zod';
+import { API } from '../../shared/api/contract.ts';
 import { parseApprovalChainConfig } from '../../shared/domain/expenses/approval-chain.ts';
 import { chooseCategory } from '../../shared/domain/expenses/categories.ts';
-import {
-  attendeeSchema,
-  EXPENSE_CATEGORIES,
-  EXPENSE_STATUSES,
-  type Expense,
-  expenseToJson,
-} from '../../shared/domain/expenses/expense.ts';
+import { type Expense, expenseToJson } from '../../shared/domain/expenses/expense.ts';
 import { ExpenseCommandError } from '../../shared/domain/expenses/lifecycle.ts';
 import { parsePolicySet } from '../../shared/domain/expenses/policy.ts';
 import { buildPain001, expenseIdFromEndToEndId, planReimbursements } from '../../shared/domain/expenses/sepa.ts';
@@ -22,18 +16,16 @@ import { formatMoney, parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
-import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import {
+  BadRequestError,
+  NotFoundError,
+  parseBody,
+  parseQuery,
+  pathParam,
+  type Route,
+} from '../../shared/runtime/http.ts';
 
 const COMPANY_WIDE: readonly Role[] = ['admin', 'finance', 'auditor'];
-
-const body = (raw: string | undefined, isBase64: boolean): unknown => {
-  if (!raw) return {};
-  try {
-    return JSON.parse(isBase64 ? Buffer.from(raw, 'base64').toString('utf8') : raw);
-  } catch {
-    throw new BadRequestError('body', 'is not valid JSON');
-  }
-};
 
 /** Refusals of the expense lifecycle, as HTTP answers a client can act on. */
 const refusal = (error: unknown): never => {
@@ -85,12 +77,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
     (decision: 'approve' | 'reject'): Route =>
     async ({ principal, event }) => {
       const expense = await visible(principal, pathParam(event, 'id'));
-      const input = z
-        .object({
-          reason: z.string().trim().min(1).optional(),
-          expectedVersion: z.number().int().nonnegative().optional(),
-        })
-        .parse(body(event.body, event.isBase64Encoded));
+      const input = parseBody(API['POST /expenses/{id}/approve'].body, event);
       if (decision === 'reject' && !input.reason) throw new BadRequestError('reason', 'a rejection needs a reason');
       const delegations = await deps.policies.delegations(principal.companyId);
       const updated = await runCommand(
@@ -115,15 +102,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
 
   return {
     'GET /expenses': async ({ principal, event }) => {
-      const q = parseQuery(
-        z.object({
-          status: z.enum(EXPENSE_STATUSES).optional(),
-          limit: z.coerce.number().int().min(1).max(100).default(50),
-          cursor: z.string().optional(),
-          format: z.enum(['json', 'csv']).default('json'),
-        }),
-        event,
-      );
+      const q = parseQuery(API['GET /expenses'].query, event);
       const page =
         hasAnyRole(principal, COMPANY_WIDE) && q.status
           ? await deps.expenses.listByStatus(principal.companyId, {
@@ -185,7 +164,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
       };
     },
     'GET /approvals': async ({ principal, event }) => {
-      const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }), event);
+      const q = parseQuery(API['GET /approvals'].query, event);
       const page = await deps.expenses.listAwaitingApprover(principal.companyId, principal.userId, {
         limit: q.limit,
         cursor: null,
@@ -193,14 +172,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
       return { body: { items: page.items.map(expenseToJson) } };
     },
     'POST /expenses': async ({ principal, event }) => {
-      const input = z
-        .object({
-          receiptId: z.string().min(1),
-          category: z.enum(EXPENSE_CATEGORIES).optional(),
-          description: z.string().max(500).default(''),
-          attendees: z.array(attendeeSchema).default([]),
-        })
-        .parse(body(event.body, event.isBase64Encoded));
+      const input = parseBody(API['POST /expenses'].body, event);
       const receipt = await deps.receipt(principal.companyId, input.receiptId);
       if (!receipt || receipt.employeeId !== principal.userId)
         throw new NotFoundError(`receipt ${input.receiptId} not found`);
@@ -240,12 +212,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
     },
 
     'PUT /policies': async ({ principal, event }) => {
-      const input = z
-        .object({
-          policy: z.record(z.string(), z.unknown()).optional(),
-          approvalChain: z.record(z.string(), z.unknown()).optional(),
-        })
-        .parse(body(event.body, event.isBase64Encoded));
+      const input = parseBody(API['PUT /policies'].body, event);
       // A new version each time; the company always comes from the token.
       if (input.policy)
         await deps.policies.putPolicy(parsePolicySet({ ...input.policy, companyId: principal.companyId }));
@@ -258,7 +225,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
     },
 
     'POST /reimbursements': async ({ principal, event }) => {
-      const input = z.object({ executionDate: z.iso.date().optional() }).parse(body(event.body, event.isBase64Encoded));
+      const input = parseBody(API['POST /reimbursements'].body, event);
       const [approved, booked, paid, accounts] = await Promise.all([
         deps.expenses.listByStatus(principal.companyId, { status: 'APPROVED', limit: 100, cursor: null }),
         deps.expenses.listByStatus(principal.companyId, { status: 'BOOKED', limit: 100, cursor: null }),
@@ -313,15 +280,7 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
     },
 
     'PUT /delegations': async ({ principal, event }) => {
-      const d = z
-        .object({
-          approverId: z.string().min(1).optional(),
-          delegateId: z.string().min(1),
-          from: z.iso.date(),
-          to: z.iso.date(),
-        })
-        .refine((x) => x.from <= x.to, { message: 'from must not be after to', path: ['to'] })
-        .parse(body(event.body, event.isBase64Encoded));
+      const d = parseBody(API['PUT /delegations'].body, event);
       const approverId = d.approverId ?? principal.userId;
       // An approver names their own delegate; an admin may set one for anybody.
       if (approverId !== principal.userId && !hasAnyRole(principal, ['admin'])) {

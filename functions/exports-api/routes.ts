@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { API } from '../../shared/api/contract.ts';
 import { exportFec } from '../../shared/domain/ledger/fec-export.ts';
 import { exportJournalCsv, exportJournalJson } from '../../shared/domain/ledger/journal-export.ts';
 import type { PostedEntry } from '../../shared/domain/ledger/model.ts';
@@ -23,15 +23,11 @@ export interface ExportsApiDeps {
   siren(companyId: string): Promise<string | null>;
 }
 
-const period = z
-  .object({ from: z.iso.date(), to: z.iso.date() })
-  .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] });
-
 /** Exports finance downloads: the FEC of a period (the 18 official columns, tab-separated, decimal comma), and the
  * journal as CSV or JSON for other accounting tools. */
 export const makeRoutes = (deps: ExportsApiDeps): Record<string, Route> => ({
   'GET /exports/fec': async ({ principal, event }) => {
-    const q = parseQuery(period, event);
+    const q = parseQuery(API['GET /exports/fec'].query, event);
     const siren = await deps.siren(principal.companyId);
     if (!siren) throw new BadRequestError('company', 'the company has no SIREN: set it in the company profile first');
     const entries = await deps.postedEntries(principal.companyId, q.from, q.to);
@@ -43,12 +39,7 @@ export const makeRoutes = (deps: ExportsApiDeps): Record<string, Route> => ({
   },
 
   'GET /exports/journal': async ({ principal, event }) => {
-    const q = parseQuery(
-      z
-        .object({ from: z.iso.date(), to: z.iso.date(), format: z.enum(['csv', 'json']).default('csv') })
-        .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),
-      event,
-    );
+    const q = parseQuery(API['GET /exports/journal'].query, event);
     const entries = await deps.postedEntries(principal.companyId, q.from, q.to);
     const name = `journal-${principal.companyId}-${q.from}-${q.to}.${q.format}`;
     return q.format === 'csv'
@@ -60,17 +51,7 @@ export const makeRoutes = (deps: ExportsApiDeps): Record<string, Route> => ({
   },
 
   'GET /reports/spend': async ({ principal, event }) => {
-    const q = parseQuery(
-      z
-        .object({
-          from: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM'),
-          to: z.string().regex(/^\d{4}-\d{2}$/, 'YYYY-MM'),
-          by: z.enum(['account', 'employee', 'vat-rate', 'journal']).default('account'),
-          format: z.enum(['json', 'csv']).default('json'),
-        })
-        .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),
-      event,
-    );
+    const q = parseQuery(API['GET /reports/spend'].query, event);
     const currency = await deps.currency(principal.companyId);
     const rows = await deps.aggregates(principal.companyId, q.by, q.from, q.to);
     const totals = new Map<string, { key: string; label: string; amountMinor: bigint; entries: number }>();

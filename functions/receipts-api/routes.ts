@@ -1,8 +1,8 @@
 import { ulid } from 'ulidx';
-import { z } from 'zod';
+import { API } from '../../shared/api/contract.ts';
 import { hasAnyRole, type Principal, type Role, requireRole } from '../../shared/domain/identity.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
-import { createUpload, uploadRequestSchema } from '../../shared/domain/receipts/uploads.ts';
+import { createUpload } from '../../shared/domain/receipts/uploads.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { EventPublisher } from '../../shared/ports/event-publisher.ts';
 import type { MatchLink, MatchStore, Suggestion } from '../../shared/ports/match-store.ts';
@@ -10,7 +10,14 @@ import type { QuarantineRepository } from '../../shared/ports/quarantine-reposit
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
-import { BadRequestError, NotFoundError, parseQuery, pathParam, type Route } from '../../shared/runtime/http.ts';
+import {
+  BadRequestError,
+  NotFoundError,
+  parseBody,
+  parseQuery,
+  pathParam,
+  type Route,
+} from '../../shared/runtime/http.ts';
 
 export interface ReceiptsApiDeps {
   receipts: ReceiptRepository;
@@ -25,13 +32,6 @@ export interface ReceiptsApiDeps {
 /** Roles that see every receipt of the company; others see only their own. */
 const COMPANY_WIDE: readonly Role[] = ['admin', 'finance', 'auditor'];
 const DOCUMENT_LINK_TTL = 900;
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().min(1).optional(),
-  employeeId: z.string().min(1).optional(),
-  format: z.enum(['json', 'csv']).default('json'),
-});
 
 const scopeEmployee = (p: Principal, requested: string | undefined): string | undefined =>
   hasAnyRole(p, COMPANY_WIDE) ? requested : p.userId;
@@ -58,15 +58,6 @@ const view = (r: Receipt & { link?: MatchLink; suggestions?: Suggestion[] }) => 
   suggestions: r.suggestions ?? [],
 });
 
-const parseJsonBody = (body: string | undefined, isBase64: boolean): unknown => {
-  if (!body) throw new BadRequestError('body', 'a JSON body is required');
-  try {
-    return JSON.parse(isBase64 ? Buffer.from(body, 'base64').toString('utf8') : body);
-  } catch {
-    throw new BadRequestError('body', 'is not valid JSON');
-  }
-};
-
 export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
   const visibleReceipt = async (principal: Principal, id: string): Promise<Receipt> => {
     const receipt = await deps.receipts.get(principal.companyId, id);
@@ -79,7 +70,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
 
   return {
     'GET /receipts': async ({ principal, event }) => {
-      const q = parseQuery(listQuery, event);
+      const q = parseQuery(API['GET /receipts'].query, event);
       const page = await deps.receipts.list(principal.companyId, {
         limit: q.limit,
         cursor: q.cursor ?? null,
@@ -123,7 +114,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
     },
 
     'POST /receipts/uploads': async ({ principal, event }) => {
-      const request = uploadRequestSchema.parse(parseJsonBody(event.body, event.isBase64Encoded));
+      const request = parseBody(API['POST /receipts/uploads'].body, event);
       const upload = await createUpload(
         { documents: deps.documents, newId: deps.newId ?? (() => ulid()), now: deps.now },
         { companyId: principal.companyId, employeeId: principal.userId, request },
@@ -165,9 +156,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
 
     'POST /receipts/{id}/link': async ({ principal, event }) => {
       const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
-      const { transactionId } = z
-        .object({ transactionId: z.string().min(1) })
-        .parse(parseJsonBody(event.body, event.isBase64Encoded));
+      const { transactionId } = parseBody(API['POST /receipts/{id}/link'].body, event);
       const tx = await deps.matches.transaction(principal.companyId, transactionId);
       if (!tx || (!hasAnyRole(principal, COMPANY_WIDE) && tx.employeeId !== principal.userId)) {
         throw new NotFoundError(`transaction ${transactionId} not found`);
@@ -215,7 +204,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
 
     'GET /quarantine': async ({ principal, event }) => {
       requireRole(principal, ['admin', 'finance', 'auditor']);
-      const q = parseQuery(z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }), event);
+      const q = parseQuery(API['GET /quarantine'].query, event);
       const items = await deps.quarantine.list(principal.companyId, q.limit);
       return { body: { items } };
     },

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ZodError, type z } from 'zod';
+import { ZodError, z } from 'zod';
 import { InvalidCursorError } from '../adapters/dynamodb/keys.ts';
+import { routeSpec } from '../api/contract.ts';
 import { authorizeRoute } from '../domain/api-permissions.ts';
 import { ForbiddenError, type Principal, principalFromClaims, UnauthenticatedError } from '../domain/identity.ts';
 import { type Money, moneyToJson } from '../domain/money.ts';
@@ -71,7 +72,11 @@ const errorBody = (error: unknown, status: number) => {
     return {
       error: 'validation_failed',
       message: 'the request is invalid',
-      issues: error.issues.map((i) => ({ field: i.path.join('.') || '(root)', reason: i.message })),
+      issues: error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ field: [...i.path, k].join('.'), reason: 'unknown field' }))
+          : [{ field: i.path.join('.') || '(root)', reason: i.message }],
+      ),
     };
   }
   if (error instanceof BadRequestError) {
@@ -100,6 +105,7 @@ export const httpRouter =
     try {
       const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
       authorizeRoute(event.routeKey, principal);
+      validateRequest(event);
       const { status = 200, body, file } = await route({ principal, event });
       if (file) {
         return {
@@ -121,6 +127,42 @@ export const httpRouter =
 
 export const parseQuery = <S extends z.ZodType>(schema: S, event: HttpEvent): z.infer<S> =>
   schema.parse(event.queryStringParameters ?? {});
+
+const jsonBody = (event: HttpEvent): unknown => {
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (!raw.trim()) return {};
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new BadRequestError('body', 'is not valid JSON');
+  }
+};
+
+/** The JSON body validated by `schema` (an absent body is `{}`, so required fields are named in the error). */
+export const parseBody = <S extends z.ZodType>(schema: S, event: HttpEvent): z.infer<S> =>
+  schema.parse(jsonBody(event));
+
+const NO_FIELDS = z.strictObject({});
+
+/**
+ * Every request against the API contract before its handler runs: the query string and the body must match the
+ * route's schemas, unknown fields included, so nothing undocumented is accepted (handlers parse the same schemas
+ * again for their types).
+ */
+const validateRequest = (event: HttpEvent): void => {
+  const spec = routeSpec(event.routeKey);
+  (spec?.query ?? NO_FIELDS).parse(event.queryStringParameters ?? {});
+  if (spec?.rawBody) return;
+  const body = jsonBody(event);
+  if (spec?.body) spec.body.parse(body);
+  else if (typeof body !== 'object' || body === null || Object.keys(body).length > 0) {
+    throw new BadRequestError('body', 'this route takes no body');
+  }
+};
 
 export const pathParam = (event: HttpEvent, name: string): string => {
   const value = event.pathParameters?.[name];

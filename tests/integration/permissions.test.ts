@@ -19,19 +19,20 @@ const BODIES: Record<string, unknown> = {
   // Invalid on purpose: allowed roles get a 400, nothing is written (the demo's controls stay).
   'PUT /cards/controls': {},
   'PUT /cards/{processor}/{cardId}': { employeeId: null },
-  'POST /receipts/{id}/link': {},
+  // Valid bodies on {id} routes, so the request passes the contract and reaches the data (the id is never theirs).
+  'POST /receipts/{id}/link': { transactionId: 'tx_not_there' },
   'POST /expenses/{id}/reject': {},
   // Invalid on purpose: nothing is created or written.
   'POST /expenses': {},
   'PUT /policies': { policy: { version: 'x' } },
   'POST /reimbursements': { executionDate: 'not-a-date' },
-  'POST /cards/transactions/{id}/lost-receipt': {},
+  'POST /cards/transactions/{id}/lost-receipt': { description: 'lunch with a client, receipt lost' },
   'PUT /delegations': {},
   // Invalid on purpose: the seeded users and company stay as they are.
   'PUT /company': {},
   'POST /users': {},
-  'PATCH /users/{id}': { roles: [] },
-  'POST /cards/transactions/{id}/lost-receipt/decision': {},
+  'PATCH /users/{id}': { displayName: 'Mallory' },
+  'POST /cards/transactions/{id}/lost-receipt/decision': { accepted: true },
 };
 
 let aliceReceiptId = '';

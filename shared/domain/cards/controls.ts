@@ -64,39 +64,46 @@ const timeZone = z.string().refine((tz) => {
 const list = <T extends z.ZodType>(item: T) =>
   z.object({ allow: z.array(item).default([]), block: z.array(item).default([]) }).default({ allow: [], block: [] });
 
-export const companyControlsSchema = z
-  .object({
-    companyId: z.string().min(1),
-    /** The company's budget currency; card amounts in another currency cannot be checked against budgets. */
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    /** Where months and quarters begin (a French company's month starts at midnight in Paris). */
-    timeZone: timeZone.default('UTC'),
-    /** What to answer when the decision cannot be made safely in time (store down, deadline near). */
-    fallback: z.enum(['approve', 'decline']),
-    /** The processor waits at most 2 s (Stripe); after this many ms the fallback answers. */
-    decisionTimeoutMs: z.number().int().min(100).max(1900).default(1500),
-    perTransactionCap: nonNegativeMoney.nullable().default(null),
-    mcc: list(mcc),
-    /** Descriptor fragments matched as whole normalized words: "AMAZON" matches "WWW.AMAZON.FR", not "AMAZONIA". */
-    merchants: list(z.string().trim().min(1)),
-    blockedCountries: z.array(country).default([]),
-    /** Lock the card while the employee has a receipt missing for more than this many days. */
-    overdueReceiptLockDays: z.number().int().positive().nullable().default(null),
-    budgets: z.array(budgetSchema).default([]),
-  })
-  .superRefine((c, ctx) => {
-    const ids = new Set<string>();
-    c.budgets.forEach((b, i) => {
-      if (ids.has(b.id)) ctx.addIssue({ code: 'custom', path: ['budgets', i, 'id'], message: 'duplicate budget id' });
-      ids.add(b.id);
-      if (b.limit.currency !== c.currency) {
-        ctx.addIssue({ code: 'custom', path: ['budgets', i, 'limit'], message: `budgets are in ${c.currency}` });
-      }
-    });
-    if (c.perTransactionCap && c.perTransactionCap.currency !== c.currency) {
-      ctx.addIssue({ code: 'custom', path: ['perTransactionCap'], message: `the cap is in ${c.currency}` });
+const controlsShape = z.object({
+  companyId: z.string().min(1),
+  /** The company's budget currency; card amounts in another currency cannot be checked against budgets. */
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  /** Where months and quarters begin (a French company's month starts at midnight in Paris). */
+  timeZone: timeZone.default('UTC'),
+  /** What to answer when the decision cannot be made safely in time (store down, deadline near). */
+  fallback: z.enum(['approve', 'decline']),
+  /** The processor waits at most 2 s (Stripe); after this many ms the fallback answers. */
+  decisionTimeoutMs: z.number().int().min(100).max(1900).default(1500),
+  perTransactionCap: nonNegativeMoney.nullable().default(null),
+  mcc: list(mcc),
+  /** Descriptor fragments matched as whole normalized words: "AMAZON" matches "WWW.AMAZON.FR", not "AMAZONIA". */
+  merchants: list(z.string().trim().min(1)),
+  blockedCountries: z.array(country).default([]),
+  /** Lock the card while the employee has a receipt missing for more than this many days. */
+  overdueReceiptLockDays: z.number().int().positive().nullable().default(null),
+  budgets: z.array(budgetSchema).default([]),
+});
+
+const checkControls = (
+  c: Pick<z.output<typeof controlsShape>, 'budgets' | 'currency' | 'perTransactionCap'>,
+  ctx: z.RefinementCtx,
+) => {
+  const ids = new Set<string>();
+  c.budgets.forEach((b, i) => {
+    if (ids.has(b.id)) ctx.addIssue({ code: 'custom', path: ['budgets', i, 'id'], message: 'duplicate budget id' });
+    ids.add(b.id);
+    if (b.limit.currency !== c.currency) {
+      ctx.addIssue({ code: 'custom', path: ['budgets', i, 'limit'], message: `budgets are in ${c.currency}` });
     }
   });
+  if (c.perTransactionCap && c.perTransactionCap.currency !== c.currency) {
+    ctx.addIssue({ code: 'custom', path: ['perTransactionCap'], message: `the cap is in ${c.currency}` });
+  }
+};
+
+export const companyControlsSchema = controlsShape.superRefine(checkControls);
+/** What finance sends (`PUT /cards/controls`): the company comes from the token; unknown fields are refused. */
+export const controlsInputSchema = controlsShape.omit({ companyId: true }).strict().superRefine(checkControls);
 export type CompanyControlsInput = z.input<typeof companyControlsSchema>;
 export type CompanyControls = z.output<typeof companyControlsSchema>;
 

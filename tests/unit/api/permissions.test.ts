@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { API_PERMISSIONS } from '../../shared/domain/api-permissions.ts';
+import { topology } from '../../../infra/topology.ts';
+import { API_PERMISSIONS } from '../../../shared/domain/api-permissions.ts';
 
 const jwtRoutes = Object.values(topology.functions).flatMap((f) =>
   f.trigger.type === 'http' && f.trigger.auth === 'jwt' ? f.trigger.routes : [],
