@@ -1,18 +1,50 @@
-import type { MatchReceipt, MatchTransaction } from '../domain/matching/types.ts';
+import type { MatchReceipt, MatchShape, MatchTransaction } from '../domain/matching/types.ts';
 
 export interface MatchLink {
+  /** The transaction (the first one, in time order, when the link is a sum of several). */
   transactionId: string;
   score: number;
   reasons: readonly string[];
   /** "auto" or "user:<id>". */
   by: string;
   at: string;
+  /** Set when the link is one decision over several items: split charges, deposit + final, receipts paid at once. */
+  shape?: MatchShape;
+  /** Every transaction of the decision (receipt-to-many), in time order. */
+  transactionIds?: readonly string[];
+  /** Every receipt of the decision (many-to-transaction). */
+  receiptIds?: readonly string[];
 }
 
 export interface Suggestion {
   transactionId: string;
   score: number;
   reasons: readonly string[];
+  /** A sum option: all its transactions (one receipt ↔ several charges). */
+  transactionIds?: readonly string[];
+  /** A sum option: all its receipts (several receipts ↔ one charge). */
+  receiptIds?: readonly string[];
+}
+
+/** One decision linking receipts and transactions (one of each, or a sum on one side). */
+export interface GroupLink {
+  shape: MatchShape;
+  receiptIds: readonly string[];
+  /** The transactions as read (the store needs their employee and posting time for the missing-receipt markers). */
+  transactions: readonly OnlineTransaction[];
+  score: number;
+  reasons: readonly string[];
+  by: string;
+  at: string;
+}
+
+/** A refund linked to the purchase it reverses (on the refund's record). */
+export interface RefundOfLink {
+  transactionId: string;
+  score: number;
+  reasons: readonly string[];
+  by: string;
+  at: string;
 }
 
 /** A receipt as online matching needs it: the matcher's view plus what people decided. */
@@ -25,8 +57,14 @@ export interface OnlineReceipt extends MatchReceipt {
 
 export interface OnlineTransaction extends MatchTransaction {
   companyId: string;
+  /** The linked receipt (the first one when several receipts were paid in this charge). */
   receiptId: string | null;
   lostReceipt?: LostReceiptDeclaration;
+  /** A refund: the purchase it reverses. */
+  refundOf?: RefundOfLink;
+  /** A purchase: minor units taken back by the refunds linked to it, and their ids. */
+  refundedMinor?: bigint;
+  refundIds?: readonly string[];
 }
 
 /** Storage of online matching (DynamoDB: indexes by employee and time window, conditional links). */
@@ -44,7 +82,24 @@ export interface MatchStore {
    * the receipt and the capture are matched at the same time from both ends). false: someone else linked first.
    */
   link(companyId: string, receiptId: string, link: MatchLink): Promise<boolean>;
-  /** Removes a link and remembers the pair as refused. */
+  /**
+   * Links a decision over several items in one transaction (every receipt and every transaction conditioned on being
+   * unlinked, every missing-receipt marker removed): all or nothing. false: one of them was linked meanwhile.
+   */
+  linkGroup(companyId: string, group: GroupLink): Promise<boolean>;
+  /** The employee's transactions authorized in [from, to], linked or not (purchases a refund may reverse). */
+  transactionsOf(companyId: string, employeeId: string, from: string, to: string): Promise<OnlineTransaction[]>;
+  /**
+   * Links a refund to its purchase, only if the refund has no purchase yet and the purchase's refunded amount is
+   * still `seenRefundedMinor` (optimistic: refunds of one purchase never exceed it). false: changed meanwhile.
+   */
+  linkRefund(
+    companyId: string,
+    refund: OnlineTransaction,
+    purchase: OnlineTransaction,
+    link: RefundOfLink,
+  ): Promise<boolean>;
+  /** Removes a link (all of its decision when it is a sum) and remembers every pair of it as refused. */
   unlink(companyId: string, receiptId: string, by: string, at: string): Promise<MatchLink | null>;
   suggest(companyId: string, receiptId: string, suggestions: readonly Suggestion[]): Promise<void>;
   /** The employee declares the receipt lost (kept pending until finance decides). */

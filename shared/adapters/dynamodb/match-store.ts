@@ -13,6 +13,7 @@ import type {
   MatchStore,
   OnlineReceipt,
   OnlineTransaction,
+  RefundOfLink,
 } from '../../ports/match-store.ts';
 import { keys, stripKeys } from './keys.ts';
 
@@ -21,7 +22,12 @@ import { keys, stripKeys } from './keys.ts';
  * - A card transaction: `C#<co>#CARDTX#<id>`; gsi1 = the employee's transactions by authorization time (the
  *   candidate window is one Query); gsi2 = the company's transactions missing a receipt (sparse: removed on link).
  * - The missing-receipt marker `C#<co>#EMP#<emp>#MISSING` / `<postedAt>#<id>` feeds the card lock (oldest first).
- * - A link is written on both sides in one transaction, each conditioned on being unlinked.
+ * - A link is written on both sides in one transaction, each conditioned on being unlinked. A sum (one receipt ↔
+ *   several charges, several receipts ↔ one charge) is one transaction over all its items: all or nothing. Every
+ *   linked transaction carries `receiptId` (the first receipt; `receiptIds` lists them all for a sum); every
+ *   linked receipt carries `link` (with `transactionIds` / `receiptIds` for a sum).
+ * - A refund linked to its purchase: `refundOf` on the refund; `refundedMinor` + `refundIds` on the purchase, written
+ *   under an optimistic condition on the refunded amount read, so partial refunds never exceed the purchase.
  */
 const txKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' });
 const missingKey = (companyId: string, employeeId: string, postedAt: string, id: string) => ({
@@ -45,7 +51,28 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   cardLast4: (item.cardLast4 as string | undefined) ?? null,
   receiptId: (item.receiptId as string | undefined) ?? null,
   ...(item.lostReceipt ? { lostReceipt: item.lostReceipt as LostReceiptDeclaration } : {}),
+  ...(item.refundOf ? { refundOf: item.refundOf as RefundOfLink } : {}),
+  ...(item.refundedMinor !== undefined
+    ? { refundedMinor: BigInt(String(item.refundedMinor)), refundIds: (item.refundIds as string[] | undefined) ?? [] }
+    : {}),
 });
+
+/** Where a transaction's missing-receipt marker is (recordTransaction keys it by the posting time, else auth). */
+const markerOf = (t: OnlineTransaction) => missingKey(t.companyId, t.employeeId, t.postedAt ?? t.authorizedAt, t.id);
+
+/** Retries a transaction that conflicted with a concurrent write (not a decision); false on a failed condition. */
+const writeOnce = async (write: () => Promise<unknown>): Promise<boolean> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      if (!transactionConflict(error) || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 10)));
+    }
+  }
+};
 
 /** The matcher's view of a stored receipt; null until it has a date and a total. */
 const toReceipt = (item: Record<string, unknown>): OnlineReceipt | null => {
@@ -78,99 +105,477 @@ const cancellationCodes = (error: unknown): string[] =>
 const conditionFailed = (error: unknown) => cancellationCodes(error).includes('ConditionalCheckFailed');
 const transactionConflict = (error: unknown) => cancellationCodes(error).includes('TransactionConflict');
 
-export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => ({
-  async receipt(companyId, receiptId) {
-    const res = await ddb.send(
-      new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
-    );
-    return res.Item ? toReceipt(res.Item) : null;
-  },
-
-  async transaction(companyId, id) {
-    const res = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }));
-    return res.Item ? toTransaction(res.Item) : null;
-  },
-
-  async transactionsNear(companyId, employeeId, from, to) {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        FilterExpression: 'attribute_not_exists(receiptId)',
-        ExpressionAttributeValues: { ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`, ':from': from, ':to': `${to}~` },
+export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => {
+  /** A sum is undone as it was made: every receipt and transaction of it, each pair remembered as refused. */
+  const unlinkGroup = async (companyId: string, receiptId: string, current: MatchLink): Promise<MatchLink> => {
+    const receiptIds = current.receiptIds ?? [];
+    const txIds = current.transactionIds ?? [current.transactionId];
+    const txs = await Promise.all(
+      txIds.map(async (id) => {
+        const r = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }));
+        return r.Item ? toTransaction(r.Item) : null;
       }),
     );
-    return (res.Items ?? []).map(toTransaction);
-  },
-
-  async receiptsNear(companyId, employeeId, from, to) {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-        FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
-        ExpressionAttributeNames: { '#status': 'status', '#link': 'link' },
-        ExpressionAttributeValues: {
-          ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
-          ':from': from,
-          ':to': `${to}~`,
-          ':extracted': 'EXTRACTED',
-        },
+    const owners = receiptIds.length > 0 ? receiptIds : [receiptId];
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...owners.map((rid) => ({
+            Update: {
+              TableName: table,
+              Key: keys.receipt(companyId, rid),
+              UpdateExpression:
+                'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :txs)',
+              ConditionExpression: '#link.transactionId = :txid',
+              ExpressionAttributeNames: { '#link': 'link' },
+              ExpressionAttributeValues: { ':empty': [], ':txs': txIds, ':txid': current.transactionId },
+            },
+          })),
+          ...txs
+            .filter((t): t is OnlineTransaction => t !== null)
+            .flatMap((t) => [
+              {
+                Update: {
+                  TableName: table,
+                  Key: txKey(companyId, t.id),
+                  UpdateExpression:
+                    t.amount.minor > 0n
+                      ? 'REMOVE receiptId, receiptIds SET gsi2pk = :gpk, gsi2sk = :gsk'
+                      : 'REMOVE receiptId, receiptIds',
+                  ...(t.amount.minor > 0n
+                    ? {
+                        ExpressionAttributeValues: {
+                          ':gpk': `C#${companyId}#MISSING`,
+                          ':gsk': `${t.postedAt ?? t.authorizedAt}#${t.id}`,
+                        },
+                      }
+                    : {}),
+                },
+              },
+              ...(t.amount.minor > 0n
+                ? [
+                    {
+                      Put: {
+                        TableName: table,
+                        Item: {
+                          ...markerOf(t),
+                          entity: 'MissingReceipt',
+                          transactionId: t.id,
+                          postedAt: t.postedAt ?? t.authorizedAt,
+                        },
+                      },
+                    },
+                  ]
+                : []),
+            ]),
+        ],
       }),
     );
-    return (res.Items ?? []).map(toReceipt).filter((r): r is OnlineReceipt => r !== null);
-  },
+    return current;
+  };
 
-  async recordTransaction(tx) {
-    const postedAt = tx.postedAt ?? tx.authorizedAt;
-    try {
+  return {
+    async receipt(companyId, receiptId) {
+      const res = await ddb.send(
+        new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+      );
+      return res.Item ? toReceipt(res.Item) : null;
+    },
+
+    async transaction(companyId, id) {
+      const res = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }));
+      return res.Item ? toTransaction(res.Item) : null;
+    },
+
+    async transactionsNear(companyId, employeeId, from, to) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          FilterExpression: 'attribute_not_exists(receiptId)',
+          ExpressionAttributeValues: {
+            ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`,
+            ':from': from,
+            ':to': `${to}~`,
+          },
+        }),
+      );
+      return (res.Items ?? []).map(toTransaction);
+    },
+
+    async transactionsOf(companyId, employeeId, from, to) {
+      const out: OnlineTransaction[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`,
+              ':from': from,
+              ':to': `${to}~`,
+            },
+            ExclusiveStartKey: start,
+          }),
+        );
+        out.push(...(res.Items ?? []).map(toTransaction));
+        start = res.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+
+    async receiptsNear(companyId, employeeId, from, to) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+          FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
+          ExpressionAttributeNames: { '#status': 'status', '#link': 'link' },
+          ExpressionAttributeValues: {
+            ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
+            ':from': from,
+            ':to': `${to}~`,
+            ':extracted': 'EXTRACTED',
+          },
+        }),
+      );
+      return (res.Items ?? []).map(toReceipt).filter((r): r is OnlineReceipt => r !== null);
+    },
+
+    async recordTransaction(tx) {
+      const postedAt = tx.postedAt ?? tx.authorizedAt;
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: {
+                    ...txKey(tx.companyId, tx.id),
+                    entity: 'CardTransaction',
+                    gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
+                    gsi1sk: `${tx.authorizedAt}#${tx.id}`,
+                    ...(tx.amount.minor > 0n
+                      ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` }
+                      : {}),
+                    companyId: tx.companyId,
+                    id: tx.id,
+                    employeeId: tx.employeeId,
+                    merchantName: tx.merchantName,
+                    mcc: tx.mcc,
+                    amountMinor: tx.amount.minor.toString(),
+                    currency: tx.amount.currency,
+                    ...(tx.merchantAmount
+                      ? {
+                          merchantAmountMinor: tx.merchantAmount.minor.toString(),
+                          merchantCurrency: tx.merchantAmount.currency,
+                        }
+                      : {}),
+                    authorizedAt: tx.authorizedAt,
+                    postedAt,
+                    cardLast4: tx.cardLast4,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...(tx.amount.minor > 0n
+                ? [
+                    {
+                      Put: {
+                        TableName: table,
+                        Item: {
+                          ...missingKey(tx.companyId, tx.employeeId, postedAt, tx.id),
+                          entity: 'MissingReceipt',
+                          transactionId: tx.id,
+                          postedAt,
+                        },
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
+      }
+    },
+
+    async link(companyId, receiptId, link) {
+      const tx = await ddb.send(
+        new GetCommand({ TableName: table, Key: txKey(companyId, link.transactionId), ConsistentRead: true }),
+      );
+      if (!tx.Item) return false;
+      const t = toTransaction(tx.Item);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ddb.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: table,
+                    Key: keys.receipt(companyId, receiptId),
+                    UpdateExpression: 'SET #link = :link REMOVE suggestions',
+                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+                    ExpressionAttributeNames: { '#link': 'link' },
+                    ExpressionAttributeValues: { ':link': link },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: table,
+                    Key: txKey(companyId, link.transactionId),
+                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                    ConditionExpression: 'attribute_not_exists(receiptId)',
+                    ExpressionAttributeValues: { ':rid': receiptId },
+                  },
+                },
+                {
+                  Delete: {
+                    TableName: table,
+                    Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
+                  },
+                },
+              ],
+            }),
+          );
+          return true;
+        } catch (error) {
+          // A failed condition: the receipt or the transaction is already linked (the other arrival order won).
+          if (conditionFailed(error)) return false;
+          // A conflict with a concurrent write on the same items (e.g. suggestions): not a decision, try again.
+          if (!transactionConflict(error) || attempt >= 5) throw error;
+          await new Promise((r) => setTimeout(r, 20 * attempt));
+        }
+      }
+    },
+
+    async linkGroup(companyId, group) {
+      const [first] = group.transactions;
+      const [firstReceipt] = group.receiptIds;
+      if (!first || !firstReceipt) return false;
+      const sum = group.shape !== 'one-to-one';
+      const link: MatchLink = {
+        transactionId: first.id,
+        score: group.score,
+        reasons: group.reasons,
+        by: group.by,
+        at: group.at,
+        ...(sum ? { shape: group.shape } : {}),
+        ...(group.transactions.length > 1 ? { transactionIds: group.transactions.map((t) => t.id) } : {}),
+        ...(group.receiptIds.length > 1 ? { receiptIds: group.receiptIds } : {}),
+      };
+      const items = [
+        ...group.receiptIds.map((rid) => ({
+          Update: {
+            TableName: table,
+            Key: keys.receipt(companyId, rid),
+            UpdateExpression: 'SET #link = :link REMOVE suggestions',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+            ExpressionAttributeNames: { '#link': 'link' },
+            ExpressionAttributeValues: { ':link': link },
+          },
+        })),
+        ...group.transactions.map((t) => ({
+          Update: {
+            TableName: table,
+            Key: txKey(companyId, t.id),
+            UpdateExpression:
+              group.receiptIds.length > 1
+                ? 'SET receiptId = :rid, receiptIds = :rids REMOVE gsi2pk, gsi2sk'
+                : 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
+            ExpressionAttributeValues: {
+              ':rid': firstReceipt,
+              ...(group.receiptIds.length > 1 ? { ':rids': group.receiptIds } : {}),
+            },
+          },
+        })),
+        ...group.transactions
+          .filter((t) => t.amount.minor > 0n)
+          .map((t) => ({ Delete: { TableName: table, Key: markerOf(t) } })),
+      ];
+      return writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: items })));
+    },
+
+    async linkRefund(companyId, refund, purchase, link) {
+      const seen = purchase.refundedMinor ?? 0n;
+      const back = -refund.amount.minor;
+      if (back <= 0n || seen + back > purchase.amount.minor) return false;
+      return writeOnce(() =>
+        ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: txKey(companyId, refund.id),
+                  UpdateExpression: 'SET refundOf = :link',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(refundOf)',
+                  ExpressionAttributeValues: { ':link': link },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: txKey(companyId, purchase.id),
+                  UpdateExpression:
+                    'SET refundedMinor = :next, refundIds = list_append(if_not_exists(refundIds, :empty), :rid)',
+                  ConditionExpression:
+                    seen === 0n
+                      ? 'attribute_exists(pk) AND attribute_not_exists(refundedMinor)'
+                      : 'attribute_exists(pk) AND refundedMinor = :seen',
+                  ExpressionAttributeValues: {
+                    ':next': (seen + back).toString(),
+                    ':empty': [],
+                    ':rid': [refund.id],
+                    ...(seen === 0n ? {} : { ':seen': seen.toString() }),
+                  },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    },
+
+    async unlink(companyId, receiptId, _by, _at) {
+      const res = await ddb.send(
+        new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+      );
+      const current = res.Item?.link as MatchLink | undefined;
+      if (!current) return null;
+      if (current.transactionIds || current.receiptIds) return unlinkGroup(companyId, receiptId, current);
+      const tx = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, current.transactionId) }));
+      const postedAt = String(tx.Item?.postedAt ?? '');
+      const employeeId = String(tx.Item?.employeeId ?? '');
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
             {
+              Update: {
+                TableName: table,
+                Key: keys.receipt(companyId, receiptId),
+                UpdateExpression:
+                  'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :tx)',
+                ConditionExpression: '#link.transactionId = :txid',
+                ExpressionAttributeNames: { '#link': 'link' },
+                ExpressionAttributeValues: {
+                  ':empty': [],
+                  ':tx': [current.transactionId],
+                  ':txid': current.transactionId,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: table,
+                Key: txKey(companyId, current.transactionId),
+                UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk',
+                ExpressionAttributeValues: {
+                  ':gpk': `C#${companyId}#MISSING`,
+                  ':gsk': `${postedAt}#${current.transactionId}`,
+                },
+              },
+            },
+            {
               Put: {
                 TableName: table,
                 Item: {
-                  ...txKey(tx.companyId, tx.id),
-                  entity: 'CardTransaction',
-                  gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
-                  gsi1sk: `${tx.authorizedAt}#${tx.id}`,
-                  ...(tx.amount.minor > 0n
-                    ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` }
-                    : {}),
-                  companyId: tx.companyId,
-                  id: tx.id,
-                  employeeId: tx.employeeId,
-                  merchantName: tx.merchantName,
-                  mcc: tx.mcc,
-                  amountMinor: tx.amount.minor.toString(),
-                  currency: tx.amount.currency,
-                  ...(tx.merchantAmount
-                    ? {
-                        merchantAmountMinor: tx.merchantAmount.minor.toString(),
-                        merchantCurrency: tx.merchantAmount.currency,
-                      }
-                    : {}),
-                  authorizedAt: tx.authorizedAt,
+                  ...missingKey(companyId, employeeId, postedAt, current.transactionId),
+                  entity: 'MissingReceipt',
+                  transactionId: current.transactionId,
                   postedAt,
-                  cardLast4: tx.cardLast4,
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            ...(tx.amount.minor > 0n
+          ],
+        }),
+      );
+      return current;
+    },
+
+    async suggest(companyId, receiptId, suggestions) {
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.receipt(companyId, receiptId),
+            UpdateExpression: 'SET suggestions = :s',
+            // Linked meanwhile by the other arrival order: suggestions would be stale.
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+            ExpressionAttributeNames: { '#link': 'link' },
+            ExpressionAttributeValues: { ':s': suggestions },
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    },
+
+    async declareLost(companyId, transactionId, declaration) {
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: txKey(companyId, transactionId),
+            UpdateExpression: 'SET lostReceipt = :d',
+            // Only while it waits for a receipt, and not twice unless refused before.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
+
+    async decideLost(companyId, transactionId, decision) {
+      const res = await ddb.send(
+        new GetCommand({ TableName: table, Key: txKey(companyId, transactionId), ConsistentRead: true }),
+      );
+      const current = res.Item?.lostReceipt as LostReceiptDeclaration | undefined;
+      if (!res.Item || current?.status !== 'PENDING') return null;
+      const next: LostReceiptDeclaration = {
+        ...current,
+        status: decision.accepted ? 'ACCEPTED' : 'REFUSED',
+        decidedBy: decision.by,
+        decidedAt: decision.at,
+        reason: decision.reason,
+      };
+      const t = toTransaction(res.Item);
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: txKey(companyId, transactionId),
+                // Accepted: the declaration stands for the receipt; the payment no longer waits for one.
+                UpdateExpression: decision.accepted
+                  ? 'SET lostReceipt = :d REMOVE gsi2pk, gsi2sk'
+                  : 'SET lostReceipt = :d',
+                ConditionExpression: 'lostReceipt.#s = :pending',
+                ExpressionAttributeNames: { '#s': 'status' },
+                ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
+              },
+            },
+            ...(decision.accepted
               ? [
                   {
-                    Put: {
+                    Delete: {
                       TableName: table,
-                      Item: {
-                        ...missingKey(tx.companyId, tx.employeeId, postedAt, tx.id),
-                        entity: 'MissingReceipt',
-                        transactionId: tx.id,
-                        postedAt,
-                      },
+                      Key: missingKey(companyId, t.employeeId, String(res.Item.postedAt), t.id),
                     },
                   },
                 ]
@@ -178,198 +583,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
           ],
         }),
       );
-    } catch (error) {
-      if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
-    }
-  },
-
-  async link(companyId, receiptId, link) {
-    const tx = await ddb.send(
-      new GetCommand({ TableName: table, Key: txKey(companyId, link.transactionId), ConsistentRead: true }),
-    );
-    if (!tx.Item) return false;
-    const t = toTransaction(tx.Item);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ddb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.receipt(companyId, receiptId),
-                  UpdateExpression: 'SET #link = :link REMOVE suggestions',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
-                  ExpressionAttributeNames: { '#link': 'link' },
-                  ExpressionAttributeValues: { ':link': link },
-                },
-              },
-              {
-                Update: {
-                  TableName: table,
-                  Key: txKey(companyId, link.transactionId),
-                  UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
-                  ConditionExpression: 'attribute_not_exists(receiptId)',
-                  ExpressionAttributeValues: { ':rid': receiptId },
-                },
-              },
-              {
-                Delete: {
-                  TableName: table,
-                  Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        // A failed condition: the receipt or the transaction is already linked (the other arrival order won).
-        if (conditionFailed(error)) return false;
-        // A conflict with a concurrent write on the same items (e.g. suggestions): not a decision, try again.
-        if (!transactionConflict(error) || attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 20 * attempt));
-      }
-    }
-  },
-
-  async unlink(companyId, receiptId, _by, _at) {
-    const res = await ddb.send(
-      new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
-    );
-    const current = res.Item?.link as MatchLink | undefined;
-    if (!current) return null;
-    const tx = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, current.transactionId) }));
-    const postedAt = String(tx.Item?.postedAt ?? '');
-    const employeeId = String(tx.Item?.employeeId ?? '');
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table,
-              Key: keys.receipt(companyId, receiptId),
-              UpdateExpression:
-                'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :tx)',
-              ConditionExpression: '#link.transactionId = :txid',
-              ExpressionAttributeNames: { '#link': 'link' },
-              ExpressionAttributeValues: {
-                ':empty': [],
-                ':tx': [current.transactionId],
-                ':txid': current.transactionId,
-              },
-            },
-          },
-          {
-            Update: {
-              TableName: table,
-              Key: txKey(companyId, current.transactionId),
-              UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk',
-              ExpressionAttributeValues: {
-                ':gpk': `C#${companyId}#MISSING`,
-                ':gsk': `${postedAt}#${current.transactionId}`,
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: table,
-              Item: {
-                ...missingKey(companyId, employeeId, postedAt, current.transactionId),
-                entity: 'MissingReceipt',
-                transactionId: current.transactionId,
-                postedAt,
-              },
-            },
-          },
-        ],
-      }),
-    );
-    return current;
-  },
-
-  async suggest(companyId, receiptId, suggestions) {
-    try {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.receipt(companyId, receiptId),
-          UpdateExpression: 'SET suggestions = :s',
-          // Linked meanwhile by the other arrival order: suggestions would be stale.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
-          ExpressionAttributeNames: { '#link': 'link' },
-          ExpressionAttributeValues: { ':s': suggestions },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  },
-
-  async declareLost(companyId, transactionId, declaration) {
-    try {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: txKey(companyId, transactionId),
-          UpdateExpression: 'SET lostReceipt = :d',
-          // Only while it waits for a receipt, and not twice unless refused before.
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(receiptId) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  },
-
-  async decideLost(companyId, transactionId, decision) {
-    const res = await ddb.send(
-      new GetCommand({ TableName: table, Key: txKey(companyId, transactionId), ConsistentRead: true }),
-    );
-    const current = res.Item?.lostReceipt as LostReceiptDeclaration | undefined;
-    if (!res.Item || current?.status !== 'PENDING') return null;
-    const next: LostReceiptDeclaration = {
-      ...current,
-      status: decision.accepted ? 'ACCEPTED' : 'REFUSED',
-      decidedBy: decision.by,
-      decidedAt: decision.at,
-      reason: decision.reason,
-    };
-    const t = toTransaction(res.Item);
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table,
-              Key: txKey(companyId, transactionId),
-              // Accepted: the declaration stands for the receipt; the payment no longer waits for one.
-              UpdateExpression: decision.accepted
-                ? 'SET lostReceipt = :d REMOVE gsi2pk, gsi2sk'
-                : 'SET lostReceipt = :d',
-              ConditionExpression: 'lostReceipt.#s = :pending',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
-            },
-          },
-          ...(decision.accepted
-            ? [
-                {
-                  Delete: {
-                    TableName: table,
-                    Key: missingKey(companyId, t.employeeId, String(res.Item.postedAt), t.id),
-                  },
-                },
-              ]
-            : []),
-        ],
-      }),
-    );
-    return next;
-  },
-});
+      return next;
+    },
+  };
+};

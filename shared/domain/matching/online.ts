@@ -1,7 +1,7 @@
-import type { EventPublisher } from '../../ports/event-publisher.ts';
+import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
 import type { MatchStore, OnlineReceipt, OnlineTransaction, Suggestion } from '../../ports/match-store.ts';
-import { scorePair } from './score.ts';
-import { defaultMatchOptions, type MatchOptions } from './types.ts';
+import { mayRelate, type OnlinePlan, planOnline, planRefund } from './online-plan.ts';
+import { defaultMatchOptions, type MatchGroup, type MatchOptions, type MatchShape } from './types.ts';
 
 export interface OnlineMatchDeps {
   store: MatchStore;
@@ -14,79 +14,88 @@ const DAY = 86_400_000;
 /** Where candidates are looked for around a receipt's date (hotel stays before, split shipments after). */
 const BEFORE_DAYS = 31;
 const AFTER_DAYS = 22;
+/** Receipts are indexed by reception time: a receipt for a charge at T is received in [T − 29 d, T + 91 d]. */
+const RECEIVED_BEFORE_DAYS = AFTER_DAYS + 7;
+const RECEIVED_AFTER_DAYS = BEFORE_DAYS + 60;
+/** A decision whose write lost a race (an item was linked meanwhile) is re-planned on fresh reads, once. */
+const ATTEMPTS = 2;
 
 const shift = (iso: string, days: number) => new Date(Date.parse(iso) + days * DAY).toISOString();
+const noon = (date: string) => `${date}T12:00:00.000Z`;
 
-interface Ranked<T> {
-  item: T;
-  score: number;
-  reasons: readonly string[];
-}
+export type OnlineMatchResult =
+  | { linked: string; shape: MatchShape; receiptIds: string[]; transactionIds: string[] }
+  | { suggested: number }
+  | { refundOf: string }
+  | { skipped: string };
 
-const rank = <T>(pairs: { item: T; score: ReturnType<typeof scorePair> }[], min: number): Ranked<T>[] =>
-  pairs
-    .filter((p) => !p.score.rejected && p.score.score >= min)
-    .map((p) => ({ item: p.item, score: p.score.score, reasons: p.score.reasons }))
-    .sort((a, b) => b.score - a.score);
+const toSuggestion = (g: MatchGroup): Suggestion => ({
+  transactionId: g.transactionIds[0] as string,
+  score: g.score,
+  reasons: g.reasons,
+  ...(g.transactionIds.length > 1 ? { transactionIds: [...g.transactionIds] } : {}),
+  ...(g.receiptIds.length > 1 ? { receiptIds: [...g.receiptIds] } : {}),
+});
 
-/** The best candidate if it clears the threshold with the margin over the runner-up. */
-const autoPick = <T>(ranked: readonly Ranked<T>[], o: MatchOptions): Ranked<T> | null => {
-  const [best, next] = ranked;
-  if (!best || best.score < o.autoThreshold) return null;
-  return !next || best.score - next.score >= o.autoMargin ? best : null;
-};
-
-const candidatesFor = async (deps: OnlineMatchDeps, receipt: OnlineReceipt): Promise<Ranked<OnlineTransaction>[]> => {
-  const o = { ...defaultMatchOptions, ...deps.options };
-  if (!receipt.employeeId) return [];
-  const day = `${receipt.date}T12:00:00.000Z`;
-  const txs = await deps.store.transactionsNear(
-    receipt.companyId,
-    receipt.employeeId,
-    shift(day, -BEFORE_DAYS),
-    shift(day, AFTER_DAYS),
-  );
-  return rank(
-    txs
-      .filter((t) => !receipt.refusedTransactionIds.includes(t.id))
-      .map((t) => ({ item: t, score: scorePair(receipt, t, o) })),
-    o.minSuggestionScore,
-  );
-};
-
-const linked = async (deps: OnlineMatchDeps, receipt: OnlineReceipt, pick: Ranked<OnlineTransaction>) => {
+/**
+ * Applies an auto decision: one conditional transaction over all its items (never double-linked, never over a
+ * person's link: linked items are not even read as candidates, and the conditions re-check it), then one
+ * ReceiptMatched per receipt ↔ transaction pair, carrying the whole decision when it is a sum.
+ */
+const apply = async (
+  deps: OnlineMatchDeps,
+  companyId: string,
+  g: MatchGroup,
+  receipts: ReadonlyMap<string, OnlineReceipt>,
+  transactions: ReadonlyMap<string, OnlineTransaction>,
+): Promise<boolean> => {
   const at = deps.now().toISOString();
-  const ok = await deps.store.link(receipt.companyId, receipt.id, {
-    transactionId: pick.item.id,
-    score: pick.score,
-    reasons: pick.reasons,
+  const txs = g.transactionIds.map((id) => transactions.get(id)).filter((t): t is OnlineTransaction => !!t);
+  if (txs.length !== g.transactionIds.length) return false;
+  const ok = await deps.store.linkGroup(companyId, {
+    shape: g.shape,
+    receiptIds: g.receiptIds,
+    transactions: txs,
+    score: g.score,
+    reasons: g.reasons,
     by: 'auto',
     at,
   });
   if (!ok) return false;
-  await deps.events.publish([
-    {
-      name: 'ReceiptMatched',
-      detail: {
-        companyId: receipt.companyId,
-        receiptId: receipt.id,
-        transactionId: pick.item.id,
-        employeeId: receipt.employeeId,
-        score: pick.score,
-        reasons: [...pick.reasons],
-        by: 'auto',
-        matchedAt: at,
-      },
-    },
-  ]);
+  const sum = g.shape !== 'one-to-one';
+  const events: DomainEvent[] = [];
+  for (const receiptId of g.receiptIds) {
+    for (const transactionId of g.transactionIds) {
+      events.push({
+        name: 'ReceiptMatched',
+        detail: {
+          companyId,
+          receiptId,
+          transactionId,
+          employeeId: receipts.get(receiptId)?.employeeId ?? txs[0]?.employeeId ?? null,
+          score: g.score,
+          reasons: [...g.reasons],
+          by: 'auto',
+          matchedAt: at,
+          ...(sum
+            ? {
+                group: {
+                  shape: g.shape as 'receipt-to-many' | 'many-to-transaction',
+                  receiptIds: [...g.receiptIds],
+                  transactionIds: [...g.transactionIds],
+                },
+              }
+            : {}),
+        },
+      });
+    }
+  }
+  await deps.events.publish(events);
   return true;
 };
 
-const suggest = async (deps: OnlineMatchDeps, receipt: OnlineReceipt, ranked: readonly Ranked<OnlineTransaction>[]) => {
-  const o = { ...defaultMatchOptions, ...deps.options };
-  const suggestions: Suggestion[] = ranked
-    .slice(0, o.suggestionsPerReceipt)
-    .map((r) => ({ transactionId: r.item.id, score: r.score, reasons: r.reasons }));
+const suggest = async (deps: OnlineMatchDeps, receipt: OnlineReceipt, ranked: readonly MatchGroup[]) => {
+  const suggestions = ranked.map(toSuggestion);
   await deps.store.suggest(receipt.companyId, receipt.id, suggestions);
   if (suggestions.length === 0) return;
   await deps.events.publish([
@@ -96,61 +105,172 @@ const suggest = async (deps: OnlineMatchDeps, receipt: OnlineReceipt, ranked: re
         companyId: receipt.companyId,
         receiptId: receipt.id,
         employeeId: receipt.employeeId,
-        suggestions: suggestions.map((s) => ({ ...s, reasons: [...s.reasons] })),
+        suggestions: suggestions.map((s) => ({
+          transactionId: s.transactionId,
+          score: s.score,
+          reasons: [...s.reasons],
+          ...(s.transactionIds ? { transactionIds: [...s.transactionIds] } : {}),
+          ...(s.receiptIds ? { receiptIds: [...s.receiptIds] } : {}),
+        })),
         suggestedAt: deps.now().toISOString(),
       },
     },
   ]);
 };
 
-export type OnlineMatchResult = { linked: string } | { suggested: number } | { skipped: string };
+const linkedResult = (g: MatchGroup, id: string): OnlineMatchResult => ({
+  linked: id,
+  shape: g.shape,
+  receiptIds: [...g.receiptIds],
+  transactionIds: [...g.transactionIds],
+});
+
+const byId = <T extends { id: string }>(items: readonly T[]) => new Map(items.map((x) => [x.id, x]));
+
+/** Writes the plan's suggestions (and says how many receipts got some). */
+const writeSuggestions = async (
+  deps: OnlineMatchDeps,
+  plan: OnlinePlan,
+  receipts: ReadonlyMap<string, OnlineReceipt>,
+) => {
+  let n = 0;
+  for (const [rid, ranked] of plan.suggestions) {
+    const r = receipts.get(rid);
+    if (!r) continue;
+    await suggest(deps, r, ranked);
+    n += ranked.length;
+  }
+  return n;
+};
 
 /**
- * A receipt was read: look for its card transaction among the employee's spend around its date (an index query,
- * no scan), score each with reasons, auto-link the best when it clears the threshold with a margin, otherwise
- * record ranked suggestions. A pair a person refused is never proposed again.
+ * A receipt was read: its neighbourhood is the employee's unlinked transactions around its date (one index query,
+ * no scan) and the unlinked receipts that may compete for them or sum with it (a second query, in parallel). The
+ * batch scoring, sum shapes and assignment decide; an auto decision is linked, otherwise the receipt gets ranked
+ * suggestions. A pair a person refused is never proposed again; a linked item is never touched.
  */
 export const matchReceipt = async (
   deps: OnlineMatchDeps,
   input: { companyId: string; receiptId: string },
 ): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
-  const receipt = await deps.store.receipt(input.companyId, input.receiptId);
-  if (!receipt) return { skipped: 'receipt not found or not extracted' };
-  if (receipt.link) return { skipped: 'already linked' };
-  const ranked = await candidatesFor(deps, receipt);
-  const pick = autoPick(ranked, o);
-  if (pick && (await linked(deps, receipt, pick))) return { linked: pick.item.id };
-  await suggest(deps, receipt, ranked);
-  return { suggested: ranked.length };
+  for (let attempt = 1; ; attempt++) {
+    const receipt = await deps.store.receipt(input.companyId, input.receiptId);
+    if (!receipt) return { skipped: 'receipt not found or not extracted' };
+    if (receipt.link) return { skipped: 'already linked' };
+    if (!receipt.employeeId) {
+      await suggest(deps, receipt, []);
+      return { suggested: 0 };
+    }
+    const day = noon(receipt.date);
+    const [txs, rivals] = await Promise.all([
+      deps.store.transactionsNear(
+        receipt.companyId,
+        receipt.employeeId,
+        shift(day, -BEFORE_DAYS),
+        shift(day, AFTER_DAYS),
+      ),
+      deps.store.receiptsNear(
+        receipt.companyId,
+        receipt.employeeId,
+        shift(day, -BEFORE_DAYS - RECEIVED_BEFORE_DAYS),
+        shift(day, AFTER_DAYS + RECEIVED_AFTER_DAYS),
+      ),
+    ]);
+    const receipts = byId([receipt, ...rivals.filter((r) => r.id !== receipt.id)]);
+    const plan = planOnline([...receipts.values()], txs, { receiptId: receipt.id }, o);
+    if (plan.decision?.auto) {
+      if (await apply(deps, receipt.companyId, plan.decision, receipts, byId(txs))) {
+        return linkedResult(plan.decision, plan.decision.transactionIds[0] as string);
+      }
+      if (attempt < ATTEMPTS) continue;
+    }
+    await suggest(deps, receipt, plan.suggestions.get(receipt.id) ?? []);
+    return { suggested: plan.suggestions.get(receipt.id)?.length ?? 0 };
+  }
 };
 
 /**
- * A card transaction was posted: record it (its receipt is now missing), then look for its receipt among the
- * employee's extracted receipts received around it. A receipt is linked only if this transaction is also that
- * receipt's own best choice, so the two arrival orders end in the same link.
+ * A card transaction was posted: record it (its receipt is now missing), then decide on its neighbourhood: the
+ * employee's unlinked receipts received around it that may pair or sum with it, and the unlinked transactions in
+ * those receipts' windows (so a receipt's other candidates compete, and the other parts of a split are there).
+ * Both arrival orders run the same plan on the same data, so they end in the same link. A refund that no
+ * credit-note receipt takes is linked to the purchase it reverses.
  */
 export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
   await deps.store.recordTransaction(tx);
-  if (tx.amount.minor <= 0n) return { skipped: 'refunds are linked to their purchase, not to a receipt' };
-  const receipts = await deps.store.receiptsNear(
-    tx.companyId,
-    tx.employeeId,
-    shift(tx.authorizedAt, -AFTER_DAYS - 7),
-    shift(tx.authorizedAt, BEFORE_DAYS + 60),
-  );
-  const ranked = rank(
-    receipts
-      .filter((r) => !r.refusedTransactionIds.includes(tx.id))
-      .map((r) => ({ item: r, score: scorePair(r, tx, o) })),
-    o.minSuggestionScore,
-  );
-  for (const candidate of ranked.slice(0, 3)) {
-    const fromReceipt = await candidatesFor(deps, candidate.item);
-    const pick = autoPick(fromReceipt, o);
-    if (pick?.item.id === tx.id && (await linked(deps, candidate.item, pick))) return { linked: candidate.item.id };
-    if (candidate === ranked[0]) await suggest(deps, candidate.item, fromReceipt);
+  for (let attempt = 1; ; attempt++) {
+    const nearby = await deps.store.receiptsNear(
+      tx.companyId,
+      tx.employeeId,
+      shift(tx.authorizedAt, -RECEIVED_BEFORE_DAYS),
+      shift(tx.authorizedAt, RECEIVED_AFTER_DAYS),
+    );
+    const relevant = nearby.filter((r) => mayRelate(r, tx, o));
+    if (relevant.length === 0) break;
+    const days = relevant.map((r) => Date.parse(noon(r.date)));
+    const from = new Date(Math.min(...days) - BEFORE_DAYS * DAY).toISOString();
+    const to = new Date(Math.max(...days) + AFTER_DAYS * DAY).toISOString();
+    const found = await deps.store.transactionsNear(tx.companyId, tx.employeeId, from, to);
+    // The index may lag the write just made: the transaction itself is always part of its neighbourhood.
+    const txs = found.some((t) => t.id === tx.id) ? found : [tx, ...found];
+    const receipts = byId(relevant);
+    const plan = planOnline(relevant, txs, { transactionId: tx.id }, o);
+    if (plan.decision?.auto) {
+      if (await apply(deps, tx.companyId, plan.decision, receipts, byId(txs))) {
+        return linkedResult(plan.decision, plan.decision.receiptIds[0] as string);
+      }
+      if (attempt < ATTEMPTS) continue;
+    }
+    const n = await writeSuggestions(deps, plan, receipts);
+    if (tx.amount.minor < 0n) {
+      const refund = await linkToPurchase(deps, tx, o);
+      if ('refundOf' in refund) return refund;
+    }
+    return { suggested: n };
   }
-  return { suggested: ranked.length };
+  if (tx.amount.minor < 0n) return linkToPurchase(deps, tx, o);
+  return { suggested: 0 };
+};
+
+/**
+ * A refund without a receipt of its own → its purchase (same employee and currency, similar merchant, earlier,
+ * within the refund window, partial refunds never exceeding it), through the batch `linkRefunds` rules. The
+ * purchase's receipt is the refund's evidence. Only a confident link is written (score and margin as the batch).
+ */
+const linkToPurchase = async (
+  deps: OnlineMatchDeps,
+  refund: OnlineTransaction,
+  o: MatchOptions,
+): Promise<OnlineMatchResult> => {
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const stored = await deps.store.transaction(refund.companyId, refund.id);
+    if (stored?.refundOf) return { skipped: `refund already linked to ${stored.refundOf.transactionId}` };
+    const purchases = (
+      await deps.store.transactionsOf(
+        refund.companyId,
+        refund.employeeId,
+        shift(refund.authorizedAt, -o.refundWindowDays - 1),
+        refund.authorizedAt,
+      )
+    ).filter((p) => p.amount.minor > 0n);
+    const plan = planRefund(
+      refund,
+      purchases.map((p) => ({ transaction: p, refundedMinor: p.refundedMinor ?? 0n })),
+      o,
+    );
+    if (!plan) return { skipped: 'refund: no purchase it may reverse' };
+    if (!plan.auto) return { skipped: `refund: purchase ${plan.purchaseTransactionId} not certain (${plan.score})` };
+    const purchase = purchases.find((p) => p.id === plan.purchaseTransactionId) as OnlineTransaction;
+    const ok = await deps.store.linkRefund(refund.companyId, refund, purchase, {
+      transactionId: purchase.id,
+      score: plan.score,
+      reasons: plan.reasons,
+      by: 'auto',
+      at: deps.now().toISOString(),
+    });
+    if (ok) return { refundOf: purchase.id };
+  }
+  return { skipped: 'refund: its purchase changed meanwhile' };
 };

@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import { matchReceipt, matchTransaction, type OnlineMatchDeps } from '../../../shared/domain/matching/online.ts';
+import type { DomainEvent } from '../../../shared/ports/event-publisher.ts';
+import type { MatchLink, MatchStore, OnlineReceipt, OnlineTransaction } from '../../../shared/ports/match-store.ts';
+import { receipt as matchReceiptOf, tx as matchTxOf } from './helpers.ts';
+
+/**
+ * An in-memory MatchStore with the DynamoDB adapter's semantics: candidates are unlinked items in a time window,
+ * links are all-or-nothing and conditioned on every item being unlinked, refunds on the refunded amount read.
+ * Every call yields to the event loop, so concurrent handlers interleave like real ones.
+ */
+const memoryStore = () => {
+  const receipts = new Map<string, OnlineReceipt & { receivedAt: string; suggestions?: unknown }>();
+  const txs = new Map<string, OnlineTransaction & { receiptIds?: string[] }>();
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  const clone = <T>(x: T): T => structuredClone(x);
+  const store: MatchStore = {
+    async receipt(_c, id) {
+      await tick();
+      return clone(receipts.get(id) ?? null);
+    },
+    async transaction(_c, id) {
+      await tick();
+      return clone(txs.get(id) ?? null);
+    },
+    async transactionsNear(_c, emp, from, to) {
+      await tick();
+      return [...txs.values()]
+        .filter((t) => t.employeeId === emp && !t.receiptId && t.authorizedAt >= from && t.authorizedAt <= `${to}~`)
+        .map(clone);
+    },
+    async transactionsOf(_c, emp, from, to) {
+      await tick();
+      return [...txs.values()]
+        .filter((t) => t.employeeId === emp && t.authorizedAt >= from && t.authorizedAt <= `${to}~`)
+        .map(clone);
+    },
+    async receiptsNear(_c, emp, from, to) {
+      await tick();
+      return [...receipts.values()]
+        .filter((r) => r.employeeId === emp && !r.link && r.receivedAt >= from && r.receivedAt <= `${to}~`)
+        .map(clone);
+    },
+    async recordTransaction(t) {
+      await tick();
+      if (!txs.has(t.id)) txs.set(t.id, clone(t));
+    },
+    async link(c, rid, link) {
+      const t = txs.get(link.transactionId);
+      if (!t) return false;
+      return store.linkGroup(c, { shape: 'one-to-one', receiptIds: [rid], transactions: [t], ...link });
+    },
+    async linkGroup(_c, g) {
+      await tick();
+      const rs = g.receiptIds.map((id) => receipts.get(id));
+      const ts = g.transactions.map((t) => txs.get(t.id));
+      if (rs.some((r) => !r || r.link) || ts.some((t) => !t || t.receiptId)) return false;
+      const link: MatchLink = {
+        transactionId: g.transactions[0]?.id as string,
+        score: g.score,
+        reasons: g.reasons,
+        by: g.by,
+        at: g.at,
+        ...(g.shape !== 'one-to-one' ? { shape: g.shape } : {}),
+        ...(g.transactions.length > 1 ? { transactionIds: g.transactions.map((t) => t.id) } : {}),
+        ...(g.receiptIds.length > 1 ? { receiptIds: [...g.receiptIds] } : {}),
+      };
+      for (const r of rs) if (r) r.link = clone(link);
+      for (const t of ts) if (t) t.receiptId = g.receiptIds[0] as string;
+      return true;
+    },
+    async linkRefund(_c, refund, purchase, link) {
+      await tick();
+      const r = txs.get(refund.id);
+      const p = txs.get(purchase.id);
+      const seen = purchase.refundedMinor ?? 0n;
+      const back = -refund.amount.minor;
+      if (!r || !p || r.refundOf || (p.refundedMinor ?? 0n) !== seen || seen + back > p.amount.minor) return false;
+      r.refundOf = link;
+      p.refundedMinor = seen + back;
+      p.refundIds = [...(p.refundIds ?? []), refund.id];
+      return true;
+    },
+    async unlink(_c, rid) {
+      await tick();
+      const r = receipts.get(rid);
+      const current = r?.link;
+      if (!r || !current) return null;
+      const tids = current.transactionIds ?? [current.transactionId];
+      for (const id of current.receiptIds ?? [rid]) {
+        const x = receipts.get(id);
+        if (!x) continue;
+        x.link = null;
+        x.refusedTransactionIds = [...x.refusedTransactionIds, ...tids];
+      }
+      for (const id of tids) {
+        const t = txs.get(id);
+        if (t) t.receiptId = null;
+      }
+      return current;
+    },
+    async suggest(_c, rid, suggestions) {
+      await tick();
+      const r = receipts.get(rid);
+      if (r && !r.link) r.suggestions = suggestions;
+    },
+    async declareLost() {
+      return false;
+    },
+    async decideLost() {
+      return null;
+    },
+  };
+  return { store, receipts, txs };
+};
+
+const setup = () => {
+  const mem = memoryStore();
+  const published: DomainEvent[] = [];
+  const deps: OnlineMatchDeps = {
+    store: mem.store,
+    events: { publish: async (e) => void published.push(...e) },
+    now: () => new Date('2024-06-01T10:00:00Z'),
+  };
+  const addReceipt = (over: Parameters<typeof matchReceiptOf>[0] & { receivedAt?: string }) => {
+    const { receivedAt, ...rest } = over;
+    const r = matchReceiptOf(rest);
+    mem.receipts.set(r.id, {
+      ...r,
+      companyId: 'co',
+      link: null,
+      refusedTransactionIds: [],
+      receivedAt: receivedAt ?? `${r.date}T18:00:00.000Z`,
+    });
+    return r.id;
+  };
+  const newTx = (over: Parameters<typeof matchTxOf>[0]): OnlineTransaction => ({
+    ...matchTxOf(over),
+    companyId: 'co',
+    receiptId: null,
+  });
+  const receiptArrives = (id: string) => matchReceipt(deps, { companyId: 'co', receiptId: id });
+  const txArrives = (t: OnlineTransaction) => matchTransaction(deps, t);
+  return { ...mem, deps, published, addReceipt, newTx, receiptArrives, txArrives };
+};
+
+const amazon = { merchantName: 'AMZN Mktp FR*2K4L81', mcc: '5942' };
+const split = (s: ReturnType<typeof setup>) => ({
+  order: { id: 'order', vendor: 'Amazon.fr', totalStr: '89.97', date: '2024-05-04' },
+  a: s.newTx({ ...amazon, id: 'a', amountStr: '29.99', authorizedAt: '2024-05-05T10:00:00Z' }),
+  b: s.newTx({ ...amazon, id: 'b', amountStr: '59.98', authorizedAt: '2024-05-09T10:00:00Z' }),
+});
+
+const linkOf = (s: ReturnType<typeof setup>, id: string) => s.receipts.get(id)?.link ?? null;
+
+describe('online matching: split shipments in every arrival order', () => {
+  it('receipt, first charge, second charge: linked to both when the second arrives', async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    s.addReceipt(order);
+    expect(await s.receiptArrives('order')).toEqual({ suggested: 0 });
+    expect(await s.txArrives(a)).not.toHaveProperty('linked');
+    expect(linkOf(s, 'order')).toBeNull();
+    expect(await s.txArrives(b)).toMatchObject({ linked: 'order', shape: 'receipt-to-many' });
+    expect(linkOf(s, 'order')).toMatchObject({ transactionId: 'a', transactionIds: ['a', 'b'], by: 'auto' });
+    expect(s.txs.get('a')?.receiptId).toBe('order');
+    expect(s.txs.get('b')?.receiptId).toBe('order');
+    const matched = s.published.filter((e) => e.name === 'ReceiptMatched').map((e) => e.detail);
+    expect(matched).toHaveLength(2);
+    expect(matched[0]).toMatchObject({
+      receiptId: 'order',
+      transactionId: 'a',
+      group: { shape: 'receipt-to-many', receiptIds: ['order'], transactionIds: ['a', 'b'] },
+    });
+  });
+
+  it('both charges first, then the receipt', async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    await s.txArrives(a);
+    await s.txArrives(b);
+    s.addReceipt({ ...order, receivedAt: '2024-05-10T08:00:00.000Z' });
+    expect(await s.receiptArrives('order')).toMatchObject({ linked: 'a', transactionIds: ['a', 'b'] });
+  });
+
+  it('a charge, the receipt, the other charge', async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    await s.txArrives(a);
+    s.addReceipt(order);
+    await s.receiptArrives('order');
+    expect(linkOf(s, 'order')).toBeNull();
+    await s.txArrives(b);
+    expect(linkOf(s, 'order')?.transactionIds).toEqual(['a', 'b']);
+  });
+
+  it('both charges at the same moment: one link, never two', async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    s.addReceipt(order);
+    const results = await Promise.all([s.txArrives(a), s.txArrives(b)]);
+    expect(linkOf(s, 'order')?.transactionIds).toEqual(['a', 'b']);
+    expect(results.filter((r) => 'linked' in r)).toHaveLength(1);
+    expect(s.published.filter((e) => e.name === 'ReceiptMatched')).toHaveLength(2);
+  });
+});
+
+describe('online matching: several receipts ↔ one charge', () => {
+  it('links both receipts when the second one is read', async () => {
+    const s = setup();
+    const base = { vendor: 'Bureau Vallée', date: '2024-05-02' };
+    s.addReceipt({ ...base, id: 'x', totalStr: '30.00' });
+    await s.txArrives(s.newTx({ merchantName: 'BUREAU VALLEE #12 LYON', mcc: '5943', amountStr: '42.50' }));
+    expect(linkOf(s, 'x')).toBeNull();
+    s.addReceipt({ ...base, id: 'y', totalStr: '12.50' });
+    expect(await s.receiptArrives('y')).toMatchObject({ shape: 'many-to-transaction', transactionIds: ['t1'] });
+    expect(linkOf(s, 'x')).toMatchObject({ transactionId: 't1', shape: 'many-to-transaction' });
+    expect([...(linkOf(s, 'y')?.receiptIds ?? [])].sort()).toEqual(['x', 'y']);
+  });
+});
+
+describe("online matching never undoes a person's decision", () => {
+  it("a person's one-to-one link stays when the other part of a split arrives", async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    s.addReceipt(order);
+    await s.txArrives(a);
+    expect(
+      await s.store.link('co', 'order', { transactionId: 'a', score: 1, reasons: ['person'], by: 'user:u1', at: 'x' }),
+    ).toBe(true);
+    await s.txArrives(b);
+    expect(linkOf(s, 'order')).toMatchObject({ transactionId: 'a', by: 'user:u1' });
+    expect(linkOf(s, 'order')?.transactionIds).toBeUndefined();
+    expect(s.txs.get('b')?.receiptId).toBeNull();
+  });
+
+  it('an unlinked sum is never proposed again', async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    s.addReceipt(order);
+    await s.txArrives(a);
+    await s.txArrives(b);
+    await s.store.unlink('co', 'order', 'user:u1', 'x');
+    expect(s.receipts.get('order')?.refusedTransactionIds).toEqual(['a', 'b']);
+    expect(await s.receiptArrives('order')).toEqual({ suggested: 0 });
+    expect(linkOf(s, 'order')).toBeNull();
+  });
+});
+
+describe('online refunds', () => {
+  it('a refund links to its purchase; partial refunds never exceed it', async () => {
+    const s = setup();
+    const fnac = { merchantName: 'FNAC PARIS', mcc: '5732' };
+    s.addReceipt({ id: 'p', vendor: 'Fnac', totalStr: '129.00', date: '2024-05-02' });
+    await s.txArrives(s.newTx({ ...fnac, id: 'buy', amountStr: '129.00' }));
+    expect(linkOf(s, 'p')?.transactionId).toBe('buy');
+    const first = s.newTx({ ...fnac, id: 'rf1', amountStr: '-100.00', authorizedAt: '2024-05-10T10:00:00Z' });
+    expect(await s.txArrives(first)).toEqual({ refundOf: 'buy' });
+    expect(s.txs.get('rf1')?.refundOf).toMatchObject({ transactionId: 'buy', by: 'auto' });
+    expect(s.txs.get('buy')?.refundedMinor).toBe(10_000n);
+    const second = s.newTx({ ...fnac, id: 'rf2', amountStr: '-40.00', authorizedAt: '2024-05-11T10:00:00Z' });
+    expect(await s.txArrives(second)).toMatchObject({ skipped: expect.stringMatching(/no purchase/) });
+    expect(s.txs.get('buy')?.refundedMinor).toBe(10_000n);
+  });
+
+  it('a credit-note receipt takes its refund before any purchase link', async () => {
+    const s = setup();
+    s.addReceipt({ id: 'cn', vendor: 'Fnac', totalStr: '-20.00', date: '2024-05-10' });
+    const refund = s.newTx({
+      merchantName: 'FNAC PARIS',
+      mcc: '5732',
+      id: 'rf',
+      amountStr: '-20.00',
+      authorizedAt: '2024-05-10T12:00:00Z',
+    });
+    expect(await s.txArrives(refund)).toMatchObject({ linked: 'cn' });
+    expect(s.txs.get('rf')?.refundOf).toBeUndefined();
+  });
+});
