@@ -67,14 +67,17 @@ const plausibility = (iso: string, now: Date): number => {
   const days = (now.getTime() - t) / 86_400_000;
   if (days < -2) return days < -400 ? 0.1 : 0.4;
   if (days > 365 * 30) return 0.2;
-  if (days > 365 * 15) return 0.6;
+  if (days > 365 * 15) return 0.5;
+  // Expense receipts are recent: older than six years is possible (a misread year is likelier).
+  if (days > 365 * 6) return 0.6;
   return 1;
 };
 
 /**
  * An impossible 4-digit year (after next year, or before 1990) that is one digit away from exactly one recent year
  * (the last five years up to next year) is read as that year: OCR confuses digits ("2617" for 2017, "2087" for 2017,
- * "2518" for 2018). A year that is merely old (2009) is left alone. Undefined when there is no single repair.
+ * "2518" for 2018). Failing that, a 4-digit year whose last two digits are a recent year is that year ("7118" for
+ * 2018). A year that is merely old (2009) is left alone. Undefined when there is no single repair.
  */
 export const repairYear = (year: number, now: Date): number | undefined => {
   const current = now.getUTCFullYear();
@@ -87,7 +90,10 @@ export const repairYear = (year: number, now: Date): number | undefined => {
     for (let i = 0; i < 4; i++) if (t[i] !== s[i]) diff++;
     if (diff === 1) found.push(y);
   }
-  return found.length === 1 ? found[0] : undefined;
+  if (found.length === 1) return found[0];
+  // "7118": the century misread, the last two digits a recent year.
+  const yy = 2000 + (year % 100);
+  return found.length === 0 && year >= 1000 && yy >= current - 5 && yy <= current + 1 ? yy : undefined;
 };
 
 const NUM_DATE = /(?<![A-Za-z\d.,/-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)/g;

@@ -131,7 +131,8 @@ const detectCurrency = (rows: readonly Row[], hints: ParseHints): { code?: strin
     if (/\bSGD\b|S\$/.test(t)) vote('SGD', 2);
     if (/\bCAD\b|C\$/.test(t)) vote('CAD', 2);
     if (/\bAUD\b|A\$/.test(t)) vote('AUD', 2);
-    if (/(?<![A-Z])\$\s?\d/.test(t)) vote('$', 1);
+    // A dollar sign before a well-formed amount: a stray "$" in OCR noise ("AR $ 5") is not evidence.
+    if (/(?<![A-Z])\$\s?\d{1,3}(?:[,. ]?\d{3})*[.,]\d{2}(?!\d)/.test(t)) vote('$', 1);
   }
   const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
   const top = ranked[0];
@@ -245,10 +246,60 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
   return name ? { name, confidence } : { confidence: 0 };
 };
 
+const sameLength3 = (a: string, b: string): number => {
+  let same = 0;
+  for (let i = 0; i < 3; i++) if (a[i] === b[i]) same++;
+  return a.length === 3 && b.length === 3 ? same : -1;
+};
+
+/**
+ * OCR misreadings of a two-word legal form ("SON BHD", "SDN 3HD", "Sdn End", "SL: BHD" for SDN BHD; "5/8" for S/B):
+ * when one word is exact and the other has its length, or both are one character off, the pair is that legal form.
+ */
+export const repairLegalForm = (name: string): string => {
+  const pair = /(^|\s)([^\s]{2,3}?)(\.?)(\s+)([^\s]{3})(\.?)(?=\s*(?:\(|$))/u.exec(name);
+  let out = name;
+  if (pair) {
+    const [whole, lead = '', w1 = '', dot1 = '', gap = '', w2 = '', dot2 = ''] = pair;
+    const a = w1.toUpperCase().padEnd(3, '?');
+    const b = w2.toUpperCase();
+    const s1 = sameLength3(a, 'SDN');
+    const s2 = sameLength3(b, 'BHD');
+    const ok = (s1 === 3 && s2 >= 0 && /^[A-Z0-9]{3}$/.test(b)) || (s2 === 3 && s1 >= 1) || (s1 === 2 && s2 === 2);
+    if (ok && !(s1 === 3 && s2 === 3)) {
+      const upper = w1 === w1.toUpperCase() || w2 === w2.toUpperCase();
+      const fixed = upper ? `SDN${dot1}${gap}BHD${dot2}` : `Sdn${dot1}${gap}Bhd${dot2}`;
+      out = name.slice(0, pair.index) + lead + fixed + name.slice(pair.index + whole.length);
+    }
+  }
+  return out.replace(/(^|\s)[S5][/|][B8](?=\s*$)/, '$1S/B');
+};
+
+/**
+ * After a legal form ("… SDN BHD", "… TRADING"), trailing tokens that are not words (a registration number cut by
+ * OCR, specks read as "I . 7") are dropped; a parenthesised branch name ("(JALAN KLANG LAMA)") is kept.
+ */
+const dropTrailingJunk = (name: string): string => {
+  const re = new RegExp(RE.legalForm.source, 'gi');
+  let end = -1;
+  for (const m of name.matchAll(re)) end = (m.index ?? 0) + m[0].length;
+  if (end < 0) return name;
+  const rest = name.slice(end).trim();
+  if (!rest) return name;
+  const tokens = rest.split(/\s+/);
+  // Junk: a registration number or code mixing digits with letters or dashes ("ED118-A)"), or a speck ("2", "I", ".");
+  // a plain number of three digits or more may be part of the name ("… ENTERPRISE 666").
+  const junk = tokens.every(
+    (t) =>
+      (/\d/.test(t) && /[^\d]/.test(t)) ||
+      (t.replace(/[^\p{L}]/gu, '').length <= 1 && t.replace(/\D/g, '').length <= 2),
+  );
+  return junk ? name.slice(0, end).trim() : name;
+};
+
 /** Drops owner prefixes and trailing registration numbers ("(1248717-W)", "862725-U"). */
 const cleanVendor = (s: string): string =>
-  s
-    .replace(/\s+/g, ' ')
+  dropTrailingJunk(repairLegalForm(s.replace(/\s+/g, ' ').trim()))
     .replace(new RegExp(OWNER_PREFIX.source, 'i'), '')
     .replace(/^\d{5,}\s+/, '')
     .replace(/\s*\((?=[^)]*\d{3})[^)]*\)?.*$/, '')

@@ -98,8 +98,19 @@ describe('OCR-misread years', () => {
   it('leaves possible years and ambiguous or distant misreads alone', () => {
     expect(repairYear(2009, at2019)).toBeUndefined(); // old but possible
     expect(repairYear(2019, at2019)).toBeUndefined();
-    expect(repairYear(7118, at2019)).toBeUndefined(); // two digits away
+    expect(repairYear(7145, at2019)).toBeUndefined(); // two digits away, and 45 is not a recent year
     expect(repairYear(2010, new Date('2015-06-01T00:00:00Z'))).toBeUndefined();
-    expect(findDates('06-05-7118', { now: at2019 })[0]?.iso).toBe('7118-05-06');
+    expect(findDates('06-05-7145', { now: at2019 })[0]?.iso).toBe('7145-05-06');
+  });
+  it('reads a misread century with a recent two-digit year as that year', () => {
+    expect(repairYear(7118, at2019)).toBe(2018); // no single one-digit repair: the last two digits decide
+    expect(repairYear(1917, at2019)).toBe(2017);
+    expect(findDates('Date : 06-05-7118 12:43:19', { now: at2019 })[0]?.iso).toBe('2018-05-06');
+  });
+  it('prefers a recent date to one more than six years old', () => {
+    const [old, recent] = findDates('08/10/06 08/10/2017', { now: at2019 });
+    expect(old?.iso).toBe('2006-10-08');
+    expect(recent?.iso).toBe('2017-10-08');
+    expect((recent?.confidence ?? 0) - (old?.confidence ?? 0)).toBeGreaterThan(0.3);
   });
 });

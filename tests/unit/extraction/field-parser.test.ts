@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReceiptRows } from '../../../shared/domain/extraction/field-parser.ts';
+import { parseReceiptRows, repairLegalForm } from '../../../shared/domain/extraction/field-parser.ts';
 import { buildRows, fragmentsFromBoxCsv, rowsFromText } from '../../../shared/domain/extraction/layout.ts';
 import { receiptJsonSchema, receiptToJson } from '../../../shared/domain/extraction/model.ts';
 import { formatLocaleAmount } from '../../../shared/domain/extraction/numbers.ts';
@@ -122,6 +122,39 @@ describe('field parser', () => {
     ].join('\n');
     const r = receiptToJson(parseReceiptRows(buildRows(fragmentsFromBoxCsv(csv)), 'ocr-lines', { now: NOW }));
     expect(r).toMatchObject({ vendor: 'MY SHOP SDN BHD', date: '2019-05-01', total: '12.30' });
+  });
+
+  it.each([
+    ['NORTHWIND TRADERS SON BHD', 'NORTHWIND TRADERS SDN BHD'],
+    ['Kedai Contoh Sdn End', 'Kedai Contoh Sdn Bhd'],
+    ['CONTOH MAKMUR SDN 3HD (1234-X)', 'CONTOH MAKMUR SDN BHD (1234-X)'],
+    ['KEDAI RUNCIT SL: BHD', 'KEDAI RUNCIT SDN BHD'],
+    ['KEDAI RUNCIT 5/8', 'KEDAI RUNCIT S/B'],
+  ])('repairs an OCR-misread legal form: %s', (text, fixed) => {
+    expect(repairLegalForm(text)).toBe(fixed);
+  });
+
+  it.each(['LE PETIT BAR', 'CHEZ ANA BAR', 'SUN BAR', 'CAFE DE LA GARE', 'NORTHWIND SDN BHD', 'THE ROTI MAN'])(
+    'leaves a name without a misread legal form alone: %s',
+    (text) => {
+      expect(repairLegalForm(text)).toBe(text);
+    },
+  );
+
+  it('drops OCR specks and cut registration numbers after the legal form, keeps names and branches', () => {
+    const vendor = (first: string) => parse(`${first}\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor;
+    expect(vendor('NORTHWIND TRADING SDN BHD I . 7')).toBe('NORTHWIND TRADING SDN BHD');
+    expect(vendor('NORTHWIND (M) SDN BHD ED118-A)')).toBe('NORTHWIND (M) SDN BHD');
+    expect(vendor('KEDAI CONTOH TRADING 2')).toBe('KEDAI CONTOH TRADING');
+    expect(vendor('TRIPLE SEVEN ENTERPRISE 777')).toBe('TRIPLE SEVEN ENTERPRISE 777');
+    expect(vendor('NORTHWIND SDN BHD (JALAN AMPANG)')).toBe('NORTHWIND SDN BHD (JALAN AMPANG)');
+  });
+
+  it('does not take a stray dollar sign in OCR noise for the currency (nor switch to month-first dates)', () => {
+    const r = parse('KEDAI CONTOH\n06/03/2024 20:01\nAR $ 5   70,75\nTOTAL RM 75.00');
+    expect(r.currency).toBe('MYR');
+    expect(r.date).toBe('2024-03-06');
+    expect(parse('DINER\n03/06/2024\nTOTAL $12.50').date).toBe('2024-03-06');
   });
 
   it('finds nothing in text that is not a receipt', () => {
