@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -88,49 +89,154 @@ export interface LineError {
 export const formatLineError = (e: LineError): string =>
   `${e.file}:${e.line}: ${e.field === null ? '' : `field "${e.field}": `}${e.message}`;
 
-/** Parses JSONL text line by line with a schema and a converter; bad lines become errors, never exceptions. */
+/** Iterates the non-blank lines of a JSONL text or buffer (a buffer is decoded line by line: no giant string). */
+const forEachLine = (input: string | Uint8Array, visit: (raw: string, line: number) => void): void => {
+  if (typeof input === 'string') {
+    const lines = input.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const raw = (lines[i] as string).trim();
+      if (raw !== '') visit(raw, i + 1);
+    }
+    return;
+  }
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let start = 0;
+  let line = 0;
+  while (start <= buf.length) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    line++;
+    if (end > start) {
+      const raw = buf.toString('utf8', start, end).trim();
+      if (raw !== '') visit(raw, line);
+    }
+    start = end + 1;
+  }
+};
+
+/**
+ * Parses JSONL line by line; bad lines become errors, never exceptions. Each line goes through `fast` first (a
+ * hand-written check of the common shape that returns null when in doubt), and through the zod schema otherwise,
+ * so the schema stays the definition of what is accepted and the source of the error messages.
+ */
 const parseLines = <S extends z.ZodType, T extends { id: string }>(
-  text: string,
+  input: string | Uint8Array,
   file: string,
   schema: S,
   convert: (v: z.output<S>) => T,
+  fast: (json: unknown) => T | null,
 ): { items: T[]; errors: LineError[] } => {
   const items: T[] = [];
   const errors: LineError[] = [];
   const seen = new Set<string>();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = (lines[i] as string).trim();
-    if (raw === '') continue;
-    const line = i + 1;
+  forEachLine(input, (raw, line) => {
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (error) {
       errors.push({ file, line, field: null, message: `invalid JSON (${(error as Error).message})` });
-      continue;
+      return;
     }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue && issue.path.length > 0 ? issue.path.join('.') : null;
-      errors.push({ file, line, field, message: issue?.message ?? 'invalid line' });
-      continue;
-    }
+    let item: T | null;
     try {
-      const item = convert(parsed.data);
-      if (seen.has(item.id)) {
-        errors.push({ file, line, field: 'id', message: `duplicate id "${item.id}" (first occurrence kept)` });
-        continue;
-      }
-      seen.add(item.id);
-      items.push(item);
-    } catch (error) {
-      const e = error as Error & { field?: string };
-      errors.push({ file, line, field: e.field ?? null, message: e.message });
+      item = fast(json);
+    } catch {
+      item = null; // e.g. an amount with too many decimals: let the slow path word the error
     }
-  }
+    if (item === null) {
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue && issue.path.length > 0 ? issue.path.join('.') : null;
+        errors.push({ file, line, field, message: issue?.message ?? 'invalid line' });
+        return;
+      }
+      try {
+        item = convert(parsed.data);
+      } catch (error) {
+        const e = error as Error & { field?: string };
+        errors.push({ file, line, field: e.field ?? null, message: e.message });
+        return;
+      }
+    }
+    if (seen.has(item.id)) {
+      errors.push({ file, line, field: 'id', message: `duplicate id "${item.id}" (first occurrence kept)` });
+      return;
+    }
+    seen.add(item.id);
+    items.push(item);
+  });
   return { items, errors };
+};
+
+// Fast path: accepts only lines the zod schemas accept, and converts them exactly as `convert` does. Anything
+// unusual (numbers for ids or amounts, missing fields, bad values) returns null and takes the zod path.
+
+const CURRENCY = /^[A-Z]{3}$/;
+const LAST4 = /^\d{4}$/;
+const MCC = /^\d{1,4}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A YYYY-MM-DD string that is a real calendar date (what `calendarDate` accepts). */
+const isCalendarDate = (v: string): boolean => {
+  if (v.length !== 10 || !ISO_DATE.test(v)) return false;
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] as number));
+};
+const isInstant = (v: unknown): v is string =>
+  typeof v === 'string' && ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v));
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isDecimal = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
+const isCurrency = (v: unknown): v is string => typeof v === 'string' && CURRENCY.test(v);
+const isOptionalLast4 = (v: unknown): v is string | null | undefined =>
+  v === null || v === undefined || (typeof v === 'string' && LAST4.test(v));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const fastReceipt = (json: unknown): MatchReceipt | null => {
+  if (!isRecord(json)) return null;
+  const { id, employeeId, vendor, date, total, currency, cardLast4, mccHints, category } = json;
+  if (!isId(id) || !(employeeId === null || employeeId === undefined || isId(employeeId))) return null;
+  if (typeof vendor !== 'string' || typeof date !== 'string' || !isCalendarDate(date)) return null;
+  if (!isDecimal(total) || !isCurrency(currency) || !isOptionalLast4(cardLast4)) return null;
+  if (mccHints !== undefined || (category !== undefined && category !== null)) return null;
+  return {
+    id,
+    employeeId: employeeId ?? null,
+    vendor,
+    date,
+    total: money(total, currency, 'total'),
+    cardLast4: cardLast4 ?? null,
+  };
+};
+
+const fastTransaction = (json: unknown): MatchTransaction | null => {
+  if (!isRecord(json)) return null;
+  const { id, employeeId, merchantName, mcc, amount, currency, merchantAmount, merchantCurrency } = json;
+  const { authorizedAt, postedAt, cardLast4 } = json;
+  if (!isId(id) || !isId(employeeId) || typeof merchantName !== 'string') return null;
+  if (typeof mcc !== 'string' || !MCC.test(mcc) || !isDecimal(amount) || !isCurrency(currency)) return null;
+  const hasAmount = merchantAmount !== null && merchantAmount !== undefined;
+  const hasCurrency = merchantCurrency !== null && merchantCurrency !== undefined;
+  if (hasAmount !== hasCurrency || (hasAmount && (!isDecimal(merchantAmount) || !isCurrency(merchantCurrency)))) {
+    return null;
+  }
+  if (!isInstant(authorizedAt) || !(postedAt === null || postedAt === undefined || isInstant(postedAt))) return null;
+  if (!isOptionalLast4(cardLast4)) return null;
+  return {
+    id,
+    employeeId,
+    merchantName,
+    mcc: mcc.padStart(4, '0'),
+    amount: money(amount, currency, 'amount'),
+    merchantAmount: hasAmount ? money(merchantAmount as string, merchantCurrency as string, 'merchantAmount') : null,
+    authorizedAt,
+    postedAt: postedAt ?? null,
+    cardLast4: cardLast4 ?? null,
+  };
 };
 
 const fieldError = (field: string, message: string): Error & { field: string } =>
@@ -144,45 +250,60 @@ const money = (amount: string, cur: string, field: string) => {
   }
 };
 
-export const parseReceipts = (text: string, file = 'receipts'): { items: MatchReceipt[]; errors: LineError[] } =>
-  parseLines(text, file, receiptLineSchema, (r) => ({
-    id: r.id,
-    employeeId: r.employeeId ?? null,
-    vendor: r.vendor,
-    date: r.date,
-    total: money(r.total, r.currency, 'total'),
-    cardLast4: r.cardLast4 ?? null,
-    ...(r.mccHints ? { mccHints: r.mccHints } : {}),
-    ...(r.category ? { category: r.category } : {}),
-  }));
+export const parseReceipts = (
+  text: string | Uint8Array,
+  file = 'receipts',
+): { items: MatchReceipt[]; errors: LineError[] } =>
+  parseLines(
+    text,
+    file,
+    receiptLineSchema,
+    (r) => ({
+      id: r.id,
+      employeeId: r.employeeId ?? null,
+      vendor: r.vendor,
+      date: r.date,
+      total: money(r.total, r.currency, 'total'),
+      cardLast4: r.cardLast4 ?? null,
+      ...(r.mccHints ? { mccHints: r.mccHints } : {}),
+      ...(r.category ? { category: r.category } : {}),
+    }),
+    fastReceipt,
+  );
 
 export const parseTransactions = (
-  text: string,
+  text: string | Uint8Array,
   file = 'transactions',
 ): { items: MatchTransaction[]; errors: LineError[] } =>
-  parseLines(text, file, transactionLineSchema, (t) => {
-    const hasAmount = t.merchantAmount !== null && t.merchantAmount !== undefined;
-    const hasCurrency = t.merchantCurrency !== null && t.merchantCurrency !== undefined;
-    if (hasAmount !== hasCurrency) {
-      throw fieldError(
-        hasAmount ? 'merchantCurrency' : 'merchantAmount',
-        'merchantAmount and merchantCurrency go together (both or neither)',
-      );
-    }
-    return {
-      id: t.id,
-      employeeId: t.employeeId,
-      merchantName: t.merchantName,
-      mcc: t.mcc,
-      amount: money(t.amount, t.currency, 'amount'),
-      merchantAmount: hasAmount
-        ? money(t.merchantAmount as string, t.merchantCurrency as string, 'merchantAmount')
-        : null,
-      authorizedAt: t.authorizedAt,
-      postedAt: t.postedAt ?? null,
-      cardLast4: t.cardLast4 ?? null,
-    };
-  });
+  parseLines(
+    text,
+    file,
+    transactionLineSchema,
+    (t) => {
+      const hasAmount = t.merchantAmount !== null && t.merchantAmount !== undefined;
+      const hasCurrency = t.merchantCurrency !== null && t.merchantCurrency !== undefined;
+      if (hasAmount !== hasCurrency) {
+        throw fieldError(
+          hasAmount ? 'merchantCurrency' : 'merchantAmount',
+          'merchantAmount and merchantCurrency go together (both or neither)',
+        );
+      }
+      return {
+        id: t.id,
+        employeeId: t.employeeId,
+        merchantName: t.merchantName,
+        mcc: t.mcc,
+        amount: money(t.amount, t.currency, 'amount'),
+        merchantAmount: hasAmount
+          ? money(t.merchantAmount as string, t.merchantCurrency as string, 'merchantAmount')
+          : null,
+        authorizedAt: t.authorizedAt,
+        postedAt: t.postedAt ?? null,
+        cardLast4: t.cardLast4 ?? null,
+      };
+    },
+    fastTransaction,
+  );
 
 /** Rates file: {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} (date-specific keys win). */
 export const rateSourceFromJson = (json: unknown): RateSource => {
@@ -203,22 +324,82 @@ export const formatProposal = (p: MatchProposal): string =>
 export interface ReconcileRun {
   readonly result: ReconcileResult;
   readonly errors: LineError[];
+  /** The JSONL output; empty when a `write` sink received it instead. */
   readonly output: string;
 }
 
+export interface RunHooks {
+  /** Receives the output in chunks of whole lines instead of building one string (the CLI streams to stdout). */
+  readonly write?: (chunk: string) => void;
+  /** Called after each phase with its duration in milliseconds (`--timings`). */
+  readonly timing?: (phase: string, ms: number) => void;
+}
+
+/** Lines formatted per chunk when streaming. */
+const CHUNK_LINES = 4096;
+
 /** The whole batch path from JSONL texts to JSONL output (the CLI and the benchmark both call this). */
 export const runReconcile = (
-  receiptsText: string,
-  transactionsText: string,
+  receiptsText: string | Uint8Array,
+  transactionsText: string | Uint8Array,
   options: Partial<MatchOptions> = {},
   files: { receipts: string; transactions: string } = { receipts: 'receipts', transactions: 'transactions' },
+  hooks: RunHooks = {},
 ): ReconcileRun => {
+  let t0 = performance.now();
+  const phase = (name: string): void => {
+    const t1 = performance.now();
+    hooks.timing?.(name, t1 - t0);
+    t0 = t1;
+  };
   const r = parseReceipts(receiptsText, files.receipts);
+  phase('parse receipts');
   const t = parseTransactions(transactionsText, files.transactions);
-  const result = reconcile(r.items, t.items, options);
-  const output = result.proposals.map((p) => `${formatProposal(p)}\n`).join('');
+  phase('parse transactions');
+  const result = reconcile(r.items, t.items, options, hooks.timing ? { timing: hooks.timing } : {});
+  t0 = performance.now();
+  const { proposals } = result;
+  let output = '';
+  if (hooks.write) {
+    for (let i = 0; i < proposals.length; i += CHUNK_LINES) {
+      let chunk = '';
+      const end = Math.min(proposals.length, i + CHUNK_LINES);
+      for (let j = i; j < end; j++) chunk += `${formatProposal(proposals[j] as MatchProposal)}\n`;
+      hooks.write(chunk);
+    }
+  } else output = proposals.map((p) => `${formatProposal(p)}\n`).join('');
+  phase('format output');
   return { result, errors: [...r.errors, ...t.errors], output };
 };
+
+/** Synchronous, buffered writes to a file descriptor (stdout may be a file or a pipe; EAGAIN on a pipe is retried). */
+class LineWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly fd: number) {}
+  write(chunk: string): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  flush(): void {
+    if (this.size === 0) return;
+    const data = Buffer.from(this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.size = 0;
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += writeSync(this.fd, data, off);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      }
+    }
+  }
+  close(): void {
+    this.flush();
+  }
+}
 
 const numberOption = (value: string | undefined, name: string, min: number, max: number): number | undefined => {
   if (value === undefined) return undefined;
@@ -249,6 +430,7 @@ export const reconcileCommand: Command = {
     `  --margin <x>          lead over the best competitor for an auto link (default ${defaultMatchOptions.autoMargin})`,
     `  --min-score <x>       drop proposals below this score (default ${defaultMatchOptions.minSuggestionScore})`,
     `  --suggestions <n>     lines per receipt that is not auto-linked (default ${defaultMatchOptions.suggestionsPerReceipt})`,
+    '  --timings             phase durations in milliseconds on stderr',
     '  --rates <file.json>   FX rates {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} for charges without',
     '                        a merchant amount (the card fee is allowed on top)',
     '',
@@ -266,6 +448,7 @@ export const reconcileCommand: Command = {
         'min-score': { type: 'string' },
         suggestions: { type: 'string' },
         rates: { type: 'string' },
+        timings: { type: 'boolean' },
       },
     });
     if (!values.receipts) throw new UsageError('--receipts is required');
@@ -283,16 +466,28 @@ export const reconcileCommand: Command = {
       const json: unknown = JSON.parse(await readFile(values.rates, 'utf8'));
       Object.assign(options, { rateSource: rateSourceFromJson(json) });
     }
+    const t0 = performance.now();
     const [receiptsText, transactionsText] = await Promise.all([
-      readFile(values.receipts, 'utf8'),
-      readFile(values.transactions, 'utf8'),
+      readFile(values.receipts),
+      readFile(values.transactions),
     ]);
-    const run = runReconcile(receiptsText, transactionsText, options, {
-      receipts: values.receipts,
-      transactions: values.transactions,
-    });
+    const timing = values.timings
+      ? (name: string, ms: number): void => {
+          process.stderr.write(`timing ${name}: ${ms.toFixed(0)}\n`);
+        }
+      : undefined;
+    timing?.('read files', performance.now() - t0);
+    const out = new LineWriter(1);
+    const run = runReconcile(
+      receiptsText,
+      transactionsText,
+      options,
+      { receipts: values.receipts, transactions: values.transactions },
+      { write: (chunk) => out.write(chunk), ...(timing ? { timing } : {}) },
+    );
+    out.close();
+    timing?.('total in process', performance.now() - t0);
     for (const e of run.errors) process.stderr.write(`${formatLineError(e)}\n`);
-    process.stdout.write(run.output);
     if (run.errors.length > 0) {
       process.stderr.write(`quittance reconcile: ${run.errors.length} invalid line(s) skipped\n`);
       return 1;

@@ -7,8 +7,13 @@
  * merchant or date) and Expensify-like (±7 days, 5 % FX). Results go to docs/benchmarks/reconcile.md.
  *
  * Env: BENCH_SEED (default 42), BENCH_TX (default 5000), BENCH_SCALE=1 adds a throughput run at 10× size.
+ * Scale mode: BENCH_TX >= 200000 (e.g. BENCH_TX=1000000 for 1 M × 1 M) generates the set into files under BENCH_DIR
+ * (default /tmp, reused on later runs unless BENCH_REGENERATE=1), runs the real CLI on them in a fresh process under
+ * /usr/bin/time -v (wall time, receipts/s, peak RSS, phase timings) and scores its output; the result replaces the
+ * scale block of docs/benchmarks/reconcile.md (the default run keeps that block).
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseReceipts, parseTransactions, runReconcile } from '../../cli/commands/reconcile.ts';
 import { convertMoney } from '../../shared/domain/matching/amount.ts';
@@ -859,9 +864,7 @@ const runOnce = (data: Dataset) => {
   return { run, ms, proposals, rText, tText };
 };
 
-const main = (): void => {
-  const seed = Number(process.env.BENCH_SEED ?? 42);
-  const txTarget = Number(process.env.BENCH_TX ?? 5000);
+const main = (seed: number, txTarget: number): void => {
   const data = generate(seed, txTarget);
   const { run, ms, proposals, rText, tText } = runOnce(data);
   if (run.errors.length > 0)
@@ -1021,9 +1024,152 @@ const main = (): void => {
     '  did not generate, so treat these figures as an upper bound for that kind of data.',
     '',
   ];
-  const out = lines.join('\n');
-  writeFileSync(resolve(import.meta.dirname, '../../docs/benchmarks/reconcile.md'), out);
+  const docPath = resolve(import.meta.dirname, '../../docs/benchmarks/reconcile.md');
+  // Keep the last scale run's block (written by BENCH_TX>=200000) above "Reading the numbers".
+  const previous = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const from = previous.indexOf(SCALE_BEGIN);
+  const to = previous.indexOf(SCALE_END);
+  const kept = from >= 0 && to > from ? `${previous.slice(from, to + SCALE_END.length)}\n\n` : '';
+  const out = lines.join('\n').replace('## Reading the numbers', `${kept}## Reading the numbers`);
+  writeFileSync(docPath, out);
   process.stdout.write(out);
 };
 
-main();
+// ---------------------------------------------------------------- scale mode (1 M × 1 M)
+
+const SCALE_BEGIN = '<!-- scale run: written by BENCH_TX>=200000, kept by the default run -->';
+const SCALE_END = '<!-- end of scale run -->';
+
+/** Writes objects as JSON lines in chunks (a single 300 MB string is neither needed nor cheap). */
+const writeJsonl = (path: string, xs: readonly object[]): void => {
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < xs.length; i += 20_000) writeSync(fd, toJsonl(xs.slice(i, i + 20_000)));
+  closeSync(fd);
+};
+
+/** Every reference rate the generator can ask for, as the CLI's --rates file ("USD:EUR:2024-05-01": "0.92…"). */
+const ratesJson = (rates: RateSource): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const from of Object.keys(BASE_RATE)) {
+    for (let day = START_DAY - 60; day < START_DAY + 200; day++) {
+      const date = isoDay(day);
+      const rate = rates(from, 'EUR', date);
+      if (rate !== null) out[`${from}:EUR:${date}`] = rate;
+    }
+  }
+  return out;
+};
+
+/**
+ * Throughput and memory at scale: generates the set once into files (BENCH_DIR, default /tmp), then runs the real
+ * CLI (`bin/quittance.js reconcile`, a fresh Node 22 process under /usr/bin/time -v) on them, output to a file.
+ * The wall time is the whole command: process start, TypeScript loading, reading both files, parsing and
+ * validation, reconciliation, output formatting and writing. Peak RSS is the CLI process's maximum resident set.
+ * Quality is scored on the printed output against the generator's truth.
+ */
+const scaleMain = (seed: number, txTarget: number): void => {
+  const dir = process.env.BENCH_DIR ?? '/tmp';
+  const base = resolve(dir, `quittance-reconcile-${seed}-${txTarget}`);
+  const files = {
+    receipts: `${base}.receipts.jsonl`,
+    transactions: `${base}.transactions.jsonl`,
+    truth: `${base}.truth.jsonl`,
+    rates: `${base}.rates.json`,
+    out: `${base}.out.jsonl`,
+  };
+  if (!existsSync(files.truth) || process.env.BENCH_REGENERATE === '1') {
+    const g0 = performance.now();
+    const data = generate(seed, txTarget);
+    writeJsonl(files.receipts, data.receipts);
+    writeJsonl(files.transactions, data.transactions);
+    writeFileSync(files.rates, JSON.stringify(ratesJson(data.rateSource)));
+    writeJsonl(files.truth, data.truth);
+    process.stderr.write(`generated ${files.receipts} etc. in ${((performance.now() - g0) / 1000).toFixed(1)} s\n`);
+  } else process.stderr.write(`reusing ${base}.* (BENCH_REGENERATE=1 to rebuild)\n`);
+
+  const root = resolve(import.meta.dirname, '../..');
+  const args = [
+    '-v',
+    process.execPath,
+    resolve(root, 'bin/quittance.js'),
+    'reconcile',
+    '--receipts',
+    files.receipts,
+    '--transactions',
+    files.transactions,
+    '--rates',
+    files.rates,
+    '--timings',
+  ];
+  const outFd = openSync(files.out, 'w');
+  const run = spawnSync('/usr/bin/time', args, { cwd: root, stdio: ['ignore', outFd, 'pipe'], encoding: 'utf8' });
+  closeSync(outFd);
+  const stderr = run.stderr ?? '';
+  if (run.status !== 0) throw new Error(`reconcile failed (${run.status}):\n${stderr.slice(-4000)}`);
+  const field = (name: string): string => {
+    const m = new RegExp(`${name}: (.+)`).exec(stderr);
+    if (!m) throw new Error(`no "${name}" in /usr/bin/time output`);
+    return (m[1] as string).trim();
+  };
+  const wallParts = field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)').split(':').map(Number);
+  const wall = wallParts.reduce((acc, x) => acc * 60 + x, 0);
+  const maxRssMb = Number(field('Maximum resident set size \\(kbytes\\)')) / 1024;
+  const userS = Number(field('User time \\(seconds\\)'));
+  const sysS = Number(field('System time \\(seconds\\)'));
+  const timings = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('timing '))
+    .map((l) => l.slice('timing '.length));
+
+  const lines = (path: string): string[] =>
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
+  const truth = lines(files.truth).map((l) => JSON.parse(l) as TruthPair);
+  const proposals = lines(files.out).map((l) => {
+    const p = JSON.parse(l) as Proposal;
+    return { receiptId: p.receiptId, transactionId: p.transactionId, score: p.score, auto: p.auto };
+  });
+  const q = evaluate(proposals, truth);
+  const receiptCount = lines(files.receipts).length;
+  const txCount = lines(files.transactions).length;
+
+  const block = [
+    SCALE_BEGIN,
+    '',
+    `### Scale run: ${receiptCount} receipts × ${txCount} transactions (seed ${seed}, ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `\`BENCH_TX=${txTarget} npm run bench:reconcile\` generates the set into files, then runs the real command`,
+    '`quittance reconcile --receipts … --transactions … --rates …` in a fresh process under `/usr/bin/time -v`,',
+    'output to a file. Wall time is the whole command: Node start and TypeScript loading, reading both files,',
+    'parsing and validation, reconciliation, JSONL formatting and writing. Single-threaded (one core busy).',
+    '',
+    '| receipts | transactions | wall time | receipts / s | user + sys CPU | peak RSS |',
+    '|---|---|---|---|---|---|',
+    `| ${receiptCount} | ${txCount} | ${wall.toFixed(1)} s | ${Math.round(receiptCount / wall)} | ${(userS + sysS).toFixed(1)} s | ${Math.round(maxRssMb)} MB |`,
+    '',
+    'Phases inside the process (`--timings`, milliseconds):',
+    '',
+    ...timings.map((t) => `- ${t}`),
+    '',
+    `Quality on this set: ${q.autoCount} auto links, auto precision ${pct(q.autoPrecision)}, auto recall ${pct(q.autoRecall)},`,
+    `top-1 precision ${pct(q.top1Precision)}, right pair among all proposals ${pct(q.anyRecall)} (${q.proposals} lines, ${truth.length} true pairs).`,
+    '',
+    SCALE_END,
+  ].join('\n');
+  const docPath = resolve(root, 'docs/benchmarks/reconcile.md');
+  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const i = doc.indexOf(SCALE_BEGIN);
+  const j = doc.indexOf(SCALE_END);
+  const next =
+    i >= 0 && j > i
+      ? `${doc.slice(0, i)}${block}${doc.slice(j + SCALE_END.length)}`
+      : doc.replace('## Reading the numbers', `${block}\n\n## Reading the numbers`);
+  writeFileSync(docPath, next);
+  process.stdout.write(`${block}\n`);
+};
+
+const benchSeed = Number(process.env.BENCH_SEED ?? 42);
+const benchTx = Number(process.env.BENCH_TX ?? 5000);
+if (benchTx >= 200_000) scaleMain(benchSeed, benchTx);
+else main(benchSeed, benchTx);

@@ -50,18 +50,30 @@ export const convertMoney = (m: Money, rate: string, to: string): Money | null =
 };
 
 /** Compares a printed amount with a charged amount in the same currency, tip tolerance by MCC. */
-const sameCurrency = (printed: Money, charged: Money, mcc: string, label: string): AmountEvidence | null => {
+const sameCurrency = (
+  printed: Money,
+  charged: Money,
+  mcc: string,
+  label: (() => string) | null,
+  explain: boolean,
+): AmountEvidence | null => {
   if (printed.minor === charged.minor) {
-    return { score: 1, exact: true, reason: label === '' ? 'amount exact' : `${label} = merchant amount` };
+    return {
+      score: 1,
+      exact: true,
+      reason: !explain ? '' : label === null ? 'amount exact' : `${label()} = merchant amount`,
+    };
   }
   const tipBps = TIP_TOLERANCE_BPS[mcc];
+  if (tipBps === undefined) return null;
   const p = abs(printed.minor);
   const c = abs(charged.minor);
-  if (tipBps !== undefined && c > p && p > 0n && (c - p) * 10_000n <= p * BigInt(tipBps)) {
+  if (c > p && p > 0n && (c - p) * 10_000n <= p * BigInt(tipBps)) {
     const pct = pctOver(c, p);
     const score = 0.9 - 0.15 * (pct / (tipBps / 100));
+    if (!explain) return { score, exact: false, reason: '' };
     const what = `amount within ${TIP_LABEL[mcc]} tip tolerance (${fmtPct(pct)})`;
-    return { score, exact: false, reason: label === '' ? what : `${label}: ${what}` };
+    return { score, exact: false, reason: label === null ? what : `${label()}: ${what}` };
   }
   return null;
 };
@@ -72,7 +84,8 @@ const sameCurrency = (printed: Money, charged: Money, mcc: string, label: string
  * - Receipt in the merchant currency: compared with the transaction's merchant amount (exact or tip).
  * - Otherwise, with a rate source: the card amount may exceed the converted total by up to `maxFxFeeBps`
  *   (card FX fee) and be below it by 1 % (rate of a neighbouring day).
- * Returns null when the amounts are incompatible (or not comparable).
+ * Returns null when the amounts are incompatible (or not comparable). With `explain` false the score is the same
+ * and the reason is left empty (batch scoring explains only the pairs it prints).
  */
 export const amountEvidence = (
   total: Money,
@@ -82,17 +95,16 @@ export const amountEvidence = (
   date: string,
   rateSource: RateSource | null,
   maxFxFeeBps: number,
+  explain = true,
 ): AmountEvidence | null => {
   if (total.minor < 0n !== amount.minor < 0n) return null;
   if (total.currency === amount.currency) {
-    const direct = sameCurrency(total, amount, mcc, '');
+    const direct = sameCurrency(total, amount, mcc, null, explain);
     if (direct) return direct;
   }
   if (merchantAmount !== null && merchantAmount.currency === total.currency && total.currency !== amount.currency) {
-    const label = `foreign currency: receipt ${formatMoney(total)} ${total.currency}`;
-    const fx = sameCurrency(total, merchantAmount, mcc, label);
-    if (fx) return fx;
-    return null;
+    const label = (): string => `foreign currency: receipt ${formatMoney(total)} ${total.currency}`;
+    return sameCurrency(total, merchantAmount, mcc, label, explain);
   }
   if (total.currency !== amount.currency && rateSource !== null) {
     const rate = rateSource(total.currency, amount.currency, date);
@@ -108,6 +120,7 @@ export const amountEvidence = (
       const pct = pctOver(c, p);
       const inFee = over <= p * BigInt(maxFxFeeBps);
       const score = inFee ? 0.85 - 0.1 * Math.max(0, pct / (maxFxFeeBps / 100)) : 0.7;
+      if (!explain) return { score, exact: false, reason: '' };
       const what = inFee ? `card FX fee ${fmtPct(pct)}` : `FX fee + tip ${fmtPct(pct)}`;
       return {
         score,

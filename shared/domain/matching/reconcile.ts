@@ -1,13 +1,15 @@
-import { assign } from './assign.ts';
+import { assignKeyed, type KeyedOption } from './assign.ts';
 import { ReceiptIndex, TransactionIndex } from './candidate-index.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
+  type PreparedReceipt,
   type PreparedTransaction,
-  prepareReceipt,
-  prepareTransaction,
-  type SimilarityMemo,
+  prepareReceiptWith,
+  prepareTransactionWith,
+  SimilarityCache,
   scorePrepared,
+  scorePreparedValue,
 } from './score.ts';
 import {
   defaultMatchOptions,
@@ -34,51 +36,98 @@ export interface ReconcileResult {
   };
 }
 
+export interface ReconcileHooks {
+  /** Called after each phase with its duration in milliseconds (for `quittance reconcile --timings`). */
+  readonly timing?: (phase: string, ms: number) => void;
+}
+
+const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
+  'one-to-one': 0,
+  'receipt-to-many': 1,
+  'many-to-transaction': 2,
+  'refund-of-purchase': 3,
+};
+
 /**
  * Batch reconciliation: index → candidates → scores → sum shapes → global assignment → refunds → proposals.
- * Pure and deterministic for a given input order. The same scoring the online matcher uses.
+ * Pure and deterministic for a given input. The same scoring the online matcher uses: one-to-one pairs are ranked
+ * with `scorePreparedValue` (the score of `scorePrepared` without building reasons) and the printed pairs are
+ * explained with `scorePrepared`.
  */
 export const reconcile = (
   receipts: readonly MatchReceipt[],
   transactions: readonly MatchTransaction[],
   partial: Partial<MatchOptions> = {},
+  hooks: ReconcileHooks = {},
 ): ReconcileResult => {
+  let t0 = performance.now();
+  const phase = (name: string): void => {
+    const t1 = performance.now();
+    hooks.timing?.(name, t1 - t0);
+    t0 = t1;
+  };
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
-  const memo: SimilarityMemo = new Map();
-  const prs = receipts.map(prepareReceipt);
-  const pts = transactions.map(prepareTransaction);
+  const memo = new SimilarityCache();
+  const prs = receipts.map((r) => prepareReceiptWith(r, memo.intern(r.vendor)));
+  const pts = transactions.map((t) => prepareTransactionWith(t, memo.intern(t.merchantName)));
+  const nR = prs.length;
   const txIndex = new TransactionIndex(pts);
   const rIndex = new ReceiptIndex(prs);
-  const txById = new Map<string, PreparedTransaction>(pts.map((t) => [t.transaction.id, t]));
+  phase('prepare and index');
+
+  // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
+  let receiptKey: Map<string, number> | null = null;
+  let txKey: Map<string, number> | null = null;
+  const keyOfReceipt = (id: string): number => {
+    receiptKey ??= new Map(prs.map((p, i) => [p.receipt.id, i]));
+    return receiptKey.get(id) as number;
+  };
+  const keyOfTx = (id: string): number => {
+    txKey ??= new Map(pts.map((p, j) => [p.transaction.id, nR + j]));
+    return txKey.get(id) as number;
+  };
+  const ptIndex = new Map<PreparedTransaction, number>();
+  pts.forEach((pt, j) => {
+    ptIndex.set(pt, j);
+  });
 
   let pairsScored = 0;
-  const all: MatchGroup[] = [];
-  const singles = new Map<string, MatchGroup[]>();
-  for (const pr of prs) {
+  const keyed: KeyedOption[] = [];
+  /** Parallel to `keyed`: the MatchGroup of a sum option, null for a one-to-one pair (explained when printed). */
+  const groups: (MatchGroup | null)[] = [];
+  const addGroup = (g: MatchGroup): void => {
+    keyed.push({
+      score: g.score,
+      shape: SHAPE_ORDER[g.shape],
+      keys: [...g.receiptIds.map(keyOfReceipt), ...g.transactionIds.map(keyOfTx)],
+      receiptKeys: g.receiptIds.length,
+      receiptText: g.receiptIds.join(','),
+      transactionText: g.transactionIds.join(','),
+    });
+    groups.push(g);
+  };
+  for (let i = 0; i < nR; i++) {
+    const pr = prs[i] as PreparedReceipt;
     const candidates = txIndex.candidatesFor(pr, options);
-    const mine: MatchGroup[] = [];
     for (const pt of candidates) {
       pairsScored++;
-      const s = scorePrepared(pr, pt, options, memo);
-      if (s.rejected !== null || s.score < options.minSuggestionScore) continue;
-      mine.push({
-        shape: 'one-to-one',
-        receiptIds: [pr.receipt.id],
-        transactionIds: [pt.transaction.id],
-        score: s.score,
-        reasons: s.reasons,
-        auto: false,
+      const score = scorePreparedValue(pr, pt, options, memo);
+      if (score === null || score < options.minSuggestionScore) continue;
+      keyed.push({
+        score,
+        shape: 0,
+        keys: [i, nR + (ptIndex.get(pt) as number)],
+        receiptKeys: 1,
+        receiptText: pr.receipt.id,
+        transactionText: pt.transaction.id,
       });
+      groups.push(null);
     }
-    mine.sort(
-      (a, b) => b.score - a.score || (a.transactionIds[0] as string).localeCompare(b.transactionIds[0] as string),
-    );
-    singles.set(pr.receipt.id, mine);
-    all.push(...mine);
     for (const g of receiptToManyOptions(pr, candidates, options, memo)) {
-      if (g.score >= options.minSuggestionScore) all.push(g);
+      if (g.score >= options.minSuggestionScore) addGroup(g);
     }
   }
+  phase('score receipts');
   for (const pt of pts) {
     const t = pt.transaction;
     const from = pt.authSpan[0] - options.daysBefore - 1;
@@ -89,11 +138,31 @@ export const reconcile = (
       options,
       memo,
     )) {
-      if (g.score >= options.minSuggestionScore) all.push(g);
+      if (g.score >= options.minSuggestionScore) addGroup(g);
     }
   }
+  phase('sums of receipts');
 
-  const { chosen, autoTransactions, autoReceipts } = assign(all, options);
+  const assignment = assignKeyed(keyed, nR + pts.length, options);
+  phase('assign');
+
+  /** The decision of option `oi` as a MatchGroup (a one-to-one pair is explained here, once). */
+  const groupOf = (oi: number, auto: boolean): MatchGroup => {
+    const g = groups[oi];
+    if (g) return { ...g, auto };
+    const o = keyed[oi] as KeyedOption;
+    const pr = prs[o.keys[0] as number] as PreparedReceipt;
+    const pt = pts[(o.keys[1] as number) - nR] as PreparedTransaction;
+    return {
+      shape: 'one-to-one',
+      receiptIds: [pr.receipt.id],
+      transactionIds: [pt.transaction.id],
+      score: o.score,
+      reasons: scorePrepared(pr, pt, options, memo).reasons,
+      auto,
+    };
+  };
+  const chosen = assignment.chosen.map((oi, i) => groupOf(oi, assignment.auto[i] as boolean));
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
   const linkedTx = new Set(chosen.flatMap((g) => g.transactionIds));
@@ -105,12 +174,11 @@ export const reconcile = (
   for (const link of refunds) {
     const purchaseGroup = groupOfTx.get(link.purchaseTransactionId);
     if (!purchaseGroup) continue;
-    const refund = txById.get(link.refundTransactionId) as PreparedTransaction;
     const auto = purchaseGroup.auto && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
     for (const receiptId of purchaseGroup.receiptIds) {
       const line: MatchProposal = {
         receiptId,
-        transactionId: refund.transaction.id,
+        transactionId: link.refundTransactionId,
         score: link.score,
         auto,
         reasons: link.reasons,
@@ -120,43 +188,49 @@ export const reconcile = (
       else refundLines.set(receiptId, [line]);
     }
   }
+  phase('refunds');
 
   const chosenByReceipt = new Map<string, MatchGroup>();
   for (const g of chosen) for (const id of g.receiptIds) chosenByReceipt.set(id, g);
+  const { autoKey, keyStart, byKey } = assignment;
   const proposals: MatchProposal[] = [];
-  for (const pr of prs) {
+  for (let i = 0; i < nR; i++) {
+    const pr = prs[i] as PreparedReceipt;
     const rid = pr.receipt.id;
-    const lines: MatchProposal[] = [];
     const g = chosenByReceipt.get(rid);
     const taken = new Set<string>();
     if (g) {
       for (const tid of g.transactionIds) {
-        lines.push({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
+        proposals.push({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
         taken.add(tid);
       }
     }
     for (const line of refundLines.get(rid) ?? []) {
-      lines.push(line);
+      proposals.push(line);
       taken.add(line.transactionId);
     }
-    if (!autoReceipts.has(rid)) {
-      let budget = options.suggestionsPerReceipt - (g ? 1 : 0);
-      for (const s of singles.get(rid) ?? []) {
-        if (budget <= 0) break;
-        const tid = s.transactionIds[0] as string;
-        if (taken.has(tid) || autoTransactions.has(tid)) continue;
-        lines.push({ receiptId: rid, transactionId: tid, score: s.score, auto: false, reasons: s.reasons });
-        taken.add(tid);
-        budget--;
-      }
+    if (autoKey[i] === 1) continue;
+    // Ranked suggestions: this receipt's one-to-one options in decision order (score desc, then ids).
+    let budget = options.suggestionsPerReceipt - (g ? 1 : 0);
+    for (let p = keyStart[i] as number; budget > 0 && p < (keyStart[i + 1] as number); p++) {
+      const o = keyed[byKey[p] as number] as KeyedOption;
+      if (o.shape !== 0) continue;
+      const tk = o.keys[1] as number;
+      const pt = pts[tk - nR] as PreparedTransaction;
+      const tid = pt.transaction.id;
+      if (taken.has(tid) || autoKey[tk] === 1) continue;
+      const reasons = scorePrepared(pr, pt, options, memo).reasons;
+      proposals.push({ receiptId: rid, transactionId: tid, score: o.score, auto: false, reasons });
+      taken.add(tid);
+      budget--;
     }
-    proposals.push(...lines);
   }
+  phase('proposals');
 
   return {
     proposals,
     chosen,
     refunds,
-    stats: { receipts: prs.length, transactions: pts.length, pairsScored, options: all.length },
+    stats: { receipts: nR, transactions: pts.length, pairsScored, options: keyed.length },
   };
 };

@@ -52,13 +52,24 @@ export interface PreparedTransaction {
   readonly lodging: boolean;
 }
 
-export const prepareReceipt = (receipt: MatchReceipt): PreparedReceipt => ({
+export const prepareReceipt = (receipt: MatchReceipt): PreparedReceipt =>
+  prepareReceiptWith(receipt, normalizeMerchant(receipt.vendor));
+
+/** `prepareReceipt` with the vendor already normalized (batch code normalizes each distinct name once). */
+export const prepareReceiptWith = (receipt: MatchReceipt, merchant: NormalizedMerchant): PreparedReceipt => ({
   receipt,
   day: epochDay(receipt.date),
-  merchant: normalizeMerchant(receipt.vendor),
+  merchant,
 });
 
-export const prepareTransaction = (transaction: MatchTransaction): PreparedTransaction => {
+export const prepareTransaction = (transaction: MatchTransaction): PreparedTransaction =>
+  prepareTransactionWith(transaction, normalizeMerchant(transaction.merchantName));
+
+/** `prepareTransaction` with the descriptor already normalized. */
+export const prepareTransactionWith = (
+  transaction: MatchTransaction,
+  merchant: NormalizedMerchant,
+): PreparedTransaction => {
   const authMs = epochMs(transaction.authorizedAt);
   return {
     transaction,
@@ -66,7 +77,7 @@ export const prepareTransaction = (transaction: MatchTransaction): PreparedTrans
     authDay: Math.floor(authMs / DAY_MS),
     authSpan: localDaySpan(authMs),
     postDay: transaction.postedAt === null ? null : Math.floor(epochMs(transaction.postedAt) / DAY_MS),
-    merchant: normalizeMerchant(transaction.merchantName),
+    merchant,
     lodging: isLodgingMcc(transaction.mcc),
   };
 };
@@ -81,12 +92,14 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /**
  * Receipt date (merchant-local) against the authorization instant.
  * `mode: 'group'` widens the window for split shipments (charges up to `splitWindowDays` after the order receipt).
+ * With `explain` false the score is the same and the reason is left empty.
  */
 export const dateEvidence = (
   receiptDay: number,
   tx: PreparedTransaction,
   options: MatchOptions,
   mode: 'single' | 'group' = 'single',
+  explain = true,
 ): DateEvidence | null => {
   const [first, last] = tx.authSpan;
   if (receiptDay >= first && receiptDay <= last) {
@@ -103,7 +116,9 @@ export const dateEvidence = (
     const d = receiptDay - tx.authDay;
     return {
       score: Math.min(score, 0.97),
-      reason: `date ${plural(Math.abs(d), 'day')} ${d < 0 ? 'before' : 'after'} authorization (time zone slack)`,
+      reason: !explain
+        ? ''
+        : `date ${plural(Math.abs(d), 'day')} ${d < 0 ? 'before' : 'after'} authorization (time zone slack)`,
     };
   }
   if (receiptDay > last) {
@@ -112,11 +127,12 @@ export const dateEvidence = (
     if (tx.lodging && after <= options.hotelMaxNights) {
       return {
         score: 0.92 - 0.12 * (after / options.hotelMaxNights),
-        reason: `hotel stay: receipt (checkout) ${plural(after, 'night')} after check-in authorization`,
+        reason: !explain ? '' : `hotel stay: receipt (checkout) ${plural(after, 'night')} after check-in authorization`,
       };
     }
     if (after <= options.daysAfter) {
-      return { score: Math.max(0.3, 0.85 - 0.08 * after), reason: `date ${plural(after, 'day')} after authorization` };
+      const score = Math.max(0.3, 0.85 - 0.08 * after);
+      return { score, reason: explain ? `date ${plural(after, 'day')} after authorization` : '' };
     }
     return null;
   }
@@ -125,15 +141,19 @@ export const dateEvidence = (
   if (mode === 'group' && before <= options.splitWindowDays) {
     return {
       score: 0.9 - 0.3 * (before / options.splitWindowDays),
-      reason: `charged ${plural(before, 'day')} after the receipt`,
+      reason: !explain ? '' : `charged ${plural(before, 'day')} after the receipt`,
     };
   }
   if (before <= options.daysBefore) {
-    return { score: Math.max(0.3, 0.85 - 0.1 * before), reason: `date ${plural(before, 'day')} before authorization` };
+    const score = Math.max(0.3, 0.85 - 0.1 * before);
+    return { score, reason: explain ? `date ${plural(before, 'day')} before authorization` : '' };
   }
   // A feed that gives the posting instant as the authorization (no separate authorization message).
   if (tx.postDay !== null && tx.postDay === tx.authDay && before <= options.daysBefore + 5) {
-    return { score: 0.55, reason: `date ${plural(before, 'day')} before posting (late posting, no authorization)` };
+    return {
+      score: 0.55,
+      reason: explain ? `date ${plural(before, 'day')} before posting (late posting, no authorization)` : '',
+    };
   }
   return null;
 };
@@ -148,11 +168,59 @@ export const merchantReason = (receiptVendor: string, descriptor: string, sim: n
   return `merchant differs: ${pair}`;
 };
 
+/**
+ * Merchant similarities memoized by object identity, for batch runs where every normalized merchant comes from
+ * one `intern` table (each distinct name normalized once, each distinct pair compared once).
+ */
+export class SimilarityCache {
+  private readonly names = new Map<string, NormalizedMerchant>();
+  private readonly forms = new Map<string, NormalizedMerchant>();
+  private readonly ids = new Map<NormalizedMerchant, number>();
+  private readonly sims = new Map<number, number>();
+
+  /** The normalized form of `raw`, computed once per distinct string; equal forms share one object. */
+  intern(raw: string): NormalizedMerchant {
+    let m = this.names.get(raw);
+    if (m === undefined) {
+      const n = normalizeMerchant(raw);
+      const form = `${n.platform ?? ''}\u0000${n.tokens.join(' ')}`;
+      m = this.forms.get(form);
+      if (m === undefined) {
+        m = n;
+        this.forms.set(form, n);
+      }
+      this.names.set(raw, m);
+    }
+    return m;
+  }
+
+  private idOf(m: NormalizedMerchant): number {
+    let id = this.ids.get(m);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(m, id);
+    }
+    return id;
+  }
+
+  similarity(a: NormalizedMerchant, b: NormalizedMerchant): number {
+    const key = this.idOf(a) * 0x4000000 + this.idOf(b);
+    let sim = this.sims.get(key);
+    if (sim === undefined) {
+      sim = merchantSimilarity(a, b);
+      if (this.sims.size >= 4_000_000) this.sims.clear();
+      this.sims.set(key, sim);
+    }
+    return sim;
+  }
+}
+
 /** A memo for merchant similarities (many transactions share a descriptor). */
-export type SimilarityMemo = Map<string, number>;
+export type SimilarityMemo = Map<string, number> | SimilarityCache;
 
 export const similarityOf = (a: NormalizedMerchant, b: NormalizedMerchant, memo?: SimilarityMemo): number => {
   if (!memo) return merchantSimilarity(a, b);
+  if (memo instanceof SimilarityCache) return memo.similarity(a, b);
   const key = `${a.compact}\u0000${a.tokens.length}\u0000${b.compact}\u0000${b.tokens.length}`;
   const hit = memo.get(key);
   if (hit !== undefined) return hit;
@@ -177,10 +245,11 @@ export interface ScoreParts {
   readonly merchantSim: number;
 }
 
-/** Card and employee components with their reasons (or a hard no). */
+/** Card and employee components with their reasons (or a hard no); no reasons when `explain` is false. */
 export const identityEvidence = (
   r: MatchReceipt,
   t: MatchTransaction,
+  explain = true,
 ): { card: number; employee: number; penalty: number; reasons: string[]; rejected: string | null } => {
   const reasons: string[] = [];
   let card = 0.5;
@@ -188,11 +257,11 @@ export const identityEvidence = (
   if (r.cardLast4 !== null && t.cardLast4 !== null) {
     if (r.cardLast4 === t.cardLast4) {
       card = 1;
-      reasons.push('card last 4 match');
+      if (explain) reasons.push('card last 4 match');
     } else {
       card = 0;
       penalty = 0.25;
-      reasons.push(`card last 4 differs (${r.cardLast4} vs ${t.cardLast4})`);
+      if (explain) reasons.push(`card last 4 differs (${r.cardLast4} vs ${t.cardLast4})`);
     }
   }
   let employee = 0.5;
@@ -201,7 +270,7 @@ export const identityEvidence = (
       return { card, employee: 0, penalty, reasons, rejected: 'different employee' };
     }
     employee = 1;
-    reasons.push('same employee');
+    if (explain) reasons.push('same employee');
   }
   return { card, employee, penalty, reasons, rejected: null };
 };
@@ -214,6 +283,8 @@ const categoryBonus = (r: MatchReceipt, mcc: string): string | null => {
   return null;
 };
 
+const NOT_EXPLAINED: readonly string[] = [];
+
 /**
  * Scores a prepared receipt against a prepared transaction. Hard rules (employee, sign, amount and date
  * windows) reject; otherwise the weighted components give a score in [0, 1] with reasons.
@@ -223,19 +294,50 @@ export const scorePrepared = (
   pt: PreparedTransaction,
   options: MatchOptions = defaultMatchOptions,
   memo?: SimilarityMemo,
+): PairScore => evaluatePair(pr, pt, options, memo, true);
+
+/**
+ * The score `scorePrepared` gives, or null when it rejects the pair, without building any reason (batch scoring
+ * ranks millions of pairs and explains only those it prints, through `scorePrepared`).
+ */
+export const scorePreparedValue = (
+  pr: PreparedReceipt,
+  pt: PreparedTransaction,
+  options: MatchOptions = defaultMatchOptions,
+  memo?: SimilarityMemo,
+): number | null => {
+  const s = evaluatePair(pr, pt, options, memo, false);
+  return s.rejected === null ? s.score : null;
+};
+
+/** The one scoring function behind `scorePrepared` and `scorePreparedValue`; `explain` only gates the reasons. */
+const evaluatePair = (
+  pr: PreparedReceipt,
+  pt: PreparedTransaction,
+  options: MatchOptions,
+  memo: SimilarityMemo | undefined,
+  explain: boolean,
 ): PairScore => {
   const r = pr.receipt;
   const t = pt.transaction;
   if (r.employeeId !== null && r.employeeId !== t.employeeId) return reject('different employee');
   const amount =
-    amountEvidence(r.total, t.amount, t.merchantAmount, t.mcc, r.date, options.rateSource, options.maxFxFeeBps) ??
-    notComparable(r, t, options);
+    amountEvidence(
+      r.total,
+      t.amount,
+      t.merchantAmount,
+      t.mcc,
+      r.date,
+      options.rateSource,
+      options.maxFxFeeBps,
+      explain,
+    ) ?? notComparable(r, t, options, explain);
   if (amount === null) return reject('amount out of tolerance');
-  const date = dateEvidence(pr.day, pt, options);
+  const date = dateEvidence(pr.day, pt, options, 'single', explain);
   if (date === null) return reject('date out of window');
   const sim = similarityOf(pr.merchant, pt.merchant, memo);
   if (amount.score <= 0.25 && sim < 0.8) return reject('amount not comparable and merchant not similar enough');
-  const id = identityEvidence(r, t);
+  const id = identityEvidence(r, t, explain);
   if (id.rejected) return reject(id.rejected);
   const bonus = categoryBonus(r, t.mcc);
   const raw =
@@ -246,8 +348,11 @@ export const scorePrepared = (
     WEIGHTS.employee * id.employee +
     (bonus ? 0.03 : 0) -
     id.penalty;
-  const reasons = [amount.reason, date.reason, merchantReason(r.vendor, t.merchantName, sim), ...id.reasons];
-  if (bonus) reasons.push(bonus);
+  let reasons = NOT_EXPLAINED;
+  if (explain) {
+    reasons = [amount.reason, date.reason, merchantReason(r.vendor, t.merchantName, sim), ...id.reasons];
+    if (bonus) (reasons as string[]).push(bonus);
+  }
   return {
     score: round4(Math.min(1, Math.max(0, raw))),
     reasons,
@@ -257,7 +362,12 @@ export const scorePrepared = (
 };
 
 /** Different currencies with neither a merchant amount nor a rate: the amount cannot confirm nor refute. */
-const notComparable = (r: MatchReceipt, t: MatchTransaction, options: MatchOptions): AmountEvidence | null => {
+const notComparable = (
+  r: MatchReceipt,
+  t: MatchTransaction,
+  options: MatchOptions,
+  explain = true,
+): AmountEvidence | null => {
   if (r.total.currency === t.amount.currency) return null;
   if (options.rateSource?.(r.total.currency, t.amount.currency, r.date)) return null;
   if (t.merchantAmount !== null && t.merchantAmount.currency === r.total.currency) return null;
@@ -265,7 +375,9 @@ const notComparable = (r: MatchReceipt, t: MatchTransaction, options: MatchOptio
   return {
     score: 0.25,
     exact: false,
-    reason: `amount not comparable: receipt ${formatMoney(r.total)} ${r.total.currency}, charge in ${t.amount.currency} (no merchant amount, no rate)`,
+    reason: !explain
+      ? ''
+      : `amount not comparable: receipt ${formatMoney(r.total)} ${r.total.currency}, charge in ${t.amount.currency} (no merchant amount, no rate)`,
   };
 };
 
