@@ -10,7 +10,7 @@ export const topology = defineTopology({
     main: {
       partitionKey: 'pk',
       sortKey: 'sk',
-      indexes: { gsi1: ['gsi1pk', 'gsi1sk'], gsi2: ['gsi2pk', 'gsi2sk'] },
+      indexes: { gsi1: ['gsi1pk', 'gsi1sk'], gsi2: ['gsi2pk', 'gsi2sk'], gsi3: ['gsi3pk', 'gsi3sk'] },
       ttlAttribute: 'expiresAt',
     },
   },

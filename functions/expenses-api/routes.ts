@@ -103,17 +103,20 @@ export const makeRoutes = (deps: ExpensesApiDeps): Record<string, Route> => {
   return {
     'GET /expenses': async ({ principal, event }) => {
       const q = parseQuery(API['GET /expenses'].query, event);
-      const page =
-        hasAnyRole(principal, COMPANY_WIDE) && q.status
-          ? await deps.expenses.listByStatus(principal.companyId, {
-              status: q.status,
-              limit: q.limit,
-              cursor: q.cursor ?? null,
-            })
-          : await deps.expenses.listByEmployee(principal.companyId, principal.userId, {
-              limit: q.limit,
-              cursor: q.cursor ?? null,
-            });
+      // Employees list their own expenses; company-wide roles anyone's.
+      if (!hasAnyRole(principal, COMPANY_WIDE) && q.employeeId && q.employeeId !== principal.userId) {
+        throw new ForbiddenError('you can list only your own expenses');
+      }
+      const page = await deps.expenses.search(
+        principal.companyId,
+        {
+          ...q,
+          employeeId: hasAnyRole(principal, COMPANY_WIDE) ? q.employeeId : principal.userId,
+          hasReceipt: q.hasReceipt === undefined ? undefined : q.hasReceipt === 'true',
+          hasViolations: q.hasViolations === undefined ? undefined : q.hasViolations === 'true',
+        },
+        { limit: q.limit, cursor: q.cursor ?? null, order: q.sort },
+      );
       if (q.format === 'csv') {
         const content = toCsv(page.items.map(expenseToJson), [
           ['id', (e) => e.id],

@@ -1,11 +1,15 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backfillExpenseIndex } from '../../shared/adapters/dynamodb/expenses.ts';
 import { topology } from '../topology.ts';
 import { dlqEnvName, envName, type QueueSpec } from '../topology-types.ts';
 
@@ -20,6 +24,41 @@ export const localNames = (stage = 'local') => ({
     `${topology.app}-${stage}-${kebab(logical)}-dlq${spec.fifo ? '.fifo' : ''}`,
   bus: `${topology.app}-${stage}`,
 });
+
+/**
+ * A data directory from an older version lacks indexes added since: create them (DynamoDB adds one at a time)
+ * and fill the new expense index from the stored expenses, so nothing written before disappears from lists.
+ */
+const addMissingIndexes = async (
+  ddb: DynamoDBClient,
+  TableName: string,
+  indexes: Record<string, readonly string[]>,
+) => {
+  const table = await ddb.send(new DescribeTableCommand({ TableName }));
+  const present = new Set((table.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const [IndexName, [pk = '', sk = '']] of Object.entries(indexes)) {
+    if (present.has(IndexName)) continue;
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName,
+        AttributeDefinitions: [pk, sk].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName,
+              KeySchema: [
+                { AttributeName: pk, KeyType: 'HASH' },
+                { AttributeName: sk, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          },
+        ],
+      }),
+    );
+    if (IndexName === 'gsi3') await backfillExpenseIndex(DynamoDBDocumentClient.from(ddb), TableName);
+  }
+};
 
 /**
  * Creates every table, bucket and queue the topology declares (idempotent: existing ones are kept with
@@ -64,6 +103,7 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
       }
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(clients.ddb, TableName, spec.indexes);
     }
     env[envName('table', logical)] = TableName;
   }

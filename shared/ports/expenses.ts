@@ -5,6 +5,7 @@ import type { ApprovalNotice } from '../domain/expenses/approval-reminders.ts';
 import type { AuditEntry } from '../domain/expenses/audit.ts';
 import type { Expense, ExpenseStatus } from '../domain/expenses/expense.ts';
 import type { PolicySet } from '../domain/expenses/policy.ts';
+import type { ExpenseFilter, ExpenseOrder } from '../domain/expenses/search.ts';
 import type { Page } from './receipt-repository.ts';
 
 export { ConcurrentUpdateError } from './receipt-repository.ts';
@@ -26,6 +27,12 @@ export interface ExpenseRepository {
     companyId: string,
     employeeId: string,
     query: { limit: number; cursor: string | null },
+  ): Promise<Page<Expense>>;
+  /** A filtered page in spend-date order (may be short with a cursor: keep reading until the cursor is null). */
+  search(
+    companyId: string,
+    filter: ExpenseFilter,
+    query: { limit: number; cursor: string | null; order: ExpenseOrder },
   ): Promise<Page<Expense>>;
   /** Expenses whose current approval step waits for this user (as approver, or as delegate today). */
   listAwaitingApprover(

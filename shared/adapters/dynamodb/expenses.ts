@@ -1,8 +1,10 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  NumberValue,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrgSnapshot } from '../../domain/expenses/approval-chain.ts';
@@ -10,8 +12,11 @@ import { type ApprovalChainConfig, parseApprovalChainConfig } from '../../domain
 import type { AuditEntry } from '../../domain/expenses/audit.ts';
 import { type Expense, expenseFromJson, expenseToJson } from '../../domain/expenses/expense.ts';
 import { type PolicySet, parsePolicySet, policyInForce } from '../../domain/expenses/policy.ts';
+import type { ExpenseFilter, ExpenseOrder } from '../../domain/expenses/search.ts';
 import type { Role } from '../../domain/identity.ts';
+import { formatMoney } from '../../domain/money.ts';
 import { ConcurrentUpdateError, type ExpenseRepository, type PolicyRepository } from '../../ports/expenses.ts';
+import type { Page } from '../../ports/receipt-repository.ts';
 import { decodeCursor, encodeCursor, stripKeys } from './keys.ts';
 
 /**
@@ -39,16 +44,78 @@ const pendingApprovers = (e: Expense): string[] => {
   return (step?.approverIds ?? []).filter((id) => !acted.has(id));
 };
 
-const item = (e: Expense) => ({
+/**
+ * The stored expense: the whole JSON, its three list keys (gsi1 by status, gsi2 by employee, gsi3 the company's,
+ * each sorted by spend date) and the attributes list filters read server-side (`search`). The amount is a DynamoDB
+ * number written from its exact decimal string, never through a float.
+ */
+export const expenseItem = (e: Expense) => ({
   ...expenseKey(e.companyId, e.id),
   entity: 'Expense',
   gsi1pk: `C#${e.companyId}#EXPENSES#${e.status}`,
   gsi1sk: `${e.spentOn}#${e.id}`,
   gsi2pk: `C#${e.companyId}#EMP#${e.employeeId}#EXPENSES`,
   gsi2sk: `${e.spentOn}#${e.id}`,
+  gsi3pk: `C#${e.companyId}#EXPENSES`,
+  gsi3sk: `${e.spentOn}#${e.id}`,
+  status: e.status,
+  employeeId: e.employeeId,
+  entityId: e.entityId ?? '-',
+  category: e.category?.category ?? '-',
+  spentOn: e.spentOn,
+  amountValue: NumberValue.from(formatMoney(e.amount)),
+  receiptCount: e.receiptIds.length,
+  violationCount: e.violations.length,
   version: e.version,
   json: JSON.stringify(expenseToJson(e)),
 });
+const item = expenseItem;
+
+/** Rewrites every stored expense with its current list keys and filter attributes (after an index was added). */
+export const backfillExpenseIndex = async (ddb: DynamoDBDocumentClient, table: string): Promise<number> => {
+  let start: Record<string, unknown> | undefined;
+  let count = 0;
+  do {
+    const res = await ddb.send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: 'entity = :e',
+        ExpressionAttributeValues: { ':e': 'Expense' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) {
+      await ddb.send(new PutCommand({ TableName: table, Item: expenseItem(fromItem(i)) }));
+      count++;
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return count;
+};
+
+/** Filter expression of an ExpenseFilter: the same meaning as the pure `expenseMatches` (a test holds them equal). */
+const filterExpression = (f: ExpenseFilter) => {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const add = (attr: string, op: string, value: unknown) => {
+    names[`#${attr}`] = attr;
+    values[`:${attr}${op === '<=' ? 'Max' : ''}`] = value;
+    parts.push(`#${attr} ${op} :${attr}${op === '<=' ? 'Max' : ''}`);
+  };
+  if (f.status) add('status', '=', f.status);
+  if (f.employeeId) add('employeeId', '=', f.employeeId);
+  if (f.entityId) add('entityId', '=', f.entityId);
+  if (f.category) add('category', '=', f.category);
+  if (f.minAmount) add('amountValue', '>=', NumberValue.from(f.minAmount));
+  if (f.maxAmount) add('amountValue', '<=', NumberValue.from(f.maxAmount));
+  if (f.hasReceipt !== undefined) add('receiptCount', f.hasReceipt ? '>' : '=', 0);
+  if (f.hasViolations !== undefined) add('violationCount', f.hasViolations ? '>' : '=', 0);
+  return { parts, names, values };
+};
+
+/** Items read per request at most: a page may come back short (with a cursor) rather than slow. */
+const SEARCH_READ_BUDGET = 2_000;
 
 const fromItem = (i: Record<string, unknown>): Expense => expenseFromJson(JSON.parse(String(i.json)));
 
@@ -98,7 +165,76 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
     return { items: (res.Items ?? []).map(fromItem), nextCursor: encodeCursor(res.LastEvaluatedKey) };
   };
 
+  /**
+   * A filtered, sorted page: the narrowest index (employee, else status, else the company's) with the spend-date
+   * range as its key condition, the other filters server-side. Reads stop at `limit` matches or the read budget;
+   * the cursor is the key of the last item looked at, so the next page continues exactly there.
+   */
+  const search = async (
+    companyId: string,
+    f: ExpenseFilter,
+    q: { limit: number; cursor: string | null; order: ExpenseOrder },
+  ): Promise<Page<Expense>> => {
+    const [index, pk] = f.employeeId
+      ? (['gsi2', `C#${companyId}#EMP#${f.employeeId}#EXPENSES`] as const)
+      : f.status
+        ? (['gsi1', `C#${companyId}#EXPENSES#${f.status}`] as const)
+        : (['gsi3', `C#${companyId}#EXPENSES`] as const);
+    const { parts, names, values } = filterExpression({
+      ...f,
+      ...(index === 'gsi2' ? { employeeId: undefined } : {}),
+      ...(index === 'gsi1' ? { status: undefined } : {}),
+    });
+    const range = f.from || f.to ? ` AND ${index}sk BETWEEN :lo AND :hi` : '';
+    const items: Expense[] = [];
+    let start = decodeCursor(q.cursor);
+    let read = 0;
+    let last: Record<string, unknown> | undefined;
+    while (items.length < q.limit && read < SEARCH_READ_BUDGET) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk${range}`,
+          ...(parts.length ? { FilterExpression: parts.join(' AND ') } : {}),
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ...(range ? { ':lo': `${f.from ?? '0000-00-00'}#`, ':hi': `${f.to ?? '9999-99-99'}#\uffff` } : {}),
+            ...values,
+          },
+          ScanIndexForward: q.order === 'spentOn',
+          // Without filters a page is exactly what was asked; with filters read ahead in larger pages.
+          Limit: parts.length
+            ? Math.min(SEARCH_READ_BUDGET - read, Math.max(200, q.limit * 4))
+            : q.limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      read += res.ScannedCount ?? 0;
+      for (const i of res.Items ?? []) {
+        if (items.length === q.limit) break;
+        items.push(fromItem(i));
+        last = i;
+      }
+      if (items.length === q.limit && last && (res.Items ?? []).at(-1) !== last) {
+        // Stopped inside this page: continue right after the last item returned.
+        const key = {
+          pk: last.pk,
+          sk: last.sk,
+          [`${index}pk`]: last[`${index}pk`],
+          [`${index}sk`]: last[`${index}sk`],
+        };
+        return { items, nextCursor: encodeCursor(key) };
+      }
+      if (!res.LastEvaluatedKey) return { items, nextCursor: null };
+      start = res.LastEvaluatedKey;
+    }
+    return { items, nextCursor: encodeCursor(start) };
+  };
+
   const repo: ExpenseRepository & { audit(companyId: string, id: string): Promise<AuditEntry[]> } = {
+    search,
     async create(expense, audit) {
       try {
         await ddb.send(
