@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
 import {
+  authorizationCreated,
+  authorizationRequest,
   newAuthorization,
   sendStripe,
   transactionCreated,
@@ -22,7 +24,14 @@ type Receipt = {
   id: string;
   subject?: string;
   status: string;
-  match: null | { transactionId: string; score: number; reasons: string[]; by: string };
+  match: null | {
+    transactionId: string;
+    score: number;
+    reasons: string[];
+    by: string;
+    shape?: string;
+    transactionIds?: string[];
+  };
 };
 
 beforeAll(async () => {
@@ -30,6 +39,31 @@ beforeAll(async () => {
 });
 
 const emailReceipt = (p: Purchase) => emailReceiptFor(inject('smtpPort'), p);
+
+/** Alice's card is charged `cents` at a shop that needs the exact amount (MCC 5942, no tip tolerance). */
+const shopCharge = async (vendor: string, cents: number): Promise<string> => {
+  const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+  const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+  const a = newAuthorization(card, { name: vendor, mcc: '5942', city: 'PARIS', country: 'FR' }, cents);
+  const answer = await sendStripe(apiUrl, secret, authorizationRequest(a));
+  if (answer.body.approved !== true) throw new Error(`authorization declined: ${JSON.stringify(answer.body)}`);
+  await sendStripe(apiUrl, secret, authorizationCreated(a, true));
+  const tx = transactionObject(a, cents);
+  expect((await sendStripe(apiUrl, secret, transactionCreated(tx))).status).toBe(200);
+  return `stripe:${tx.id}`;
+};
+
+/** A purchase shipped in two parts, each charged on its own. */
+const splitParts = (p: Purchase) => {
+  const first = Math.floor(p.cents * 0.4);
+  return [first, p.cents - first] as const;
+};
+
+const extracted = (subject: string) =>
+  api.eventually(async () => {
+    const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
+    return res.body.items.find((x) => x.subject === subject && x.status === 'EXTRACTED');
+  });
 const cardPayment = (p: Purchase, tip: number) => cardPaymentFor(apiUrl, p, tip);
 
 const linkedReceipt = (subject: string) =>
@@ -163,5 +197,53 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       finance,
     );
     expect(missing.body.items.map((t) => t.id)).not.toContain(txId);
+  });
+});
+
+describe('online matching of sums: split shipments', () => {
+  it('receipt first, then both parts charged at the same moment: one link to both charges, never two', async () => {
+    const p = purchase();
+    const subject = await emailReceipt(p);
+    await extracted(subject);
+    const [first, second] = splitParts(p);
+    // Both captures at once: two match invocations race for the same receipt; one all-or-nothing link wins.
+    const txIds = await Promise.all([shopCharge(p.vendor, first), shopCharge(p.vendor, second)]);
+    const r = await api.eventually(async () => {
+      const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
+      const x = res.body.items.find((y) => y.subject === subject);
+      return x?.match?.transactionIds ? x : undefined;
+    }, 30_000);
+    expect(r.match).toMatchObject({ by: 'auto', shape: 'receipt-to-many' });
+    expect([...(r.match?.transactionIds ?? [])].sort()).toEqual([...txIds].sort());
+    expect(r.match?.reasons[0]).toMatch(/^amount: sum of 2 transactions = receipt total/);
+    const missing = await api.get<{ items: { id: string }[] }>(
+      '/cards/transactions?missingReceipt=true&limit=100',
+      finance,
+    );
+    for (const id of txIds) expect(missing.body.items.map((t) => t.id)).not.toContain(id);
+  });
+
+  it('both parts charged first, then the receipt; unlinking the sum puts both charges back as missing', async () => {
+    const p = purchase();
+    const [first, second] = splitParts(p);
+    const a = await shopCharge(p.vendor, first);
+    const b = await shopCharge(p.vendor, second);
+    const subject = await emailReceipt(p);
+    const r = await api.eventually(async () => {
+      const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
+      const x = res.body.items.find((y) => y.subject === subject);
+      return x?.match ? x : undefined;
+    }, 30_000);
+    // Charged within the same second: the order between the two parts is not meaningful.
+    expect([...(r.match?.transactionIds ?? [])].sort()).toEqual([a, b].sort());
+    const unlinked = await api.post<{ unlinked: string }>(`/receipts/${r.id}/unlink`, {}, finance);
+    expect(unlinked.status).toBe(200);
+    const missing = await api.get<{ items: { id: string }[] }>(
+      '/cards/transactions?missingReceipt=true&limit=100',
+      finance,
+    );
+    expect(missing.body.items.map((t) => t.id)).toEqual(expect.arrayContaining([a, b]));
+    const after = await api.get<Receipt>(`/receipts/${r.id}`, finance);
+    expect(after.body.match).toBeNull();
   });
 });

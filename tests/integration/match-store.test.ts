@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { keys } from '../../shared/adapters/dynamodb/keys.ts';
+import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
+import { parseMoney } from '../../shared/domain/money.ts';
+import type { GroupLink, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
+
+/**
+ * The DynamoDB match store's conditional writes against the local cloud's DynamoDB Local: sums are linked all or
+ * nothing, never twice, under concurrent writers; unlinking a sum restores every charge as missing; refunds of one
+ * purchase never exceed it, even when written concurrently from the same read.
+ */
+let doc: DynamoDBDocumentClient;
+let table = '';
+let store: MatchStore;
+
+beforeAll(async () => {
+  const info = (await (await fetch(`${inject('apiUrl')}/_local/info`)).json()) as {
+    endpoints: { dynamodb: string };
+    env: Record<string, string>;
+  };
+  table = info.env.TABLE_MAIN as string;
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: info.endpoints.dynamodb,
+      region: 'eu-west-3',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  store = makeDynamoMatchStore(doc, table);
+});
+
+const company = () => `co_${randomUUID().slice(0, 8)}`;
+
+const charge = (companyId: string, id: string, amount: string, day = '2026-05-05'): OnlineTransaction => ({
+  companyId,
+  id,
+  employeeId: 'u1',
+  merchantName: 'AMZN Mktp FR',
+  mcc: '5942',
+  amount: parseMoney(amount, 'EUR'),
+  merchantAmount: null,
+  authorizedAt: `${day}T10:00:00.000Z`,
+  postedAt: `${day}T18:00:00.000Z`,
+  cardLast4: '4242',
+  receiptId: null,
+});
+
+const putReceipt = (companyId: string, id: string) =>
+  doc.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...keys.receipt(companyId, id),
+        ...keys.receiptsByEmployee(companyId, 'u1', '2026-05-05T08:00:00.000Z', id),
+        companyId,
+        id,
+        employeeId: 'u1',
+        status: 'EXTRACTED',
+        extraction: { vendor: 'Amazon', date: '2026-05-04', total: '90.00', currency: 'EUR', taxes: [] },
+      },
+    }),
+  );
+
+const marker = async (companyId: string, t: OnlineTransaction) =>
+  (
+    await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: `C#${companyId}#EMP#u1#MISSING`, sk: `${t.postedAt}#${t.id}` },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
+const group = (receiptIds: string[], transactions: OnlineTransaction[]): GroupLink => ({
+  shape: receiptIds.length > 1 ? 'many-to-transaction' : transactions.length > 1 ? 'receipt-to-many' : 'one-to-one',
+  receiptIds,
+  transactions,
+  score: 0.9,
+  reasons: ['test'],
+  by: 'auto',
+  at: '2026-05-10T00:00:00.000Z',
+});
+
+describe('DynamoDB match store: sums under concurrency', () => {
+  it('overlapping sums written at once: the winners are disjoint and every item agrees with its link', async () => {
+    const co = company();
+    const txs = ['a', 'b', 'c', 'd'].map((id) => charge(co, id, '45.00'));
+    for (const t of txs) await store.recordTransaction(t);
+    for (const r of ['r1', 'r2', 'r3']) await putReceipt(co, r);
+    const [a, b, c, d] = txs as [OnlineTransaction, OnlineTransaction, OnlineTransaction, OnlineTransaction];
+    const attempts = [
+      group(['r1'], [a, b]),
+      group(['r1'], [a, c]),
+      group(['r1'], [b, c]),
+      group(['r2'], [b, d]),
+      group(['r2', 'r3'], [c]),
+      group(['r3'], [d]),
+      group(['r1'], [c, d]),
+      group(['r2'], [a]),
+    ];
+    const results = await Promise.all(attempts.map((g) => store.linkGroup(co, g)));
+    const won = attempts.filter((_, i) => results[i]);
+    expect(won.length).toBeGreaterThan(0);
+    // No receipt and no transaction in two winning decisions.
+    const rs = won.flatMap((g) => g.receiptIds);
+    const ts = won.flatMap((g) => g.transactions.map((t) => t.id));
+    expect(new Set(rs).size).toBe(rs.length);
+    expect(new Set(ts).size).toBe(ts.length);
+    // Both sides of every winner written, markers gone; every loser left nothing behind.
+    for (const g of won) {
+      for (const rid of g.receiptIds) {
+        const r = await store.receipt(co, rid);
+        expect(r?.link?.transactionId).toBe(g.transactions[0]?.id);
+        if (g.transactions.length > 1) expect(r?.link?.transactionIds).toEqual(g.transactions.map((t) => t.id));
+      }
+      for (const t of g.transactions) {
+        expect((await store.transaction(co, t.id))?.receiptId).toBe(g.receiptIds[0]);
+        expect(await marker(co, t)).toBeUndefined();
+      }
+    }
+    for (const t of txs.filter((x) => !ts.includes(x.id))) {
+      expect((await store.transaction(co, t.id))?.receiptId).toBeNull();
+      expect(await marker(co, t)).toBeDefined();
+    }
+  });
+
+  it('unlinking a sum restores every charge as missing and refuses every pair', async () => {
+    const co = company();
+    const a = charge(co, 'a', '30.00');
+    const b = charge(co, 'b', '60.00', '2026-05-08');
+    await store.recordTransaction(a);
+    await store.recordTransaction(b);
+    await putReceipt(co, 'r');
+    expect(await store.linkGroup(co, group(['r'], [a, b]))).toBe(true);
+    expect(await store.transactionsNear(co, 'u1', '2026-05-01', '2026-05-31')).toEqual([]);
+    const removed = await store.unlink(co, 'r', 'user:u9', '2026-05-11T00:00:00.000Z');
+    expect(removed?.transactionIds).toEqual(['a', 'b']);
+    const r = await store.receipt(co, 'r');
+    expect(r?.link).toBeNull();
+    expect(r?.refusedTransactionIds).toEqual(['a', 'b']);
+    expect((await store.transactionsNear(co, 'u1', '2026-05-01', '2026-05-31')).map((t) => t.id).sort()).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(await marker(co, a)).toBeDefined();
+    expect(await marker(co, b)).toBeDefined();
+  });
+});
+
+describe('DynamoDB match store: refunds', () => {
+  it('refunds written at once from the same read: one wins; re-read, they stop at the purchase amount', async () => {
+    const co = company();
+    const purchase = charge(co, 'buy', '100.00');
+    await store.recordTransaction(purchase);
+    const refunds = [1, 2, 3, 4, 5].map((i) => charge(co, `rf${i}`, '-30.00', '2026-05-20'));
+    for (const r of refunds) await store.recordTransaction(r);
+    const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'auto', at: '2026-05-21T00:00:00.000Z' };
+    const first = await Promise.all(refunds.map((r) => store.linkRefund(co, r, purchase, link)));
+    expect(first.filter(Boolean)).toHaveLength(1);
+    let linked = 1;
+    for (const [i, r] of refunds.entries()) {
+      if (first[i]) continue;
+      const fresh = (await store.transaction(co, 'buy')) as OnlineTransaction;
+      if (await store.linkRefund(co, r, fresh, link)) linked++;
+    }
+    expect(linked).toBe(3);
+    const p = await store.transaction(co, 'buy');
+    expect(p?.refundedMinor).toBe(9_000n);
+    expect(p?.refundIds).toHaveLength(3);
+    expect((await store.transaction(co, 'rf1'))?.refundOf?.transactionId ?? 'none').toMatch(/buy|none/);
+  });
+});
