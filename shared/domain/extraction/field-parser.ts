@@ -125,7 +125,8 @@ const detectCurrency = (rows: readonly Row[], hints: ParseHints): { code?: strin
     const t = normalizeLabel(r.text);
     if (/€|\bEUR\b|\bEUROS?\b/.test(t)) vote('EUR', 2);
     if (/\bRM\s?\d|\bRM\b|\bMYR\b|\(RM\)/.test(t)) vote('MYR', 2);
-    if (/£|\bGBP\b/.test(t)) vote('GBP', 2);
+    // A pound sign next to a number ("A£ON" is an OCR-misread letter).
+    if (/£\s?\d|\d\s?£|\bGBP\b/.test(t)) vote('GBP', 2);
     if (/\bCHF\b/.test(t)) vote('CHF', 2);
     if (/\bUSD\b|US\$/.test(t)) vote('USD', 2);
     if (/\bSGD\b|S\$/.test(t)) vote('SGD', 2);
@@ -438,7 +439,8 @@ export const parseReceiptRows = (
     if (RE.change.test(l) && !RE.totalStrong.test(l)) return 'change';
     if (RE.notTotal.test(l)) return RE.tax.test(l) && !/TOTAL\s*(?:QTY|ITEMS?)/.test(l) ? 'tax' : 'other';
     if (RE.totalStrong.test(l) || RE.totalPlain.test(l)) {
-      if (RE.tax.test(l) && !/INCL|INC\b|\(INC|TTC|INCLUSIVE/.test(l)) return 'tax';
+      // "Incl. GST", also as OCR reads it ("Inci", "Inc1").
+      if (RE.tax.test(l) && !/INCL|INC[I1|]?\b|\(INC|TTC|INCLUSIVE/.test(l)) return 'tax';
       return 'total';
     }
     if (RE.tax.test(l)) return 'tax';
@@ -450,6 +452,13 @@ export const parseReceiptRows = (
   // VAT summary tables ("GST SUMMARY / RATE NET GST", "TAUX HT TVA TTC"): their TOTAL row sums the table, not the bill.
   const taxTable = infos.map(() => false);
   const tableHeader = infos.map(() => false);
+  // Column headers of the items table ("QTY UOM UNIT AMT" / "Price  Tax  Tax Code") are not a VAT summary.
+  const itemsHeader = (i: number): boolean =>
+    [i - 1, i].some(
+      (k) =>
+        k >= 0 &&
+        /\bPRICE\b|\bQTY\b|QUANTIT|DESCRIPTION|\bITEMS?\b|ARTICLE|\bPRIX\b|\bQTE\b/.test((infos[k] as RowInfo).label),
+    );
   for (let i = 0; i < infos.length; i++) {
     const l = (infos[i] as RowInfo).label;
     const header =
@@ -461,7 +470,7 @@ export const parseReceiptRows = (
       /(?:GST|TAX|VAT|TVA)\s*(?:SUMMARY|ANALYSIS|DETAIL)|DETAIL\s*(?:DE\s*LA\s*)?TVA|RECAP\w*\s*TVA|TAX\s*CODE|TAUX\s+(?:H\.?T|TVA|BASE)|(?:CODE|TVA)\s+TAUX|\bRATE\b.*\b(?:NET|GST|TAX|VAT)\b/.test(
         l,
       ) && (infos[i] as RowInfo).money.length === 0;
-    if (!header && !summary) continue;
+    if ((!header && !summary) || itemsHeader(i)) continue;
     let gap = 0;
     for (let k = i + 1; k < infos.length && k <= i + 10; k++) {
       const r = infos[k] as RowInfo;

@@ -157,6 +157,36 @@ describe('field parser', () => {
     expect(parse('DINER\n03/06/2024\nTOTAL $12.50').date).toBe('2024-03-06');
   });
 
+  it('does not take the items table header ("Price  Tax  Tax Code") for a VAT summary', () => {
+    const items = ['BISCUIT', 'ROTI', 'SUSU', 'GULA'].flatMap((name, i) => [
+      name,
+      `1 PKT   ${i + 1}.00   ${i + 1}.00  ZRL`,
+    ]);
+    const r = parse(
+      [
+        'KEDAI CONTOH SDN BHD',
+        '01/02/2024',
+        'QTY UOM  UNIT AMT  AMT INC. GST',
+        'Price   Tax   Tax Code',
+        ...items,
+        'Total Qty: 4.00',
+        'Total Includes GST 0%      10.00',
+        'Customer Payment',
+        'Cash                      20.00',
+        'Change                    10.00',
+        'GST Summary  Amount (RM) Tax (RM)',
+        'ZRL=0%  10.00  0.00',
+      ].join('\n'),
+    );
+    expect(r.total).toBe('10.00');
+  });
+
+  it('reads "Incl. GST" as OCR misreads it, and a pound sign only next to a number', () => {
+    const r = parse('A£ON CONTOH SDN BHD\n12/03/2024\nSub-total 42.48\nTotal After Adj Inci GST  42.50\nCASH  50.00');
+    expect(r.total).toBe('42.50');
+    expect(r.currency).not.toBe('GBP');
+  });
+
   it('finds nothing in text that is not a receipt', () => {
     const r = parse('Dear team,\nplease find the minutes of the meeting attached.\nRegards');
     expect(r.total).toBeUndefined();
