@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultMatchOptions, type MatchTransaction } from '../../../shared/domain/matching/index.ts';
+import { defaultMatchOptions, type MatchTransaction, reconcile } from '../../../shared/domain/matching/index.ts';
 import { type PlanReceipt, planOnline, planRefund } from '../../../shared/domain/matching/online-plan.ts';
 import { parseMoney } from '../../../shared/domain/money.ts';
 import { receipt, tx } from './helpers.ts';
@@ -143,5 +144,57 @@ describe('online refunds → purchase', () => {
     };
     expect(planRefund(refund('-129.00'), [later], o)).toBeNull();
     expect(planRefund(tx({ amount: parseMoney('1.00', 'EUR') }), [purchase('p1', '1.00')], o)).toBeNull();
+  });
+});
+
+describe('online plan = batch decision on the same data', () => {
+  const AMOUNTS = ['10.00', '20.00', '30.00', '15.00', '45.00', '60.00'];
+  const SHOPS = [
+    ['Amazon.fr', 'AMZN Mktp FR*2K4L81', '5942'],
+    ['Bureau Vallée', 'BUREAU VALLEE #12 LYON', '5943'],
+    ['Hôtel Mercure Lyon', 'MERCURE LYON CENTRE', '3503'],
+    ['Blue Bottle Coffee', 'SQ *BLUE BOTTLE', '5814'],
+  ] as const;
+  const day = (d: number) => new Date(Date.UTC(2024, 4, 1 + d)).toISOString().slice(0, 10);
+  const arbReceipts = fc.array(
+    fc.record({ shop: fc.integer({ min: 0, max: 3 }), amount: fc.constantFrom(...AMOUNTS), d: fc.nat(20) }),
+    { maxLength: 6 },
+  );
+  const arbTxs = fc.array(
+    fc.record({
+      shop: fc.integer({ min: 0, max: 3 }),
+      amount: fc.constantFrom(...AMOUNTS),
+      d: fc.nat(22),
+      h: fc.integer({ min: 0, max: 23 }),
+    }),
+    { maxLength: 8 },
+  );
+
+  it('for every receipt, the online decision is the batch decision', () => {
+    fc.assert(
+      fc.property(arbReceipts, arbTxs, (rs, ts) => {
+        const receipts = rs.map((r, i) =>
+          pr({ id: `r${i}`, vendor: SHOPS[r.shop]?.[0], totalStr: r.amount, date: day(r.d) }),
+        );
+        const txs = ts.map((t, i) =>
+          tx({
+            id: `t${i}`,
+            merchantName: SHOPS[t.shop]?.[1],
+            mcc: SHOPS[t.shop]?.[2],
+            amountStr: t.amount,
+            authorizedAt: `${day(t.d)}T${String(t.h).padStart(2, '0')}:00:00Z`,
+            postedAt: null,
+          }),
+        );
+        const batch = reconcile(receipts, txs);
+        const key = (g: { receiptIds: readonly string[]; transactionIds: readonly string[]; auto: boolean } | null) =>
+          g ? `${[...g.receiptIds].sort()}|${[...g.transactionIds].sort()}|${g.auto}` : 'none';
+        for (const r of receipts) {
+          const online = planOnline(receipts, txs, { receiptId: r.id }, o).decision;
+          expect(key(online)).toBe(key(batch.chosen.find((g) => g.receiptIds.includes(r.id)) ?? null));
+        }
+      }),
+      { numRuns: 300, seed: 6 },
+    );
   });
 });
