@@ -10,7 +10,12 @@ export const topology = defineTopology({
     main: {
       partitionKey: 'pk',
       sortKey: 'sk',
-      indexes: { gsi1: ['gsi1pk', 'gsi1sk'], gsi2: ['gsi2pk', 'gsi2sk'], gsi3: ['gsi3pk', 'gsi3sk'] },
+      indexes: {
+        gsi1: ['gsi1pk', 'gsi1sk'],
+        gsi2: ['gsi2pk', 'gsi2sk'],
+        gsi3: ['gsi3pk', 'gsi3sk'],
+        gsi4: ['gsi4pk', 'gsi4sk'],
+      },
       ttlAttribute: 'expiresAt',
     },
   },

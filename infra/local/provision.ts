@@ -56,7 +56,8 @@ const addMissingIndexes = async (
         ],
       }),
     );
-    if (IndexName === 'gsi3') await backfillExpenseIndex(DynamoDBDocumentClient.from(ddb), TableName);
+    if (IndexName === 'gsi3' || IndexName === 'gsi4')
+      await backfillExpenseIndex(DynamoDBDocumentClient.from(ddb), TableName);
   }
 };
 

@@ -45,8 +45,8 @@ const pendingApprovers = (e: Expense): string[] => {
 };
 
 /**
- * The stored expense: the whole JSON, its three list keys (gsi1 by status, gsi2 by employee, gsi3 the company's,
- * each sorted by spend date) and the attributes list filters read server-side (`search`). The amount is a DynamoDB
+ * The stored expense: the whole JSON, its four list keys (gsi1 by status, gsi2 by employee, gsi3 the company's,
+ * gsi4 by category, each sorted by spend date) and the attributes list filters read server-side (`search`). The amount is a DynamoDB
  * number written from its exact decimal string, never through a float.
  */
 export const expenseItem = (e: Expense) => ({
@@ -58,6 +58,8 @@ export const expenseItem = (e: Expense) => ({
   gsi2sk: `${e.spentOn}#${e.id}`,
   gsi3pk: `C#${e.companyId}#EXPENSES`,
   gsi3sk: `${e.spentOn}#${e.id}`,
+  gsi4pk: `C#${e.companyId}#EXPENSES#CAT#${e.category?.category ?? '-'}`,
+  gsi4sk: `${e.spentOn}#${e.id}`,
   status: e.status,
   employeeId: e.employeeId,
   entityId: e.entityId ?? '-',
@@ -166,7 +168,7 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
   };
 
   /**
-   * A filtered, sorted page: the narrowest index (employee, else status, else the company's) with the spend-date
+   * A filtered, sorted page: the narrowest index (employee, else category, else status, else the company's) with the spend-date
    * range as its key condition, the other filters server-side. Reads stop at `limit` matches or the read budget;
    * the cursor is the key of the last item looked at, so the next page continues exactly there.
    */
@@ -177,12 +179,15 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
   ): Promise<Page<Expense>> => {
     const [index, pk] = f.employeeId
       ? (['gsi2', `C#${companyId}#EMP#${f.employeeId}#EXPENSES`] as const)
-      : f.status
-        ? (['gsi1', `C#${companyId}#EXPENSES#${f.status}`] as const)
-        : (['gsi3', `C#${companyId}#EXPENSES`] as const);
+      : f.category
+        ? (['gsi4', `C#${companyId}#EXPENSES#CAT#${f.category}`] as const)
+        : f.status
+          ? (['gsi1', `C#${companyId}#EXPENSES#${f.status}`] as const)
+          : (['gsi3', `C#${companyId}#EXPENSES`] as const);
     const { parts, names, values } = filterExpression({
       ...f,
       ...(index === 'gsi2' ? { employeeId: undefined } : {}),
+      ...(index === 'gsi4' ? { category: undefined } : {}),
       ...(index === 'gsi1' ? { status: undefined } : {}),
     });
     const range = f.from || f.to ? ` AND ${index}sk BETWEEN :lo AND :hi` : '';
