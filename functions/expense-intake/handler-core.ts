@@ -5,11 +5,13 @@ import { journalEntryPostedDetail } from '../../events/ledger.ts';
 import { receiptMatchedDetail } from '../../events/matching.ts';
 import {
   type ExpenseWorkflowDeps,
+  mergeVat,
   openCardExpense,
   runCommand,
   SYSTEM_ACTOR,
   vatFromExtraction,
 } from '../../shared/domain/expenses/workflow.ts';
+import { addMoney } from '../../shared/domain/money.ts';
 import type { MatchStore } from '../../shared/ports/match-store.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
 
@@ -42,23 +44,36 @@ export const makeHandler =
       return { expenseId: booked.id, status: booked.status };
     }
     const { detail } = e;
-    const [receipt, tx] = await Promise.all([
-      deps.receipts.get(detail.companyId, detail.receiptId),
-      deps.matches.transaction(detail.companyId, detail.transactionId),
+    const group = detail.group;
+    // A sum is one expense, opened by its first pair; the other pairs' events find it done.
+    if (group && (group.receiptIds[0] !== detail.receiptId || group.transactionIds[0] !== detail.transactionId)) {
+      return { skipped: 'part of a sum: its expense is opened with the first pair' };
+    }
+    const receiptIds = group?.receiptIds ?? [detail.receiptId];
+    const transactionIds = group?.transactionIds ?? [detail.transactionId];
+    const [receipts, txs] = await Promise.all([
+      Promise.all(receiptIds.map((id) => deps.receipts.get(detail.companyId, id))),
+      Promise.all(transactionIds.map((id) => deps.matches.transaction(detail.companyId, id))),
     ]);
-    if (!receipt || !tx) {
+    const [receipt] = receipts;
+    const [tx] = txs;
+    if (!receipt || !tx || receipts.some((r) => !r) || txs.some((t) => !t)) {
       logger.warn('matched receipt or transaction not found', { ...detail });
       return { skipped: 'not found' };
     }
+    const vat = mergeVat(
+      receipts.map((r) => (r ? vatFromExtraction(r.id, r.extraction ?? null, tx.amount.currency) : null)),
+    );
     const expense = await openCardExpense(deps, {
       companyId: detail.companyId,
       employeeId: tx.employeeId,
       receiptId: receipt.id,
       transactionId: tx.id,
-      amount: tx.amount,
+      amount: txs.reduce((sum, t) => (t && t !== tx ? addMoney(sum, t.amount) : sum), tx.amount),
       merchant: { name: tx.merchantName, mcc: tx.mcc || null, country: null, city: null },
       spentOn: receipt.extraction?.date ?? tx.authorizedAt.slice(0, 10),
-      vat: vatFromExtraction(receipt.id, receipt.extraction ?? null, tx.amount.currency),
+      vat,
+      ...(group ? { transactionIds, receiptIds } : {}),
     });
     logger.info('card expense', { expenseId: expense.id, status: expense.status });
     return { expenseId: expense.id, status: expense.status };

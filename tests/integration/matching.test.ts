@@ -221,6 +221,18 @@ describe('online matching of sums: split shipments', () => {
       finance,
     );
     for (const id of txIds) expect(missing.body.items.map((t) => t.id)).not.toContain(id);
+    // One card expense for the sum: both charges, the receipt, the receipt's total (its VAT counted once).
+    const alice = await api.token('alice@demo.quittance.local');
+    type Expense = { amount: { amount: string }; cardTransactionIds: string[]; receiptIds: string[] };
+    const expense = await api.eventually(async () => {
+      const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', alice);
+      return res.body.items.find((x) => txIds.some((id) => x.cardTransactionIds.includes(id)));
+    }, 30_000);
+    expect([...expense.cardTransactionIds].sort()).toEqual([...txIds].sort());
+    expect(expense.receiptIds).toEqual([r.id]);
+    expect(expense.amount.amount).toBe(p.printed.replace(',', '.'));
+    const all = await api.get<{ items: Expense[] }>('/expenses?limit=100', alice);
+    expect(all.body.items.filter((x) => txIds.some((id) => x.cardTransactionIds.includes(id)))).toHaveLength(1);
   });
 
   it('both parts charged first, then the receipt; unlinking the sum puts both charges back as missing', async () => {

@@ -78,6 +78,9 @@ export interface MatchedCardSpend {
   merchant: { name: string; mcc: string | null; country: string | null; city: string | null };
   spentOn: string;
   vat: VatInfo | null;
+  /** A sum (split charges, receipts paid at once): every transaction and receipt of it, in one expense. */
+  transactionIds?: readonly string[];
+  receiptIds?: readonly string[];
 }
 
 /**
@@ -102,7 +105,7 @@ export const openCardExpense = async (deps: ExpenseWorkflowDeps, spend: MatchedC
     spentOn: spend.spentOn,
     amount: spend.amount,
     at,
-    cardTransactionIds: [spend.transactionId],
+    cardTransactionIds: spend.transactionIds ? [...spend.transactionIds] : [spend.transactionId],
     merchant: spend.merchant,
   });
   if ((await deps.expenses.create(draft, openExpense(draft, SYSTEM_ACTOR, at))) === 'exists') {
@@ -118,7 +121,14 @@ export const openCardExpense = async (deps: ExpenseWorkflowDeps, spend: MatchedC
   let expense = await runCommand(
     deps,
     draft,
-    { type: 'edit', changes: { receiptIds: [spend.receiptId], ...(category ? { category } : {}), vat: spend.vat } },
+    {
+      type: 'edit',
+      changes: {
+        receiptIds: spend.receiptIds ? [...spend.receiptIds] : [spend.receiptId],
+        ...(category ? { category } : {}),
+        vat: spend.vat,
+      },
+    },
     SYSTEM_ACTOR,
   );
   if (shouldAutoSubmit(expense)) expense = await submitAndRoute(deps, expense, SYSTEM_ACTOR);
@@ -147,6 +157,23 @@ export const vatFromExtraction = (
       amount: t.amount,
     })),
     ...(extraction.subtotal ? { totalExclVat: extraction.subtotal } : {}),
+  };
+};
+
+/**
+ * The VAT of several receipts paid in one charge, as one expense's: their lines side by side (each as printed), an
+ * invoice only if every document is one. null when none printed VAT.
+ */
+export const mergeVat = (infos: readonly (VatInfo | null)[]): VatInfo | null => {
+  const present = infos.filter((v): v is VatInfo => v !== null);
+  const [first] = present;
+  if (!first) return null;
+  if (present.length === 1) return first;
+  return {
+    receiptId: first.receiptId,
+    documentType: present.every((v) => v.documentType === 'invoice') ? 'invoice' : 'receipt',
+    currency: first.currency,
+    lines: present.flatMap((v) => v.lines),
   };
 };
 
