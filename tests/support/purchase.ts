@@ -15,8 +15,8 @@ const letters = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOP
 
 /**
  * A purchase by Alice that nobody else in the suite makes: its own merchant and amount (25 € to 90 €). The name is
- * letters only: the matcher ignores tokens with digits (store numbers), so 'CHEZ 4FC0B7 BISTROT' and
- * 'CHEZ D80CD0 BISTROT' would be the same merchant and purchases of other tests would compete.
+ * letters only: tokens with digits count only when both names carry a non-store-like code (merchant.ts), and a
+ * plain letters name keeps the other tests' purchases from ever competing.
  */
 export const purchase = () => {
   const cents = randomInt(2600, 9000);

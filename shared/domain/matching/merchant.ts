@@ -166,7 +166,20 @@ export interface NormalizedMerchant {
   readonly compact: string;
   /** A canonical platform name when the descriptor is a known platform (AMAZON, UBER…), else null. */
   readonly platform: string | null;
+  /**
+   * Tokens mixing letters and digits that do not look like store numbers ("4FC0B7", "MK2"; not "F1234", "T2",
+   * "17E"), OCR-confusable characters folded (O→0, I/L→1, S→5, B→8, Z→2). Not part of `tokens`: they only
+   * tell apart two names that both carry them (see merchantSimilarity).
+   */
+  readonly codes?: readonly string[];
 }
+
+/** Letters and digits mixed, but not a store number with a one-letter prefix or suffix (F1234, T2, 17E, G7). */
+const isNameCode = (t: string): boolean => /\d/.test(t) && /[A-Z]/.test(t) && !/^[A-Z]?\d+[A-Z]?$/.test(t);
+const foldCode = (t: string): string =>
+  t.replace(/O/g, '0').replace(/[IL]/g, '1').replace(/S/g, '5').replace(/B/g, '8').replace(/Z/g, '2');
+/** Similarity when both names carry codes and none is shared: same words, different establishment. */
+const DIFFERENT_CODES_SIM = 0.6;
 
 const stripAccents = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
 
@@ -186,13 +199,14 @@ export const normalizeMerchant = (raw: string): NormalizedMerchant => {
     if (re.test(s)) return { tokens: name.split(' '), compact: name.replace(/ /g, ''), platform: name };
   }
   const raw_tokens = s.split(' ').filter((t) => t.length > 0);
+  const codes = [...new Set(raw_tokens.filter(isNameCode).map(foldCode))];
   // Store numbers, order references, phone numbers: anything containing a digit.
   let tokens = raw_tokens.filter((t) => !/\d/.test(t));
   // Trailing location words (the descriptor's city / country), but never empty the name.
   while (tokens.length > 1 && LOCATION_TOKENS.has(tokens[tokens.length - 1] as string)) tokens = tokens.slice(0, -1);
   const identity = tokens.filter((t) => !STOP_TOKENS.has(t) && t.length > 1);
   const final = identity.length > 0 ? identity : tokens.length > 0 ? tokens : raw_tokens;
-  return { tokens: final, compact: final.join(''), platform: null };
+  return { tokens: final, compact: final.join(''), platform: null, ...(codes.length > 0 ? { codes } : {}) };
 };
 
 /** Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters). */
@@ -265,6 +279,16 @@ const coverage = (from: readonly string[], to: readonly string[]): number => {
  * compact forms (catches "BLUEBOTTLE", typos and the 22-character cut).
  */
 export const merchantSimilarity = (a: NormalizedMerchant, b: NormalizedMerchant): number => {
+  const sim = nameSimilarity(a, b);
+  // Digits count only when both names carry a code and they share none ('CHEZ 4FC0B7 BISTROT' vs 'CHEZ D80CD0
+  // BISTROT'); one code on one side only (an order reference, a store id the receipt does not print) changes nothing.
+  const ca = a.codes;
+  const cb = b.codes;
+  if (!ca || !cb || sim <= DIFFERENT_CODES_SIM || (a.platform !== null && a.platform === b.platform)) return sim;
+  return ca.some((c) => cb.includes(c)) ? sim : DIFFERENT_CODES_SIM;
+};
+
+const nameSimilarity = (a: NormalizedMerchant, b: NormalizedMerchant): number => {
   if (a.compact.length === 0 || b.compact.length === 0) return 0;
   if (a.platform !== null && a.platform === b.platform) return 1;
   if (a.compact === b.compact) return 1;

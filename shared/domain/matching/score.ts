@@ -183,7 +183,7 @@ export class SimilarityCache {
     let m = this.names.get(raw);
     if (m === undefined) {
       const n = normalizeMerchant(raw);
-      const form = `${n.platform ?? ''}\u0000${n.tokens.join(' ')}`;
+      const form = `${n.platform ?? ''}\u0000${n.tokens.join(' ')}\u0000${n.codes?.join(' ') ?? ''}`;
       m = this.forms.get(form);
       if (m === undefined) {
         m = n;
@@ -221,7 +221,7 @@ export type SimilarityMemo = Map<string, number> | SimilarityCache;
 export const similarityOf = (a: NormalizedMerchant, b: NormalizedMerchant, memo?: SimilarityMemo): number => {
   if (!memo) return merchantSimilarity(a, b);
   if (memo instanceof SimilarityCache) return memo.similarity(a, b);
-  const key = `${a.compact}\u0000${a.tokens.length}\u0000${b.compact}\u0000${b.tokens.length}`;
+  const key = `${a.compact}\u0000${a.tokens.length}\u0000${a.codes ?? ''}\u0000${b.compact}\u0000${b.tokens.length}\u0000${b.codes ?? ''}`;
   const hit = memo.get(key);
   if (hit !== undefined) return hit;
   const sim = merchantSimilarity(a, b);

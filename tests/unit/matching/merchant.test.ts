@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { jaroWinkler, merchantSimilarity, normalizeMerchant } from '../../../shared/domain/matching/index.ts';
+import {
+  jaroWinkler,
+  merchantSimilarity,
+  normalizeMerchant,
+  reconcile,
+} from '../../../shared/domain/matching/index.ts';
+import { receipt, tx } from './helpers.ts';
 
 const tokens = (s: string) => normalizeMerchant(s).tokens.join(' ');
 const sim = (a: string, b: string) => merchantSimilarity(normalizeMerchant(a), normalizeMerchant(b));
@@ -59,5 +65,34 @@ describe('merchantSimilarity', () => {
 
   it('is symmetric', () => {
     expect(sim('SQ *BLUE BOTTLE', 'Blue Bottle Coffee')).toBe(sim('Blue Bottle Coffee', 'SQ *BLUE BOTTLE'));
+  });
+});
+
+describe('names that differ only by digits', () => {
+  it('two codes that differ tell two merchants apart; a shared code, or a code on one side only, does not', () => {
+    expect(sim('CHEZ 4FC0B7 BISTROT', 'Chez D80CD0 Bistrot')).toBeLessThanOrEqual(0.6);
+    expect(sim('CHEZ 4FC0B7 BISTROT', 'Chez 4FC0B7 Bistrot')).toBe(1);
+    expect(sim('CHEZ 4FC0B7 BISTROT', 'Chez Bistrot')).toBe(1);
+    expect(sim('SQ *CHEZ 4FC0B7', 'Chez 4FCOB7')).toBe(1); // OCR read the zero as an O
+  });
+
+  it('store numbers, terminals and arrondissements still never count', () => {
+    expect(sim('MONOPRIX 2211 PARIS', 'Monoprix 0032')).toBe(1);
+    expect(sim('PAUL T2 ORLY', 'Paul T1 Orly')).toBe(sim('PAUL ORLY', 'Paul Orly'));
+    expect(sim('MCDONALDS F1234', "McDonald's F5678")).toBe(1);
+    expect(sim('IBIS PARIS 17E', 'Ibis Paris 15e')).toBe(1);
+    expect(sim('AMZN Mktp FR*2K4L81', 'AMZN Mktp FR*9Z7Q11')).toBe(1);
+  });
+
+  it('batch: the receipt goes to its own merchant, no longer a tie', () => {
+    const r = receipt({ vendor: 'Chez 4FC0B7 Bistrot', totalStr: '42.00' });
+    const { proposals } = reconcile(
+      [r],
+      [
+        tx({ id: 'mine', merchantName: 'CHEZ 4FC0B7 BISTROT', mcc: '5812', amountStr: '45.00' }),
+        tx({ id: 'other', merchantName: 'CHEZ D80CD0 BISTROT', mcc: '5812', amountStr: '44.00' }),
+      ],
+    );
+    expect(proposals[0]).toMatchObject({ transactionId: 'mine', auto: true });
   });
 });
