@@ -267,7 +267,7 @@ export class OcrEngine {
       // Wide gaps inside a line separate columns ("TOTAL TTC        12,50"): keep them as separate cells.
       const parts = l.text.split(/\s{3,}/);
       if (parts.length === 1) {
-        fragments.push({ text: l.text, box: l.box });
+        fragments.push({ text: l.text, box: l.box, confidence: l.confidence });
         continue;
       }
       const width = l.box.x1 - l.box.x0;
@@ -279,6 +279,7 @@ export class OcrEngine {
         fragments.push({
           text: part,
           box: { x0: l.box.x0 + at * perChar, y0: l.box.y0, x1: l.box.x0 + offset * perChar, y1: l.box.y1 },
+          confidence: l.confidence,
         });
       }
     }

@@ -188,6 +188,9 @@ const REGISTRATION_LINE =
 const OWNER_PREFIX =
   /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
 
+/** Below this OCR confidence a header line is taken for a logo, stamp or handwriting (measured plateau 0.4–0.5). */
+const MIN_VENDOR_CONFIDENCE = 0.5;
+
 /** Picks the merchant name from the top of the receipt. */
 const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: number } => {
   const letters = (s: string): number => (s.match(/[A-Za-zÀ-ÿ]/g) ?? []).length;
@@ -195,6 +198,8 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
   const isNoise = (info: RowInfo): boolean => {
     const t = cleanVendor(info.label);
     if (letters(t) < 2) return true;
+    // OCR that is unsure of a header line read a logo, a stamp or handwriting: not the name.
+    if (info.row.confidence !== undefined && info.row.confidence < MIN_VENDOR_CONFIDENCE) return true;
     if (REGISTRATION_LINE.test(t)) return true;
     if (RE.noiseHeader.test(t) && !RE.legalForm.test(t)) return true;
     if (findDates(t).length > 0) return true;
@@ -300,13 +305,20 @@ const dropTrailingJunk = (name: string): string => {
 
 /** Drops owner prefixes and trailing registration numbers ("(1248717-W)", "862725-U"). */
 const cleanVendor = (s: string): string =>
-  dropTrailingJunk(repairLegalForm(s.replace(/\s+/g, ' ').trim()))
-    .replace(new RegExp(OWNER_PREFIX.source, 'i'), '')
-    .replace(/^\d{5,}\s+/, '')
-    .replace(/\s*\((?=[^)]*\d{3})[^)]*\)?.*$/, '')
-    .replace(/\s+(?:CO\.?\s*(?:NO|REG)\.?\s*:?\s*)?\d{4,}[-\s]?[A-Z]\b.*$/, '')
-    .replace(/^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$/gu, '')
-    .trim();
+  dropTrailingJunk(
+    repairLegalForm(
+      repairLegalForm(s.replace(/\s+/g, ' ').trim())
+        // A lone bar or slash between words is a scan speck or a column rule, never part of a name.
+        .replace(/(?<=^|\s)[|/\\](?=\s|$)/g, ' ')
+        .replace(/\s+/g, ' ')
+        .replace(new RegExp(OWNER_PREFIX.source, 'i'), '')
+        .replace(/^\d{5,}\s+/, '')
+        .replace(/\s*\((?=[^)]*\d{3})[^)]*\)?.*$/, '')
+        .replace(/\s+(?:CO\.?\s*(?:NO|REG)\.?\s*:?\s*)?\d{4,}[-\s]?[A-Z]\b.*$/, '')
+        .replace(/^[^\p{L}\p{N}(]+|[^\p{L}\p{N}).]+$/gu, '')
+        .trim(),
+    ),
+  );
 
 interface Candidate {
   info: RowInfo;

@@ -16,6 +16,8 @@ export interface TextFragment {
   /** Top-left origin, y grows downward. Absent for plain text (one fragment = one row). */
   box?: Box;
   page?: number;
+  /** The reader's confidence in the text, 0–1 (OCR), when known. */
+  confidence?: number;
 }
 
 export interface Cell {
@@ -34,6 +36,8 @@ export interface Row {
   page: number;
   /** Position of the row between 0 (top) and 1 (bottom) of its page's text. */
   rel: number;
+  /** Lowest confidence of its fragments (OCR), when known. */
+  confidence?: number;
 }
 
 /** Groups positioned fragments into rows (vertical overlap), cells sorted left to right. */
@@ -61,17 +65,17 @@ export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
       rel: clean.length > 1 ? i / (clean.length - 1) : 0,
     }));
   }
-  const pages = new Map<number, Array<{ text: string; box: Box }>>();
+  const pages = new Map<number, Array<{ text: string; box: Box; confidence?: number }>>();
   for (const f of clean.map((x) => ({ ...x, text: x.text.replace(/\s+/g, ' ') }))) {
     const p = f.page ?? 1;
     const list = pages.get(p) ?? [];
-    list.push({ text: f.text, box: f.box as Box });
+    list.push({ text: f.text, box: f.box as Box, ...(f.confidence !== undefined ? { confidence: f.confidence } : {}) });
     pages.set(p, list);
   }
   const rows: Row[] = [];
   for (const page of [...pages.keys()].sort((a, b) => a - b)) {
     const frags = (pages.get(page) ?? []).sort((a, b) => a.box.y0 + a.box.y1 - (b.box.y0 + b.box.y1));
-    const groups: Array<{ y0: number; y1: number; items: Array<{ text: string; box: Box }> }> = [];
+    const groups: Array<{ y0: number; y1: number; items: Array<{ text: string; box: Box; confidence?: number }> }> = [];
     for (const f of frags) {
       const h = Math.max(1, f.box.y1 - f.box.y0);
       const mid = (f.box.y0 + f.box.y1) / 2;
@@ -105,6 +109,7 @@ export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
       const items = g.items.sort((a, b) => a.box.x0 - b.box.x0);
       const cells = items.map((it) => ({ text: it.text, x0: it.box.x0, x1: it.box.x1 }));
       const y = (g.y0 + g.y1) / 2;
+      const confs = items.map((it) => it.confidence).filter((c): c is number => c !== undefined);
       rows.push({
         text: cells.map((c) => c.text).join(' '),
         cells,
@@ -112,6 +117,7 @@ export const buildRows = (fragments: readonly TextFragment[]): Row[] => {
         height: g.y1 - g.y0,
         page,
         rel: maxY > minY ? (y - minY) / (maxY - minY) : 0,
+        ...(confs.length > 0 ? { confidence: Math.min(...confs) } : {}),
       });
     }
   }

@@ -187,6 +187,32 @@ describe('field parser', () => {
     expect(r.currency).not.toBe('GBP');
   });
 
+  it('skips header lines the OCR was unsure of (a logo read as letters) when choosing the vendor', () => {
+    const line = (text: string, y: number, confidence: number) => ({
+      text,
+      box: { x0: 10, y0: y, x1: 300, y1: y + 20 },
+      confidence,
+    });
+    const fragments = [
+      line('Fotozy', 0, 0.02),
+      line('KEDAI CONTOH MAKMUR', 30, 0.89),
+      line('JALAN AMPANG 12', 60, 0.93),
+      line('06/04/2024', 90, 0.9),
+      line('TOTAL 50.00', 120, 0.92),
+    ];
+    const vendorOf = (fs: typeof fragments) =>
+      receiptToJson(parseReceiptRows(buildRows(fs), 'ocr', { now: NOW })).vendor;
+    expect(vendorOf(fragments)).toBe('KEDAI CONTOH MAKMUR');
+    // The same line read with confidence is the name.
+    expect(vendorOf(fragments.map((f, i) => (i === 0 ? { ...f, confidence: 0.9 } : f)))).toBe('Fotozy');
+  });
+
+  it('drops lone bars and slashes from a vendor name', () => {
+    expect(parse('NORTHWIND HARDWARE | / ENTERPRISE SDN BHD\n01/02/2024\nTOTAL 12.50').vendor).toBe(
+      'NORTHWIND HARDWARE ENTERPRISE SDN BHD',
+    );
+  });
+
   it('finds nothing in text that is not a receipt', () => {
     const r = parse('Dear team,\nplease find the minutes of the meeting attached.\nRegards');
     expect(r.total).toBeUndefined();
