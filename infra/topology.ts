@@ -167,7 +167,8 @@ export const topology = defineTopology({
     },
     adminApi: {
       entry: 'functions/admin-api/handler.ts',
-      description: 'Company administration: profile, users and their lifecycle, the admin log',
+      description:
+        'Company administration: profile, entities, users and their lifecycle, company documents, the admin log',
       trigger: {
         type: 'http',
         routes: [
@@ -180,10 +181,16 @@ export const topology = defineTopology({
           'POST /users/{id}/reactivate',
           'DELETE /users/{id}',
           'GET /admin/log',
+          'GET /entities',
+          'POST /entities',
+          'PATCH /entities/{id}',
+          'GET /company/documents',
+          'POST /company/documents',
+          'DELETE /company/documents/{id}',
         ],
         auth: 'jwt',
       },
-      uses: { tables: { main: 'readWrite' } },
+      uses: { tables: { main: 'readWrite' }, buckets: { documents: 'readWrite' } },
       timeoutSeconds: 10,
       memoryMB: 256,
     },
@@ -274,7 +281,8 @@ export const topology = defineTopology({
     },
     reminders: {
       entry: 'functions/reminders/handler.ts',
-      description: 'Daily: reminds of card payments without a receipt and of waiting approvals, escalates both',
+      description:
+        'Daily: reminds of card payments without a receipt, of waiting approvals (escalating both) and of expiring company documents',
       trigger: { type: 'schedule', expression: 'rate(1 day)' },
       uses: { tables: { main: 'readWrite' }, sendEmail: true, putEvents: true },
       timeoutSeconds: 300,

@@ -1,14 +1,38 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
-import { tableName } from '../../shared/runtime/env.ts';
+import { makeS3DocumentStore } from '../../shared/adapters/s3/document-store.ts';
+import type { CompanyDocument } from '../../shared/domain/company-documents.ts';
+import type { Entity } from '../../shared/domain/entities.ts';
+import { bucketName, tableName } from '../../shared/runtime/env.ts';
 import type { AdminApiDeps, StoredUser } from './routes.ts';
 
 const addresses = (u: StoredUser) => (u.deletedAt ? [] : [u.email, ...u.otherAddresses]);
 
 export const defaultDeps = (): AdminApiDeps => {
-  const { ddb } = awsClients();
+  const { ddb, s3 } = awsClients();
   const table = tableName('main');
+  const bucket = bucketName('documents');
+  const documents = makeS3DocumentStore(s3, bucket);
+  /** Items of the company partition whose sort key starts with `prefix`, all pages. */
+  const listed = async (companyId: string, prefix: string) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}`, ':p': prefix },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
   const toUser = (i: Record<string, unknown>): StoredUser => {
     const u = stripKeys<Partial<StoredUser> & { userId: string; email: string; displayName: string }>(i);
     return {
@@ -18,6 +42,7 @@ export const defaultDeps = (): AdminApiDeps => {
       roles: u.roles ?? [],
       managerId: u.managerId ?? null,
       teamIds: u.teamIds ?? [],
+      entityId: u.entityId ?? null,
       otherAddresses: u.otherAddresses ?? [],
       iban: u.iban ?? null,
       active: u.active !== false,
@@ -33,7 +58,37 @@ export const defaultDeps = (): AdminApiDeps => {
   });
   return {
     now: () => new Date(),
+    newId: () => randomUUID().replaceAll('-', '').slice(0, 16),
+    files: {
+      presignPut: (input) => documents.presignPut(input),
+      presignGet: (key, fileName, ttl) => documents.presignGet({ bucket, key }, ttl, { attachmentName: fileName }),
+    },
     store: {
+      async entities(companyId) {
+        return (await listed(companyId, 'ENTITY#')).map((i) => JSON.parse(String(i.json)) as Entity);
+      },
+      async putEntity(companyId, e) {
+        await ddb.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: `C#${companyId}`, sk: `ENTITY#${e.id}`, entity: 'Entity', json: JSON.stringify(e) },
+          }),
+        );
+      },
+      async documents(companyId) {
+        return (await listed(companyId, 'DOC#')).map((i) => JSON.parse(String(i.json)) as CompanyDocument);
+      },
+      async putDocument(companyId, d) {
+        await ddb.send(
+          new PutCommand({
+            TableName: table,
+            Item: { pk: `C#${companyId}`, sk: `DOC#${d.id}`, entity: 'CompanyDocument', json: JSON.stringify(d) },
+          }),
+        );
+      },
+      async deleteDocument(companyId, id) {
+        await ddb.send(new DeleteCommand({ TableName: table, Key: { pk: `C#${companyId}`, sk: `DOC#${id}` } }));
+      },
       async company(companyId) {
         const res = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }));
         return res.Item ? stripKeys<Record<string, unknown>>(res.Item) : null;

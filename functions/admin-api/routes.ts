@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { API } from '../../shared/api/contract.ts';
 import type { UserInput, UserPatch } from '../../shared/domain/company.ts';
+import { type CompanyDocument, documentState } from '../../shared/domain/company-documents.ts';
+import { type Entity, patchEntity } from '../../shared/domain/entities.ts';
 import type { Principal } from '../../shared/domain/identity.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import {
@@ -19,6 +21,7 @@ export interface StoredUser {
   roles: string[];
   managerId: string | null;
   teamIds: string[];
+  entityId: string | null;
   otherAddresses: string[];
   iban: string | null;
   active: boolean;
@@ -40,12 +43,33 @@ export interface AdminStore {
     entry: { at: string; actor: string; action: string; target: string; before: unknown; after: unknown },
   ): Promise<void>;
   logs(companyId: string, limit: number): Promise<unknown[]>;
+  entities(companyId: string): Promise<Entity[]>;
+  putEntity(companyId: string, entity: Entity): Promise<void>;
+  documents(companyId: string): Promise<CompanyDocument[]>;
+  putDocument(companyId: string, doc: CompanyDocument): Promise<void>;
+  deleteDocument(companyId: string, id: string): Promise<void>;
+}
+
+export interface DocumentFiles {
+  /** A time-limited PUT link for exactly this type and size. */
+  presignPut(input: {
+    key: string;
+    contentType: string;
+    contentLength: number;
+    expiresInSeconds: number;
+  }): Promise<string>;
+  /** A time-limited download link. */
+  presignGet(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
 }
 
 export interface AdminApiDeps {
   store: AdminStore;
+  files: DocumentFiles;
   now: () => Date;
+  newId: () => string;
 }
+
+const LINK_TTL_SECONDS = 900;
 
 /** Company administration: the profile (checked identifiers), users and their lifecycle, an append-only log. */
 export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
@@ -55,6 +79,16 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
     const u = await deps.store.user(p.companyId, id);
     if (!u || u.deletedAt) throw new NotFoundError(`user ${id} not found`);
     return u;
+  };
+  const checkEntity = async (p: Principal, entityId: string | null | undefined) => {
+    if (!entityId) return;
+    const e = (await deps.store.entities(p.companyId)).find((x) => x.id === entityId);
+    if (!e?.active) throw new BadRequestError('entityId', 'no active entity with this id');
+  };
+  const entity = async (p: Principal, id: string) => {
+    const e = (await deps.store.entities(p.companyId)).find((x) => x.id === id);
+    if (!e) throw new NotFoundError(`entity ${id} not found`);
+    return e;
   };
   const checkManager = async (p: Principal, managerId: string | null | undefined, self?: string) => {
     if (!managerId) return;
@@ -94,6 +128,7 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
     'POST /users': async ({ principal, event }) => {
       const input: UserInput = parseBody(API['POST /users'].body, event);
       await checkManager(principal, input.managerId);
+      await checkEntity(principal, input.entityId);
       const user: StoredUser = {
         userId: `u_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
         ...input,
@@ -112,6 +147,7 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
       const before = await existing(principal, pathParam(event, 'id'));
       const patch: UserPatch = parseBody(API['PATCH /users/{id}'].body, event);
       await checkManager(principal, patch.managerId, before.userId);
+      await checkEntity(principal, patch.entityId);
       if (before.userId === principal.userId && patch.roles && !patch.roles.includes('admin')) {
         throw new BadRequestError('roles', 'you cannot remove your own admin role');
       }
@@ -132,6 +168,97 @@ export const makeRoutes = (deps: AdminApiDeps): Record<string, Route> => {
       await deps.store.saveUser(principal.companyId, before, after);
       await log(principal, 'user.delete', before.userId, before, after);
       return { body: after };
+    },
+
+    'GET /entities': async ({ principal }) => ({ body: { items: await deps.store.entities(principal.companyId) } }),
+
+    'POST /entities': async ({ principal, event }) => {
+      const input = parseBody(API['POST /entities'].body, event);
+      const all = await deps.store.entities(principal.companyId);
+      if (all.some((e) => e.siren === input.siren))
+        throw new ConcurrentUpdateError(`an entity with SIREN ${input.siren} exists`);
+      const created: Entity = {
+        ...input,
+        id: `ent_${deps.newId()}`,
+        active: true,
+        createdAt: deps.now().toISOString(),
+      };
+      await deps.store.putEntity(principal.companyId, created);
+      await log(principal, 'entity.create', created.id, null, created);
+      return { status: 201, body: created };
+    },
+
+    'PATCH /entities/{id}': async ({ principal, event }) => {
+      const before = await entity(principal, pathParam(event, 'id'));
+      const after = patchEntity(before, parseBody(API['PATCH /entities/{id}'].body, event));
+      await deps.store.putEntity(principal.companyId, after);
+      await log(
+        principal,
+        after.active === before.active ? 'entity.update' : after.active ? 'entity.reactivate' : 'entity.deactivate',
+        before.id,
+        before,
+        after,
+      );
+      return { body: after };
+    },
+
+    'GET /company/documents': async ({ principal }) => {
+      const now = deps.now();
+      const docs = await deps.store.documents(principal.companyId);
+      const items = await Promise.all(
+        docs
+          .sort((a, b) => (a.expiresOn ?? '9999').localeCompare(b.expiresOn ?? '9999'))
+          .map(async ({ key, reminded: _, ...d }) => ({
+            ...d,
+            state: documentState(d, now),
+            downloadUrl: await deps.files.presignGet(key, d.fileName, LINK_TTL_SECONDS),
+          })),
+      );
+      return { body: { items } };
+    },
+
+    'POST /company/documents': async ({ principal, event }) => {
+      const input = parseBody(API['POST /company/documents'].body, event);
+      await checkEntity(principal, input.entityId);
+      const id = `doc_${deps.newId()}`;
+      const key = `company-documents/${principal.companyId}/${id}/${encodeURIComponent(input.fileName)}`;
+      const doc: CompanyDocument = {
+        ...input,
+        id,
+        key,
+        uploadedBy: principal.userId,
+        createdAt: deps.now().toISOString(),
+        reminded: [],
+      };
+      const url = await deps.files.presignPut({
+        key,
+        contentType: input.contentType,
+        contentLength: input.size,
+        expiresInSeconds: LINK_TTL_SECONDS,
+      });
+      await deps.store.putDocument(principal.companyId, doc);
+      await log(principal, 'document.create', id, null, { ...doc, key: undefined });
+      return {
+        status: 201,
+        body: {
+          document: { ...input, id, state: documentState(doc, deps.now()) },
+          upload: {
+            method: 'PUT',
+            url,
+            headers: { 'content-type': input.contentType, 'content-length': String(input.size) },
+            expiresAt: new Date(deps.now().getTime() + LINK_TTL_SECONDS * 1000).toISOString(),
+          },
+        },
+      };
+    },
+
+    'DELETE /company/documents/{id}': async ({ principal, event }) => {
+      const id = pathParam(event, 'id');
+      const doc = (await deps.store.documents(principal.companyId)).find((d) => d.id === id);
+      if (!doc) throw new NotFoundError(`document ${id} not found`);
+      await deps.store.deleteDocument(principal.companyId, id);
+      await log(principal, 'document.delete', id, { ...doc, key: undefined }, null);
+      return { body: { deleted: id } };
     },
 
     'GET /admin/log': async ({ principal, event }) => {

@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { queryMissingReceipts } from '../../shared/adapters/dynamodb/missing-receipts.ts';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
+import { type CompanyDocument, planDocumentReminders } from '../../shared/domain/company-documents.ts';
 import { chaseApprovals } from '../../shared/domain/expenses/approval-chase.ts';
 import {
   DEFAULT_REMINDER_SETTINGS,
@@ -57,6 +58,7 @@ export const handler = lambda(async (event: { time?: string; detail?: { digest?:
   let escalated = 0;
   let approvalsReminded = 0;
   let approvalsEscalated = 0;
+  let documentsReminded = 0;
   for (const companyId of companies) {
     const company = (await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }))).Item;
     const missing: MissingReceipt[] = (await queryMissingReceipts(ddb, table, companyId)).map((t) => ({
@@ -118,8 +120,34 @@ export const handler = lambda(async (event: { time?: string; detail?: { digest?:
     );
     approvalsReminded += chased.reminded;
     approvalsEscalated += chased.escalated;
+    const partition = await query(`C#${companyId}`);
+    // Company documents about to expire (or expired): the admins, once per threshold.
+    const documents = partition
+      .filter((i) => String(i.sk).startsWith('DOC#'))
+      .map((i) => JSON.parse(String(i.json)) as CompanyDocument);
+    const admins = partition.filter(
+      (u) =>
+        String(u.sk).startsWith('USER#') && u.active !== false && (u.roles as string[] | undefined)?.includes('admin'),
+    );
+    for (const r of planDocumentReminders(documents, now)) {
+      for (const a of admins) await mailer.send({ to: String(a.email), subject: r.subject, text: r.text });
+      const d = documents.find((x) => x.id === r.documentId);
+      if (!d) continue;
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `C#${companyId}`,
+            sk: `DOC#${d.id}`,
+            entity: 'CompanyDocument',
+            json: JSON.stringify({ ...d, reminded: [...d.reminded, r.threshold] }),
+          },
+        }),
+      );
+      documentsReminded++;
+    }
     if (digest && missing.length > 0) {
-      const users = await query(`C#${companyId}`);
+      const users = partition;
       const people = users.filter((u) => String(u.sk).startsWith('USER#') && u.active !== false);
       const names = Object.fromEntries(people.map((u) => [String(u.userId), String(u.displayName)]));
       for (const f of people.filter((u) => (u.roles as string[] | undefined)?.includes('finance'))) {
@@ -132,7 +160,15 @@ export const handler = lambda(async (event: { time?: string; detail?: { digest?:
       }
     }
   }
-  const counts = { companies: companies.length, reminded, escalated, digests, approvalsReminded, approvalsEscalated };
+  const counts = {
+    companies: companies.length,
+    reminded,
+    escalated,
+    digests,
+    approvalsReminded,
+    approvalsEscalated,
+    documentsReminded,
+  };
   o.logger.info('reminders sent', counts);
   return counts;
 }, o);

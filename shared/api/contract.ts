@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { controlsInputSchema } from '../domain/cards/controls.ts';
 import { companyProfileSchema, userInputSchema, userPatchSchema } from '../domain/company.ts';
+import { documentInputSchema } from '../domain/company-documents.ts';
+import { entityInputSchema, entityPatchSchema } from '../domain/entities.ts';
 import { attendeeSchema, EXPENSE_CATEGORIES, EXPENSE_STATUSES, expenseJsonSchema } from '../domain/expenses/expense.ts';
 import { uploadRequestSchema } from '../domain/receipts/uploads.ts';
 
@@ -290,6 +292,40 @@ export const API = {
     tag: 'admin',
     summary: 'Delete a user; their receipts, expenses and history are kept',
     success: { description: 'the user, deleted' },
+  },
+  'GET /entities': {
+    tag: 'admin',
+    summary: 'Legal entities and their establishments',
+    success: { description: 'the entities' },
+  },
+  'POST /entities': {
+    tag: 'admin',
+    summary: 'Create a legal entity (SIREN, establishments’ SIRET, VAT number checked; own currency and accounts)',
+    body: entityInputSchema,
+    success: { status: 201, description: 'the entity' },
+  },
+  'PATCH /entities/{id}': {
+    tag: 'admin',
+    summary: 'Edit an entity, or deactivate it (`active: false`); its SIREN never changes',
+    body: entityPatchSchema,
+    success: { description: 'the entity' },
+  },
+  'GET /company/documents': {
+    tag: 'admin',
+    summary: 'Company documents (registration extract, insurance, certificates) with their expiry state and a link',
+    success: { description: 'documents, soonest expiry first' },
+  },
+  'POST /company/documents': {
+    tag: 'admin',
+    summary:
+      'Add a company document: returns a presigned PUT for the file (≤ 20 MB); admins are reminded before it expires',
+    body: documentInputSchema,
+    success: { status: 201, description: 'the document and where to upload its file' },
+  },
+  'DELETE /company/documents/{id}': {
+    tag: 'admin',
+    summary: 'Remove a company document',
+    success: { description: 'deleted' },
   },
   'GET /admin/log': {
     tag: 'admin',

@@ -3,7 +3,7 @@ import type { openApiDocument } from './openapi.ts';
 type Doc = ReturnType<typeof openApiDocument>;
 type Schema = Record<string, unknown>;
 
-const escape = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A short, readable type: "string (date)", "one of: a, b", "integer 1–100, default 50". */
 const describeType = (s: Schema): string => {
@@ -31,29 +31,29 @@ export const docsPage = (doc: Doc): string => {
             'application/json'
           ]?.schema;
           const roles = op['x-roles'] as string[] | undefined;
-          return `<article id="${escape(op.operationId)}">
-<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
-<p>${escape(op.summary)}</p>
-${op.description ? `<p class="d">${escape(op.description).replaceAll('\n\n', '<br>')}</p>` : ''}
-<p class="r">${roles ? `Roles: ${roles.map((r) => `<b>${escape(r)}</b>`).join(' ')}` : 'Public (signed by other means)'}</p>
+          return `<article id="${escapeHtml(op.operationId)}">
+<h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
+<p>${escapeHtml(op.summary)}</p>
+${op.description ? `<p class="d">${escapeHtml(op.description).replaceAll('\n\n', '<br>')}</p>` : ''}
+<p class="r">${roles ? `Roles: ${roles.map((r) => `<b>${escapeHtml(r)}</b>`).join(' ')}` : 'Public (signed by other means)'}</p>
 ${
   params.length
     ? `<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th></tr>${params
         .map(
           (p) =>
-            `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${escape(describeType(p.schema))}</td><td>${p.required ? 'yes' : ''}</td></tr>`,
+            `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${escapeHtml(describeType(p.schema))}</td><td>${p.required ? 'yes' : ''}</td></tr>`,
         )
         .join('')}</table>`
     : ''
 }
-${body ? `<details><summary>JSON body</summary><pre>${escape(JSON.stringify(body, null, 2))}</pre></details>` : ''}
+${body ? `<details><summary>JSON body</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>` : ''}
 </article>`;
         }),
     );
-    return `<section><h2 id="${escape(name)}">${escape(description)}</h2>${ops.join('\n')}</section>`;
+    return `<section><h2 id="${escapeHtml(name)}">${escapeHtml(description)}</h2>${ops.join('\n')}</section>`;
   });
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)} ${escape(doc.info.version)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)} ${escapeHtml(doc.info.version)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
@@ -63,11 +63,11 @@ article{border-top:1px solid #e3e5e8;padding:.5rem 0}h3{margin:.4rem 0;font-size
 .get{background:#2f6f4f}.post{background:#2d5b9a}.put,.patch{background:#8a5a12}.delete{background:#9a2d2d}
 .r,.d{color:#555;margin:.2rem 0}table{border-collapse:collapse;margin:.4rem 0}td,th{border:1px solid #e3e5e8;padding:.2rem .5rem;text-align:left}
 </style></head><body>
-<h1>${escape(doc.info.title)} <small>${escape(doc.info.version)}</small></h1>
-<p>${escape(doc.info.description)}</p>
+<h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1>
+<p>${escapeHtml(doc.info.description)}</p>
 <p>Machine-readable: <a href="openapi.json">openapi.json</a> (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>
 (locally: <code>npx quittance token</code>).</p>
-<nav>${doc.tags.map((t) => `<a href="#${escape(t.name)}">${escape(t.name)}</a>`).join(' · ')}</nav>
+<nav>${doc.tags.map((t) => `<a href="#${escapeHtml(t.name)}">${escapeHtml(t.name)}</a>`).join(' · ')}</nav>
 ${sections.join('\n')}
 </body></html>`;
 };

@@ -59,6 +59,8 @@ export const userInputSchema = z.object({
   roles: z.array(z.enum(ROLES)).min(1),
   managerId: z.string().min(1).nullable().default(null),
   teamIds: z.array(z.string().min(1)).default([]),
+  /** The legal entity the user works for (their expenses carry it); null in a single-entity company. */
+  entityId: z.string().min(1).nullable().default(null),
   /** Other addresses the user sends receipts from. */
   otherAddresses: z.array(email).default([]),
   iban: z
@@ -81,6 +83,7 @@ export const userPatchSchema = z
     roles: z.array(z.enum(ROLES)).min(1),
     managerId: z.string().min(1).nullable(),
     teamIds: z.array(z.string().min(1)),
+    entityId: z.string().min(1).nullable(),
     otherAddresses: z.array(email),
     iban: iban.nullable(),
   })

@@ -32,6 +32,10 @@ const BODIES: Record<string, unknown> = {
   'PUT /company': {},
   'POST /users': {},
   'PATCH /users/{id}': { displayName: 'Mallory' },
+  'PATCH /entities/{id}': { name: 'Mallory SAS' },
+  // Invalid on purpose: no entity or document is created.
+  'POST /entities': {},
+  'POST /company/documents': {},
   'POST /cards/transactions/{id}/lost-receipt/decision': { accepted: true },
 };
 

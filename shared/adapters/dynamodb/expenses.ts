@@ -402,13 +402,23 @@ export const loadOrgSnapshot = async (
     }),
   );
   const users = (res.Items ?? []).map((i) =>
-    stripKeys<{ userId: string; managerId?: string | null; roles?: Role[]; active?: boolean }>(i),
+    stripKeys<{
+      userId: string;
+      managerId?: string | null;
+      roles?: Role[];
+      active?: boolean;
+      entityId?: string | null;
+    }>(i),
   );
   const roles: Partial<Record<Role, string[]>> = {};
   for (const u of users.filter((x) => x.active !== false)) {
     for (const r of u.roles ?? []) roles[r] = [...(roles[r] ?? []), u.userId];
   }
-  return { managers: Object.fromEntries(users.map((u) => [u.userId, u.managerId ?? null])), roles };
+  return {
+    managers: Object.fromEntries(users.map((u) => [u.userId, u.managerId ?? null])),
+    roles,
+    entities: Object.fromEntries(users.map((u) => [u.userId, u.entityId ?? null])),
+  };
 };
 
 /** Stores who approves for whom while away (one item per approver and start date). */

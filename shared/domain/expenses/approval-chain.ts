@@ -70,6 +70,8 @@ export const parseApprovalChainConfig = (input: unknown): ApprovalChainConfig =>
 export interface OrgSnapshot {
   managers: Readonly<Record<string, string | null>>;
   roles: Readonly<Partial<Record<Role, readonly string[]>>>;
+  /** The legal entity of each user, when the company has several. */
+  entities?: Readonly<Record<string, string | null>>;
 }
 
 export const resolveApprovers = (ref: ApproverRef, employeeId: string, org: OrgSnapshot): string[] => {

@@ -240,6 +240,8 @@ export const newExpense = (input: {
   merchant?: Expense['merchant'];
   mileage?: MileageClaim;
   perDiem?: PerDiemClaim;
+  /** The employee's legal entity, when the company has several. */
+  entityId?: string | null;
 }): Expense => {
   const expense: Expense = {
     companyId: input.companyId,
@@ -257,7 +259,7 @@ export const newExpense = (input: {
     category: null,
     costCentre: null,
     analytics: {},
-    entityId: null,
+    entityId: input.entityId ?? null,
     projectId: null,
     description: '',
     attendees: [],

@@ -97,7 +97,9 @@ export const openCardExpense = async (deps: ExpenseWorkflowDeps, spend: MatchedC
   );
   const existing = await deps.expenses.get(spend.companyId, id);
   if (existing) return existing;
+  const entityId = (await deps.org(spend.companyId)).entities?.[spend.employeeId] ?? null;
   const draft = newExpense({
+    entityId,
     companyId: spend.companyId,
     id,
     employeeId: spend.employeeId,
@@ -205,7 +207,9 @@ export const claimOutOfPocket = async (
   const existing = await deps.expenses.get(input.companyId, id);
   if (existing) return existing;
   const actor: Actor = { id: input.employeeId, kind: 'user' };
+  const entityId = (await deps.org(input.companyId)).entities?.[input.employeeId] ?? null;
   const draft = newExpense({
+    entityId,
     companyId: input.companyId,
     id,
     employeeId: input.employeeId,
