@@ -15,7 +15,11 @@ const incoming = z.discriminatedUnion('detail-type', [
 export const makeHandler = (deps: OnlineMatchDeps, logger: Pick<Logger, 'info'>) => async (event: unknown) => {
   const e = incoming.parse(event);
   if (e['detail-type'] === 'ReceiptExtracted') {
-    const result = await matchReceipt(deps, { companyId: e.detail.companyId, receiptId: e.detail.receiptId });
+    const result = await matchReceipt(deps, {
+      companyId: e.detail.companyId,
+      receiptId: e.detail.receiptId,
+      hint: { employeeId: e.detail.employeeId, date: e.detail.extraction.date ?? null },
+    });
     logger.info('receipt matching', { receiptId: e.detail.receiptId, ...result });
     return result;
   }

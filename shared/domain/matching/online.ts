@@ -151,32 +151,43 @@ const writeSuggestions = async (
  */
 export const matchReceipt = async (
   deps: OnlineMatchDeps,
-  input: { companyId: string; receiptId: string },
+  input: {
+    companyId: string;
+    receiptId: string;
+    /** What the event said (employee, printed date): the index reads start with the receipt's own read. */
+    hint?: { employeeId: string | null; date: string | null };
+  },
 ): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
+  const around = (employeeId: string, date: string) => {
+    const day = noon(date);
+    return Promise.all([
+      deps.store.transactionsNear(input.companyId, employeeId, shift(day, -BEFORE_DAYS), shift(day, AFTER_DAYS)),
+      deps.store.receiptsNear(
+        input.companyId,
+        employeeId,
+        shift(day, -BEFORE_DAYS - RECEIVED_BEFORE_DAYS),
+        shift(day, AFTER_DAYS + RECEIVED_AFTER_DAYS),
+      ),
+    ]);
+  };
   for (let attempt = 1; ; attempt++) {
-    const receipt = await deps.store.receipt(input.companyId, input.receiptId);
+    const guess = attempt === 1 && input.hint?.employeeId && input.hint.date ? input.hint : null;
+    const [receipt, early] = await Promise.all([
+      deps.store.receipt(input.companyId, input.receiptId),
+      guess?.employeeId && guess.date ? around(guess.employeeId, guess.date) : null,
+    ]);
     if (!receipt) return { skipped: 'receipt not found or not extracted' };
     if (receipt.link) return { skipped: 'already linked' };
     if (!receipt.employeeId) {
       await suggest(deps, receipt, []);
       return { suggested: 0 };
     }
-    const day = noon(receipt.date);
-    const [txs, rivals] = await Promise.all([
-      deps.store.transactionsNear(
-        receipt.companyId,
-        receipt.employeeId,
-        shift(day, -BEFORE_DAYS),
-        shift(day, AFTER_DAYS),
-      ),
-      deps.store.receiptsNear(
-        receipt.companyId,
-        receipt.employeeId,
-        shift(day, -BEFORE_DAYS - RECEIVED_BEFORE_DAYS),
-        shift(day, AFTER_DAYS + RECEIVED_AFTER_DAYS),
-      ),
-    ]);
+    // The stored receipt decides: the reads started from the event are used only if they asked the same question.
+    const [txs, rivals] =
+      early && guess?.employeeId === receipt.employeeId && guess.date === receipt.date
+        ? early
+        : await around(receipt.employeeId, receipt.date);
     const receipts = byId([receipt, ...rivals.filter((r) => r.id !== receipt.id)]);
     const plan = planOnline([...receipts.values()], txs, { receiptId: receipt.id }, o);
     if (plan.decision?.auto) {

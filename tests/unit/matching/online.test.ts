@@ -183,6 +183,20 @@ describe('online matching: split shipments in every arrival order', () => {
     expect(await s.receiptArrives('order')).toMatchObject({ linked: 'a', transactionIds: ['a', 'b'] });
   });
 
+  it("reads started from the event's employee and date are not trusted over the stored receipt", async () => {
+    const s = setup();
+    const { order, a, b } = split(s);
+    await s.txArrives(a);
+    await s.txArrives(b);
+    s.addReceipt(order);
+    const wrong = await matchReceipt(s.deps, {
+      companyId: 'co',
+      receiptId: 'order',
+      hint: { employeeId: 'e2', date: '2023-01-01' },
+    });
+    expect(wrong).toMatchObject({ linked: 'a', transactionIds: ['a', 'b'] });
+  });
+
   it('a charge, the receipt, the other charge', async () => {
     const s = setup();
     const { order, a, b } = split(s);
