@@ -30,7 +30,7 @@ export const defaultDeps = (): BookingDeps => {
         }),
       );
     },
-    aggregate: (entry, employeeId) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, employeeId)),
+    aggregate: (entry, tags) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, tags)),
     now: () => new Date(),
     expense: (companyId, id) => expenses.get(companyId, id),
     receipts: makeDynamoReceiptRepository(ddb, table),

@@ -4,6 +4,7 @@ import { companyProfileSchema, userInputSchema, userPatchSchema } from '../domai
 import { documentInputSchema } from '../domain/company-documents.ts';
 import { entityInputSchema, entityPatchSchema } from '../domain/entities.ts';
 import { attendeeSchema, EXPENSE_CATEGORIES, EXPENSE_STATUSES, expenseJsonSchema } from '../domain/expenses/expense.ts';
+import { AGGREGATE_DIMENSIONS } from '../domain/ledger/aggregates.ts';
 import { uploadRequestSchema } from '../domain/receipts/uploads.ts';
 
 /**
@@ -239,12 +240,12 @@ export const API = {
   },
   'GET /reports/spend': {
     tag: 'exports',
-    summary: 'Spend by account, employee, VAT rate (recoverable VAT) or journal, per month',
+    summary: 'Spend by account, employee, category, entity, VAT rate (recoverable VAT) or journal, per month',
     query: z
       .strictObject({
         from: month,
         to: month,
-        by: z.enum(['account', 'employee', 'vat-rate', 'journal']).default('account'),
+        by: z.enum(AGGREGATE_DIMENSIONS).default('account'),
         format,
       })
       .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),

@@ -4,7 +4,7 @@ import { buildExpenseEntry, defaultLedgerSettings, postEntry } from '../../share
 import { money } from '../../shared/domain/money.ts';
 
 describe('report aggregates', () => {
-  it('add up an entry by expense account, employee, deductible VAT rate and journal, to the cent', () => {
+  it('add up an entry by expense account, employee, category, entity, deductible VAT rate and journal, to the cent', () => {
     const { entry } = buildExpenseEntry(
       {
         companyId: 'acme',
@@ -23,11 +23,16 @@ describe('report aggregates', () => {
       },
       defaultLedgerSettings('EUR'),
     );
-    const incs = aggregateIncrements(postEntry(entry, 1, '2026-11-20T10:00:00Z'), 'u_alice');
+    const incs = aggregateIncrements(postEntry(entry, 1, '2026-11-20T10:00:00Z'), {
+      employeeId: 'u_alice',
+      category: 'meals',
+    });
     const by = Object.fromEntries(incs.map((i) => [`${i.month} ${i.dimension} ${i.key}`, i.amountMinor]));
     expect(by['2026-11 account 6256']).toBe(3864n);
     expect(by['2026-11 employee u_alice']).toBe(3864n);
     expect(by['2026-11 vat-rate 10']).toBe(386n);
     expect(by['2026-11 journal CB']).toBe(4250n);
+    expect(by['2026-11 category meals']).toBe(3864n);
+    expect(by['2026-11 entity company']).toBe(3864n);
   });
 });

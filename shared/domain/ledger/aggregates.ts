@@ -1,9 +1,18 @@
 import type { PostedEntry } from './model.ts';
 
+export const AGGREGATE_DIMENSIONS = ['account', 'employee', 'category', 'entity', 'vat-rate', 'journal'] as const;
+export type AggregateDimension = (typeof AGGREGATE_DIMENSIONS)[number];
+
+/** What the entry is about beyond its lines: who spent, in which expense category. */
+export interface EntryTags {
+  employeeId: string | null;
+  category?: string | null;
+}
+
 /** A report aggregate: one counter per company, month, dimension and key, in minor units of the company currency. */
 export interface AggregateIncrement {
   month: string;
-  dimension: 'account' | 'employee' | 'vat-rate' | 'journal';
+  dimension: AggregateDimension;
   key: string;
   label: string;
   amountMinor: bigint;
@@ -11,9 +20,11 @@ export interface AggregateIncrement {
 
 /**
  * What a posted entry adds to the maintained reports (so reports never scan the ledger): spend per expense account,
- * per employee (the entry's expense lines), deductible VAT per rate, and totals per journal, in its month.
+ * per employee, per expense category and per legal entity (the entry's expense lines, without VAT), deductible VAT
+ * per rate, and totals per journal, in its month.
  */
-export const aggregateIncrements = (entry: PostedEntry, employeeId: string | null): AggregateIncrement[] => {
+export const aggregateIncrements = (entry: PostedEntry, tags: EntryTags): AggregateIncrement[] => {
+  const { employeeId, category } = tags;
   const month = entry.date.slice(0, 7);
   const out = new Map<string, AggregateIncrement>();
   const add = (inc: AggregateIncrement) => {
@@ -26,6 +37,9 @@ export const aggregateIncrements = (entry: PostedEntry, employeeId: string | nul
     if (l.role === 'expense') {
       add({ month, dimension: 'account', key: l.account, label: l.accountLabel, amountMinor: signed });
       if (employeeId) add({ month, dimension: 'employee', key: employeeId, label: employeeId, amountMinor: signed });
+      if (category) add({ month, dimension: 'category', key: category, label: category, amountMinor: signed });
+      const entity = entry.entityId ?? 'company';
+      add({ month, dimension: 'entity', key: entity, label: entity, amountMinor: signed });
     } else if (l.role === 'vat') {
       add({ month, dimension: 'vat-rate', key: l.vat?.rate ?? 'unknown', label: l.accountLabel, amountMinor: signed });
     }

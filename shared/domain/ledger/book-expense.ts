@@ -3,6 +3,7 @@ import type { JournalStore } from '../../ports/accounting.ts';
 import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Expense } from '../expenses/expense.ts';
 import { formatMoney, parseMoney } from '../money.ts';
+import type { EntryTags } from './aggregates.ts';
 import { buildExpenseEntry, buildReimbursementEntry } from './build-entry.ts';
 import { defaultLedgerSettings } from './chart.ts';
 import { entryToJson } from './entry-json.ts';
@@ -16,7 +17,7 @@ export interface BookExpenseDeps {
   /** Sends the posted entry to the accounting queue (SQS FIFO: group = company, deduplication = entry id). */
   enqueue(entry: PostedEntry): Promise<void>;
   /** Adds the entry to the maintained report aggregates, once per entry (idempotent). */
-  aggregate(entry: PostedEntry, employeeId: string | null): Promise<void>;
+  aggregate(entry: PostedEntry, tags: EntryTags): Promise<void>;
   now: () => Date;
 }
 
@@ -24,11 +25,7 @@ export interface BookExpenseDeps {
  * Posts a draft once (a re-run finds it posted), adds it to the report aggregates, queues it for the accounting
  * system (the FIFO queue deduplicates by entry id) and announces it.
  */
-const postQueueAnnounce = async (
-  deps: BookExpenseDeps,
-  draft: DraftEntry,
-  employeeId: string | null,
-): Promise<PostedEntry> => {
+const postQueueAnnounce = async (deps: BookExpenseDeps, draft: DraftEntry, tags: EntryTags): Promise<PostedEntry> => {
   const existing = await deps.journal.get(draft.companyId, draft.id);
   let posted: PostedEntry;
   if (existing?.status === 'posted') {
@@ -37,7 +34,7 @@ const postQueueAnnounce = async (
     await deps.journal.saveDraft(draft);
     posted = await postDraft({ store: deps.journal, now: deps.now }, draft);
   }
-  await deps.aggregate(posted, employeeId);
+  await deps.aggregate(posted, tags);
   await deps.enqueue(posted);
   const totals = entryTotals(posted);
   await deps.events.publish([
@@ -76,7 +73,10 @@ export const bookExpense = async (
 ): Promise<PostedEntry> => {
   const settings = defaultLedgerSettings(expense.amount.currency);
   const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
-  return postQueueAnnounce(deps, draft, expense.employeeId);
+  return postQueueAnnounce(deps, draft, {
+    employeeId: expense.employeeId,
+    category: expense.category?.category ?? null,
+  });
 };
 
 /** A SEPA reimbursement batch was issued: each payment is booked (employee payable 421 → bank 512), queued. */
@@ -99,7 +99,7 @@ export const bookReimbursements = async (
       },
       settings,
     );
-    out.push(await postQueueAnnounce(deps, draft, t.employeeId));
+    out.push(await postQueueAnnounce(deps, draft, { employeeId: t.employeeId }));
   }
   return out;
 };
