@@ -18,38 +18,77 @@ export const compareOptions = (a: MatchGroup, b: MatchGroup): number =>
   compareText(a.transactionIds.join(','), b.transactionIds.join(','));
 
 /**
- * An assignment option on integer keys: receipt i is key i, transaction j is key `receiptCount + j`. The batch
- * reconciler builds these directly (millions of one-to-one pairs without a MatchGroup each); `assign` converts.
+ * Assignment options on integer keys (receipt i is key i, transaction j is key `receiptCount + j`), stored as
+ * columns: a batch holds millions of one-to-one pairs, 17 bytes each here instead of an object each.
+ * A one-to-one option is (score, receipt key, transaction key); a sum option also carries its key list and the
+ * joined ids used as tie-breakers.
  */
-export interface KeyedOption {
-  readonly score: number;
-  /** SHAPE_ORDER of the shape (0 = one-to-one). */
-  readonly shape: number;
-  /** Receipt keys then transaction keys. */
-  readonly keys: readonly number[];
-  /** Number of receipt keys at the start of `keys`. */
-  readonly receiptKeys: number;
-  /** Receipt ids joined with ',' and transaction ids joined with ',' (the tie-breakers of `compareOptions`). */
-  readonly receiptText: string;
-  readonly transactionText: string;
+export class OptionTable {
+  size = 0;
+  score = new Float64Array(1024);
+  shape = new Uint8Array(1024);
+  /** One-to-one: the receipt key and the transaction key. */
+  k0 = new Int32Array(1024);
+  k1 = new Int32Array(1024);
+  /** Sum options by index: their keys (receipt keys first) and joined ids. */
+  readonly groups = new Map<number, { keys: number[]; receiptText: string; transactionText: string }>();
+
+  /** @param idOfKey the id of a receipt or transaction key (tie-breaker between equal scores). */
+  constructor(readonly idOfKey: (key: number) => string) {}
+
+  private grow(): void {
+    const n = this.score.length * 2;
+    const copy = <A extends Float64Array | Uint8Array | Int32Array>(a: A, make: (n: number) => A): A => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.score = copy(this.score, (m) => new Float64Array(m));
+    this.shape = copy(this.shape, (m) => new Uint8Array(m));
+    this.k0 = copy(this.k0, (m) => new Int32Array(m));
+    this.k1 = copy(this.k1, (m) => new Int32Array(m));
+  }
+
+  pushPair(score: number, receiptKey: number, transactionKey: number): number {
+    if (this.size === this.score.length) this.grow();
+    const i = this.size++;
+    this.score[i] = score;
+    this.shape[i] = 0;
+    this.k0[i] = receiptKey;
+    this.k1[i] = transactionKey;
+    return i;
+  }
+
+  pushGroup(score: number, shape: number, keys: number[], receiptText: string, transactionText: string): number {
+    if (this.size === this.score.length) this.grow();
+    const i = this.size++;
+    this.score[i] = score;
+    this.shape[i] = shape;
+    this.groups.set(i, { keys, receiptText, transactionText });
+    return i;
+  }
+
+  keysOf(i: number): readonly number[] {
+    return this.shape[i] === 0 ? [this.k0[i] as number, this.k1[i] as number] : (this.groups.get(i)?.keys ?? []);
+  }
+
+  receiptText(i: number): string {
+    return this.shape[i] === 0 ? this.idOfKey(this.k0[i] as number) : (this.groups.get(i)?.receiptText ?? '');
+  }
+
+  transactionText(i: number): string {
+    return this.shape[i] === 0 ? this.idOfKey(this.k1[i] as number) : (this.groups.get(i)?.transactionText ?? '');
+  }
 }
 
-const compareKeyed = (a: KeyedOption, b: KeyedOption): number =>
-  b.score - a.score ||
-  a.shape - b.shape ||
-  compareText(a.receiptText, b.receiptText) ||
-  compareText(a.transactionText, b.transactionText);
-
 export interface KeyedAssignment {
-  /** Indices into the (unsorted) option list of the chosen options, in decision order. */
+  /** Indices of the chosen options, in decision order. */
   readonly chosen: number[];
   /** Parallel to `chosen`: whether the option is auto-linked. */
   readonly auto: boolean[];
   /** Per key: 1 when consumed by an auto link. */
   readonly autoKey: Uint8Array;
-  /** Option indices sorted in decision order (score desc, shape, ids). */
-  readonly order: Int32Array;
-  /** Options on each key in decision order: `byKey.slice(keyStart[k], keyStart[k + 1])` (indices into the list). */
+  /** Options on each key in decision order (score desc, shape, ids): `byKey[keyStart[k] … keyStart[k + 1] − 1]`. */
   readonly keyStart: Int32Array;
   readonly byKey: Int32Array;
 }
@@ -64,23 +103,33 @@ export interface KeyedAssignment {
  * date instead of both falling back to suggestions.
  */
 export const assignKeyed = (
-  options: readonly KeyedOption[],
+  table: OptionTable,
   keyCount: number,
   opts: Pick<MatchOptions, 'autoThreshold' | 'autoMargin'>,
 ): KeyedAssignment => {
-  const n = options.length;
+  const n = table.size;
+  const { score, shape, k0, k1 } = table;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => compareKeyed(options[a] as KeyedOption, options[b] as KeyedOption) || a - b);
+  order.sort(
+    (a, b) =>
+      (score[b] as number) - (score[a] as number) ||
+      (shape[a] as number) - (shape[b] as number) ||
+      compareText(table.receiptText(a), table.receiptText(b)) ||
+      compareText(table.transactionText(a), table.transactionText(b)) ||
+      a - b,
+  );
   // Options per key, in decision order (a CSR layout: one Int32Array, offsets per key).
   const keyStart = new Int32Array(keyCount + 1);
-  for (const o of options) for (const k of o.keys) keyStart[k + 1] = (keyStart[k + 1] as number) + 1;
+  for (let i = 0; i < n; i++) {
+    for (const k of table.keysOf(i)) keyStart[k + 1] = (keyStart[k + 1] as number) + 1;
+  }
   for (let k = 0; k < keyCount; k++) keyStart[k + 1] = (keyStart[k + 1] as number) + (keyStart[k] as number);
   const fill = keyStart.slice(0, keyCount);
   const byKey = new Int32Array(keyStart[keyCount] as number);
   for (let i = 0; i < n; i++) {
     const oi = order[i] as number;
-    for (const k of (options[oi] as KeyedOption).keys) {
+    for (const k of table.keysOf(oi)) {
       byKey[fill[k] as number] = oi;
       fill[k] = (fill[k] as number) + 1;
     }
@@ -89,18 +138,19 @@ export const assignKeyed = (
   const used = new Uint8Array(keyCount);
   const autoKey = new Uint8Array(keyCount);
   const seen = new Int32Array(n).fill(-1);
-  const touchesAuto = (o: KeyedOption): boolean => {
-    for (const k of o.keys) if (autoKey[k] === 1) return true;
+  const touchesAuto = (o: number): boolean => {
+    if (shape[o] === 0) return autoKey[k0[o] as number] === 1 || autoKey[k1[o] as number] === 1;
+    for (const k of table.keysOf(o)) if (autoKey[k] === 1) return true;
     return false;
   };
+  const hasKey = (o: number, key: number): boolean =>
+    shape[o] === 0 ? k0[o] === key || k1[o] === key : table.keysOf(o).includes(key);
   /** Best score among options on key `k`, other than `x` and `y`, not touching `avoid` nor auto-used keys. */
   const bestOn = (k: number, x: number, y: number, avoid: number): number => {
     for (let p = keyStart[k] as number; p < (keyStart[k + 1] as number); p++) {
-      const oi = byKey[p] as number;
-      if (oi === x || oi === y) continue;
-      const o = options[oi] as KeyedOption;
-      if (touchesAuto(o) || o.keys.includes(avoid)) continue;
-      return o.score; // lists are in descending score order
+      const o = byKey[p] as number;
+      if (o === x || o === y || touchesAuto(o) || hasKey(o, avoid)) continue;
+      return score[o] as number; // lists are in descending score order
     }
     return 0;
   };
@@ -109,8 +159,7 @@ export const assignKeyed = (
   const auto: boolean[] = [];
   for (let i = 0; i < n; i++) {
     const oi = order[i] as number;
-    const option = options[oi] as KeyedOption;
-    const keys = option.keys;
+    const keys = table.keysOf(oi);
     let free = true;
     for (const k of keys) if (used[k] === 1) free = false;
     if (!free) continue;
@@ -121,23 +170,23 @@ export const assignKeyed = (
         const ci = byKey[p] as number;
         if (seen[ci] === oi) continue;
         seen[ci] = oi;
-        const c = options[ci] as KeyedOption;
-        if (touchesAuto(c)) continue;
-        let effective = c.score;
-        if (option.shape === 0 && c.shape === 0) {
-          const [or, ot] = keys as [number, number];
-          const [cr, ct] = c.keys as [number, number];
-          if (cr === or) {
+        if (touchesAuto(ci)) continue;
+        let effective = score[ci] as number;
+        if (shape[oi] === 0 && shape[ci] === 0) {
+          const or = k0[oi] as number;
+          const ot = k1[oi] as number;
+          if (k0[ci] === or) {
             // Same receipt: choosing c frees our transaction and takes c's from its next-best receipt.
-            effective += bestOn(ot, oi, ci, or) - bestOn(ct, oi, ci, or);
+            effective += bestOn(ot, oi, ci, or) - bestOn(k1[ci] as number, oi, ci, or);
           } else {
-            effective += bestOn(or, oi, ci, ot) - bestOn(cr, oi, ci, ot);
+            effective += bestOn(or, oi, ci, ot) - bestOn(k0[ci] as number, oi, ci, ot);
           }
         }
         if (effective > competitor) competitor = effective;
       }
     }
-    const isAuto = option.score >= opts.autoThreshold && option.score - competitor >= opts.autoMargin;
+    const s = score[oi] as number;
+    const isAuto = s >= opts.autoThreshold && s - competitor >= opts.autoMargin;
     chosen.push(oi);
     auto.push(isAuto);
     for (const k of keys) {
@@ -145,7 +194,7 @@ export const assignKeyed = (
       if (isAuto) autoKey[k] = 1;
     }
   }
-  return { chosen, auto, autoKey, order, keyStart, byKey };
+  return { chosen, auto, autoKey, keyStart, byKey };
 };
 
 export interface Assignment {
@@ -173,18 +222,18 @@ export const assign = (
       }
     }
   }
-  const keyed: KeyedOption[] = options.map((o) => ({
-    score: o.score,
-    shape: SHAPE_ORDER[o.shape],
-    keys: [
+  const nR = rKeys.size;
+  const rIds = [...rKeys.keys()];
+  const table = new OptionTable((k) => (k < nR ? (rIds[k] as string) : (tIds[k - nR] as string)));
+  for (const o of options) {
+    const keys = [
       ...o.receiptIds.map((id) => rKeys.get(id) as number),
-      ...o.transactionIds.map((id) => rKeys.size + (tKeys.get(id) as number)),
-    ],
-    receiptKeys: o.receiptIds.length,
-    receiptText: o.receiptIds.join(','),
-    transactionText: o.transactionIds.join(','),
-  }));
-  const result = assignKeyed(keyed, rKeys.size + tIds.length, opts);
+      ...o.transactionIds.map((id) => nR + (tKeys.get(id) as number)),
+    ];
+    if (o.shape === 'one-to-one') table.pushPair(o.score, keys[0] as number, keys[1] as number);
+    else table.pushGroup(o.score, SHAPE_ORDER[o.shape], keys, o.receiptIds.join(','), o.transactionIds.join(','));
+  }
+  const result = assignKeyed(table, nR + tIds.length, opts);
   const chosen = result.chosen.map((oi, i) => ({ ...(options[oi] as MatchGroup), auto: result.auto[i] as boolean }));
   const autoReceipts = new Set<string>();
   const autoTransactions = new Set<string>();

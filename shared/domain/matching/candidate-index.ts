@@ -1,3 +1,5 @@
+import type { Money } from '../money.ts';
+import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import type { PreparedReceipt, PreparedTransaction } from './score.ts';
 import type { MatchOptions } from './types.ts';
 
@@ -40,21 +42,78 @@ export class DayBuckets<T> {
   }
 }
 
+/**
+ * Transactions bucketed by a key and ordered by absolute amount inside the bucket, so a (key, amount range, day
+ * window) lookup is a binary search on the amount plus a day check per hit. Sorted lazily like DayBuckets.
+ */
+class ValueBuckets {
+  private readonly buckets = new Map<
+    string,
+    { entries: { t: PreparedTransaction; value: bigint }[]; values: bigint[]; sorted: boolean }
+  >();
+
+  add(key: string, t: PreparedTransaction, value: bigint): void {
+    const abs = value < 0n ? -value : value;
+    const b = this.buckets.get(key);
+    if (b) {
+      b.entries.push({ t, value: abs });
+      b.sorted = false;
+    } else this.buckets.set(key, { entries: [{ t, value: abs }], values: [], sorted: false });
+  }
+
+  /** Items of `key` with |amount| in [lo, hi] authorized on days [fromDay, toDay], appended to `out`. */
+  range(key: string, lo: bigint, hi: bigint, fromDay: number, toDay: number, out: PreparedTransaction[]): void {
+    const b = this.buckets.get(key);
+    if (!b) return;
+    if (!b.sorted) {
+      b.entries.sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.t.authDay - y.t.authDay));
+      b.values = b.entries.map((e) => e.value);
+      b.sorted = true;
+    }
+    let a = 0;
+    let z = b.values.length;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if ((b.values[mid] as bigint) < lo) a = mid + 1;
+      else z = mid;
+    }
+    for (let i = a; i < b.values.length && (b.values[i] as bigint) <= hi; i++) {
+      const t = (b.entries[i] as { t: PreparedTransaction }).t;
+      if (t.authDay >= fromDay && t.authDay <= toDay) out.push(t);
+    }
+  }
+
+  /** Every item of `key` authorized on days [fromDay, toDay] (a scan: only when no amount range applies). */
+  all(key: string, fromDay: number, toDay: number, out: PreparedTransaction[]): void {
+    for (const e of this.buckets.get(key)?.entries ?? []) {
+      if (e.t.authDay >= fromDay && e.t.authDay <= toDay) out.push(e.t);
+    }
+  }
+}
+
+/** The widest tip any MCC allows, in basis points (the amount range of a merchant lookup). */
+const MAX_TIP_BPS = BigInt(Math.max(...Object.values(TIP_TOLERANCE_BPS)));
+
 const txDay = (t: PreparedTransaction): number => t.authDay;
 const receiptDay = (r: PreparedReceipt): number => r.day;
 
 /**
- * Transactions by employee + authorization day (and by card last 4 + day, and by merchant key or amount + day
- * for receipts whose owner is unknown). The same key shape as the online index (employee#day), so online and
- * batch see the same candidates. A lookup costs O(log n + hits), never a scan.
+ * Transactions by employee + authorization day (and by card last 4 + day, and by merchant key and amount for
+ * receipts whose owner is unknown). The same key shape as the online index (employee#day), so online and batch
+ * see the same candidates. A lookup costs O(log n + hits), never a scan.
  */
 export class TransactionIndex {
   private readonly byEmployee = new DayBuckets<PreparedTransaction>(txDay);
   private readonly byCard = new DayBuckets<PreparedTransaction>(txDay);
-  /** For receipts with neither owner nor card: by merchant key (first 4 letters of the normalized name)… */
-  private readonly byMerchant = new DayBuckets<PreparedTransaction>(txDay);
-  /** …and by absolute amount (card and merchant currency). */
+  /**
+   * For receipts with neither owner nor card: by merchant key (first 4 letters of the normalized name) and
+   * currency, ordered by amount (card amount, and merchant amount abroad)…
+   */
+  private readonly byMerchant = new ValueBuckets();
+  /** …and by exact absolute amount (card and merchant currency), any merchant. */
   private readonly byAmount = new DayBuckets<PreparedTransaction>(txDay);
+  /** Card currencies seen (the currencies a foreign receipt may have to be converted into). */
+  private readonly cardCurrencies = new Set<string>();
 
   constructor(transactions: Iterable<PreparedTransaction> = []) {
     for (const t of transactions) this.add(t);
@@ -62,12 +121,17 @@ export class TransactionIndex {
 
   add(t: PreparedTransaction): void {
     const tx = t.transaction;
+    const mk = merchantKey(t.merchant.compact);
     this.byEmployee.add(tx.employeeId, t);
     if (tx.cardLast4 !== null) this.byCard.add(tx.cardLast4, t);
-    this.byMerchant.add(merchantKey(t.merchant.compact), t);
+    this.cardCurrencies.add(tx.amount.currency);
+    this.byMerchant.add(`${mk}|${tx.amount.currency}`, t, tx.amount.minor);
     this.byAmount.add(amountKey(tx.amount), t);
     const ma = tx.merchantAmount;
-    if (ma !== null && ma.currency !== tx.amount.currency) this.byAmount.add(amountKey(ma), t);
+    if (ma !== null && ma.currency !== tx.amount.currency) {
+      this.byAmount.add(amountKey(ma), t);
+      this.byMerchant.add(`${mk}|${ma.currency}`, t, ma.minor);
+    }
   }
 
   /** Transactions of `employeeId` authorized on UTC days [fromDay, toDay]. */
@@ -77,17 +141,37 @@ export class TransactionIndex {
 
   /**
    * Candidates for a receipt: by its employee when known, else by its card last 4, else (an import without
-   * owner nor card) by merchant key or exact amount, so an unowned receipt never scans a whole day.
+   * owner nor card) the charges anyone made in the window that `scorePrepared` could accept: the exact amount at
+   * any merchant, and at a merchant with the same key, an amount within the widest tip (same currency or the
+   * merchant amount abroad) or within the card FX fee and tip of the converted total. Without a rate for a card
+   * currency every charge of the merchant key in that currency stays a candidate (the amount cannot be compared).
    */
   candidatesFor(pr: PreparedReceipt, options: MatchOptions): PreparedTransaction[] {
     const [from, to] = candidateWindow(pr.day, options);
     const r = pr.receipt;
     if (r.employeeId !== null) return this.byEmployee.range(r.employeeId, from, to);
     if (r.cardLast4 !== null) return this.byCard.range(r.cardLast4, from, to);
-    const byMerchant = this.byMerchant.range(merchantKey(pr.merchant.compact), from, to);
-    const seen = new Set(byMerchant);
-    for (const t of this.byAmount.range(amountKey(r.total), from, to)) if (!seen.has(t)) byMerchant.push(t);
-    return byMerchant;
+    const mk = merchantKey(pr.merchant.compact);
+    const found: PreparedTransaction[] = [];
+    const p = r.total.minor < 0n ? -r.total.minor : r.total.minor;
+    this.byMerchant.range(`${mk}|${r.total.currency}`, p, p + (p * MAX_TIP_BPS) / 10_000n + 1n, from, to, found);
+    for (const currency of this.cardCurrencies) {
+      if (currency === r.total.currency) continue;
+      const rate = options.rateSource?.(r.total.currency, currency, r.date) ?? null;
+      const converted: Money | null = rate === null ? null : convertMoney(r.total, rate, currency);
+      if (converted === null) {
+        this.byMerchant.all(`${mk}|${currency}`, from, to, found);
+        continue;
+      }
+      const c = converted.minor < 0n ? -converted.minor : converted.minor;
+      const over = BigInt(options.maxFxFeeBps) + MAX_TIP_BPS;
+      this.byMerchant.range(`${mk}|${currency}`, c - c / 100n - 1n, c + (c * over) / 10_000n + 1n, from, to, found);
+    }
+    this.byAmount.range(amountKey(r.total), from, to, found);
+    // Day order without duplicates (a charge may be found by merchant and by amount).
+    const unique = [...new Set(found)];
+    unique.sort((a, b) => a.authDay - b.authDay);
+    return unique;
   }
 }
 

@@ -27,7 +27,6 @@ interface Member<T> {
   readonly value: bigint;
   readonly sim: number;
   readonly dateScore: number;
-  readonly dateReason: string;
 }
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
@@ -85,11 +84,11 @@ export const receiptToManyOptions = (
     if (r.cardLast4 !== null && t.cardLast4 !== null && r.cardLast4 !== t.cardLast4) continue;
     const v = valueIn(pt, total.currency);
     if (v === null || v.minor === 0n || v.minor < 0n !== total.minor < 0n || abs(v.minor) >= abs(total.minor)) continue;
-    const date = dateEvidence(pr.day, pt, options, 'group');
+    const date = dateEvidence(pr.day, pt, options, 'group', false);
     if (date === null) continue;
     const sim = similarityOf(pr.merchant, pt.merchant, memo);
     if (sim < MIN_GROUP_MERCHANT_SIM) continue;
-    members.push({ item: pt, value: v.minor, sim, dateScore: date.score, dateReason: date.reason });
+    members.push({ item: pt, value: v.minor, sim, dateScore: date.score });
   }
   if (members.length < 2) return [];
   members.sort((a, b) => b.sim - a.sim || b.dateScore - a.dateScore);
@@ -125,7 +124,7 @@ export const receiptToManyOptions = (
       reasons: [
         `amount: sum of ${n} transactions = receipt total (${describeSum(parts, total)})`,
         lodging ? 'hotel deposit + final charge' : 'split charges (e.g. split shipment)',
-        ...ms.map((m) => `${m.item.transaction.id}: ${m.dateReason}`),
+        ...ms.map((m) => `${m.item.transaction.id}: ${dateEvidence(pr.day, m.item, options, 'group')?.reason}`),
         merchantReason(r.vendor, first.item.transaction.merchantName, first.sim),
         ...id.reasons,
       ],
@@ -155,12 +154,12 @@ export const manyToTransactionOptions = (
     if (r.total.minor === 0n || r.total.minor < 0n !== basis.minor < 0n || abs(r.total.minor) >= abs(basis.minor)) {
       continue;
     }
-    const date = dateEvidence(pr.day, pt, options);
+    const date = dateEvidence(pr.day, pt, options, 'single', false);
     if (date === null) continue;
     const sim = similarityOf(pr.merchant, pt.merchant, memo);
     if (sim < MIN_GROUP_MERCHANT_SIM) continue;
     currency = basis.currency;
-    members.push({ item: pr, value: r.total.minor, sim, dateScore: date.score, dateReason: date.reason });
+    members.push({ item: pr, value: r.total.minor, sim, dateScore: date.score });
   }
   if (members.length < 2 || currency === null) return [];
   const target = valueIn(pt, currency) as Money;
@@ -194,7 +193,7 @@ export const manyToTransactionOptions = (
       auto: false,
       reasons: [
         `amount: sum of ${n} receipts = transaction amount (${describeSum(parts, target)})`,
-        ...ms.map((m) => `${m.item.receipt.id}: ${m.dateReason}`),
+        ...ms.map((m) => `${m.item.receipt.id}: ${dateEvidence(m.item.day, pt, options)?.reason}`),
         merchantReason(first.item.receipt.vendor, t.merchantName, first.sim),
         ...id.reasons,
       ],

@@ -1,8 +1,9 @@
-import { assignKeyed, type KeyedOption } from './assign.ts';
+import { assignKeyed, OptionTable } from './assign.ts';
 import { ReceiptIndex, TransactionIndex } from './candidate-index.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
+  dateEvidence,
   type PreparedReceipt,
   type PreparedTransaction,
   prepareReceiptWith,
@@ -92,37 +93,31 @@ export const reconcile = (
   });
 
   let pairsScored = 0;
-  const keyed: KeyedOption[] = [];
-  /** Parallel to `keyed`: the MatchGroup of a sum option, null for a one-to-one pair (explained when printed). */
-  const groups: (MatchGroup | null)[] = [];
+  const table = new OptionTable((k) =>
+    k < nR ? (prs[k] as PreparedReceipt).receipt.id : (pts[k - nR] as PreparedTransaction).transaction.id,
+  );
+  /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
+  const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup): void => {
-    keyed.push({
-      score: g.score,
-      shape: SHAPE_ORDER[g.shape],
-      keys: [...g.receiptIds.map(keyOfReceipt), ...g.transactionIds.map(keyOfTx)],
-      receiptKeys: g.receiptIds.length,
-      receiptText: g.receiptIds.join(','),
-      transactionText: g.transactionIds.join(','),
-    });
-    groups.push(g);
+    const keys = [...g.receiptIds.map(keyOfReceipt), ...g.transactionIds.map(keyOfTx)];
+    const i = table.pushGroup(g.score, SHAPE_ORDER[g.shape], keys, g.receiptIds.join(','), g.transactionIds.join(','));
+    groups.set(i, g);
   };
   for (let i = 0; i < nR; i++) {
     const pr = prs[i] as PreparedReceipt;
     const candidates = txIndex.candidatesFor(pr, options);
     for (const pt of candidates) {
       pairsScored++;
+      // scorePrepared rejects a pair whose date evidence is null; checking that first (integer arithmetic, no
+      // reason built) spares the amount comparison for most of the 54-day candidate window.
+      if (dateEvidence(pr.day, pt, options, 'single', false) === null) continue;
       const score = scorePreparedValue(pr, pt, options, memo);
       if (score === null || score < options.minSuggestionScore) continue;
-      keyed.push({
-        score,
-        shape: 0,
-        keys: [i, nR + (ptIndex.get(pt) as number)],
-        receiptKeys: 1,
-        receiptText: pr.receipt.id,
-        transactionText: pt.transaction.id,
-      });
-      groups.push(null);
+      table.pushPair(score, i, nR + (ptIndex.get(pt) as number));
     }
+    // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
+    // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
+    if (pr.receipt.employeeId === null && pr.receipt.cardLast4 === null) continue;
     for (const g of receiptToManyOptions(pr, candidates, options, memo)) {
       if (g.score >= options.minSuggestionScore) addGroup(g);
     }
@@ -143,21 +138,20 @@ export const reconcile = (
   }
   phase('sums of receipts');
 
-  const assignment = assignKeyed(keyed, nR + pts.length, options);
+  const assignment = assignKeyed(table, nR + pts.length, options);
   phase('assign');
 
   /** The decision of option `oi` as a MatchGroup (a one-to-one pair is explained here, once). */
   const groupOf = (oi: number, auto: boolean): MatchGroup => {
-    const g = groups[oi];
+    const g = groups.get(oi);
     if (g) return { ...g, auto };
-    const o = keyed[oi] as KeyedOption;
-    const pr = prs[o.keys[0] as number] as PreparedReceipt;
-    const pt = pts[(o.keys[1] as number) - nR] as PreparedTransaction;
+    const pr = prs[table.k0[oi] as number] as PreparedReceipt;
+    const pt = pts[(table.k1[oi] as number) - nR] as PreparedTransaction;
     return {
       shape: 'one-to-one',
       receiptIds: [pr.receipt.id],
       transactionIds: [pt.transaction.id],
-      score: o.score,
+      score: table.score[oi] as number,
       reasons: scorePrepared(pr, pt, options, memo).reasons,
       auto,
     };
@@ -213,14 +207,14 @@ export const reconcile = (
     // Ranked suggestions: this receipt's one-to-one options in decision order (score desc, then ids).
     let budget = options.suggestionsPerReceipt - (g ? 1 : 0);
     for (let p = keyStart[i] as number; budget > 0 && p < (keyStart[i + 1] as number); p++) {
-      const o = keyed[byKey[p] as number] as KeyedOption;
-      if (o.shape !== 0) continue;
-      const tk = o.keys[1] as number;
+      const o = byKey[p] as number;
+      if (table.shape[o] !== 0) continue;
+      const tk = table.k1[o] as number;
       const pt = pts[tk - nR] as PreparedTransaction;
       const tid = pt.transaction.id;
       if (taken.has(tid) || autoKey[tk] === 1) continue;
       const reasons = scorePrepared(pr, pt, options, memo).reasons;
-      proposals.push({ receiptId: rid, transactionId: tid, score: o.score, auto: false, reasons });
+      proposals.push({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
       taken.add(tid);
       budget--;
     }
@@ -231,6 +225,6 @@ export const reconcile = (
     proposals,
     chosen,
     refunds,
-    stats: { receipts: nR, transactions: pts.length, pairsScored, options: keyed.length },
+    stats: { receipts: nR, transactions: pts.length, pairsScored, options: table.size },
   };
 };
