@@ -114,10 +114,18 @@ export const topology = defineTopology({
     booking: {
       entry: 'functions/booking/handler.ts',
       description:
-        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting',
+        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting; keeps the card cash-out report',
       trigger: {
         type: 'event',
-        pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved', 'ReimbursementBatchCreated'] },
+        pattern: {
+          source: ['quittance.expenses', 'quittance.cards'],
+          'detail-type': [
+            'ExpenseApproved',
+            'ReimbursementBatchCreated',
+            'CardAuthorizationDecided',
+            'CardTransactionPosted',
+          ],
+        },
       },
       uses: { tables: { main: 'readWrite' }, queues: { accounting: 'send' }, putEvents: true },
       timeoutSeconds: 30,
@@ -200,7 +208,13 @@ export const topology = defineTopology({
         'Exports and reports for finance: FEC, journal (CSV, JSON), spend from maintained aggregates, missing receipts',
       trigger: {
         type: 'http',
-        routes: ['GET /exports/fec', 'GET /exports/journal', 'GET /reports/spend', 'GET /reports/missing-receipts'],
+        routes: [
+          'GET /exports/fec',
+          'GET /exports/journal',
+          'GET /reports/spend',
+          'GET /reports/missing-receipts',
+          'GET /reports/cash-out',
+        ],
         auth: 'jwt',
       },
       uses: { tables: { main: 'read' } },

@@ -31,6 +31,7 @@ export const defaultDeps = (): BookingDeps => {
       );
     },
     aggregate: (entry, tags) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, tags)),
+    addToReports: (companyId, sourceId, increments) => aggregates.add(companyId, sourceId, increments),
     now: () => new Date(),
     expense: (companyId, id) => expenses.get(companyId, id),
     receipts: makeDynamoReceiptRepository(ddb, table),

@@ -1,4 +1,5 @@
 import { API } from '../../shared/api/contract.ts';
+import { weekOf } from '../../shared/domain/cards/cash-out.ts';
 import { exportFec } from '../../shared/domain/ledger/fec-export.ts';
 import { exportJournalCsv, exportJournalJson } from '../../shared/domain/ledger/journal-export.ts';
 import type { PostedEntry } from '../../shared/domain/ledger/model.ts';
@@ -88,6 +89,50 @@ export const makeRoutes = (deps: ExportsApiDeps): Record<string, Route> => ({
         months: rows.map((r) => ({ month: r.month, key: r.key, amount: amount(r.amountMinor), entries: r.entries })),
       },
     };
+  },
+
+  'GET /reports/cash-out': async ({ principal, event }) => {
+    const q = parseQuery(API['GET /reports/cash-out'].query, event);
+    const currency = await deps.currency(principal.companyId);
+    const fromWeek = weekOf(`${q.from}T00:00:00Z`);
+    const [authorized, captured] = await Promise.all(
+      (['cash-out-authorized', 'cash-out-captured'] as const).map((d) =>
+        deps.aggregates(principal.companyId, d, fromWeek.slice(0, 7), q.to.slice(0, 7)),
+      ),
+    );
+    const weeks: string[] = [];
+    for (
+      let w = fromWeek;
+      w <= q.to;
+      w = new Date(Date.parse(`${w}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10)
+    ) {
+      weeks.push(w);
+    }
+    // Card amounts in another currency than the company's are left out of the sums (and counted apart).
+    const sum = (rows: typeof authorized, week: string) =>
+      (rows ?? []).filter((r) => r.key === week && r.label === currency).reduce((s, r) => s + r.amountMinor, 0n);
+    const other = [...(authorized ?? []), ...(captured ?? [])].filter((r) => r.label !== currency).length;
+    const amount = (minor: bigint) => formatMoney(money(minor, currency));
+    const rows = weeks.map((week) => ({
+      week,
+      authorized: amount(sum(authorized, week)),
+      captured: amount(sum(captured, week)),
+    }));
+    if (q.format === 'csv') {
+      const csv = [
+        'week,authorized,captured,currency',
+        ...rows.map((r) => `${r.week},${r.authorized},${r.captured},${currency}`),
+      ];
+      return {
+        body: null,
+        file: {
+          contentType: 'text/csv; charset=utf-8',
+          fileName: `cash-out-${q.from}-${q.to}.csv`,
+          content: `${csv.join('\n')}\n`,
+        },
+      };
+    }
+    return { body: { from: q.from, to: q.to, currency, weeks: rows, otherCurrencyRows: other } };
   },
 
   'GET /reports/missing-receipts': async ({ principal }) => {

@@ -251,6 +251,18 @@ export const API = {
       .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),
     success: { description: 'rows from maintained aggregates', csv: true },
   },
+  'GET /reports/cash-out': {
+    tag: 'exports',
+    summary: 'Card cash out per ISO week: approved authorizations and posted captures (refunds deducted)',
+    query: z
+      .strictObject({ from: isoDate, to: isoDate, format })
+      .refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] })
+      .refine((p) => Date.parse(p.to) - Date.parse(p.from) <= 400 * 86_400_000, {
+        message: 'at most 400 days',
+        path: ['to'],
+      }),
+    success: { description: 'one row per week (Monday)', csv: true },
+  },
   'GET /reports/missing-receipts': {
     tag: 'exports',
     summary: 'Card payments without a receipt, by age',

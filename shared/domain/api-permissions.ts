@@ -29,6 +29,7 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /exports/journal': ['admin', 'finance', 'auditor'],
   'GET /reports/spend': ['admin', 'finance', 'auditor'],
   'GET /reports/missing-receipts': ['admin', 'finance', 'auditor'],
+  'GET /reports/cash-out': ['admin', 'finance', 'auditor'],
   'GET /company': EVERYONE,
   'PUT /company': ['admin'],
   'GET /users': ['admin', 'finance', 'auditor'],

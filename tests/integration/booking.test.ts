@@ -175,3 +175,25 @@ const run = (args: string[], api: string) =>
     });
     child.on('exit', (code) => resolve({ code, stdout }));
   });
+
+describe('weekly card cash out', () => {
+  it('adds an approved authorization and its capture to the week they happened in', async () => {
+    const from = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    type CashOut = { weeks: { week: string; authorized: string; captured: string }[] };
+    const total = (r: CashOut, k: 'authorized' | 'captured') =>
+      r.weeks.reduce((s, w) => s + Math.round(Number(w[k]) * 100), 0);
+    const before = (await api.get<CashOut>(`/reports/cash-out?from=${from}&to=${to}`, tokens.finance)).body;
+    const p = purchase();
+    await cardPayment(apiUrl, p);
+    const after = await api.eventually(async () => {
+      const r = (await api.get<CashOut>(`/reports/cash-out?from=${from}&to=${to}`, tokens.finance)).body;
+      return total(r, 'captured') - total(before, 'captured') >= p.cents ? r : undefined;
+    });
+    expect(total(after, 'authorized') - total(before, 'authorized')).toBeGreaterThanOrEqual(p.cents);
+    const csv = await fetch(`${apiUrl}/reports/cash-out?from=${from}&to=${to}&format=csv`, {
+      headers: { authorization: `Bearer ${tokens.finance}` },
+    });
+    expect((await csv.text()).split('\n')[0]).toBe('week,authorized,captured,currency');
+  });
+});

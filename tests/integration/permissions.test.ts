@@ -50,6 +50,7 @@ const call = async (routeKey: string, token: string, id: string) => {
     'GET /exports/fec': '?from=2026-01-01&to=2026-12-31',
     'GET /exports/journal': '?from=2026-01-01&to=2026-12-31',
     'GET /reports/spend': '?from=2026-01&to=2026-12',
+    'GET /reports/cash-out': '?from=2026-01-01&to=2026-12-31',
   };
   const res = await fetch(`${apiUrl}${path}${query[routeKey] ?? ''}`, {
     method,

@@ -1,7 +1,9 @@
 import type { PostedEntry } from './model.ts';
 
 export const AGGREGATE_DIMENSIONS = ['account', 'employee', 'category', 'entity', 'vat-rate', 'journal'] as const;
-export type AggregateDimension = (typeof AGGREGATE_DIMENSIONS)[number];
+/** Card cash out per ISO week (key = the Monday): approved authorizations and posted transactions. */
+export const CASH_OUT_DIMENSIONS = ['cash-out-authorized', 'cash-out-captured'] as const;
+export type AggregateDimension = (typeof AGGREGATE_DIMENSIONS)[number] | (typeof CASH_OUT_DIMENSIONS)[number];
 
 /** What the entry is about beyond its lines: who spent, in which expense category. */
 export interface EntryTags {
