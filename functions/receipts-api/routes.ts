@@ -75,6 +75,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
         limit: q.limit,
         cursor: q.cursor ?? null,
         employeeId: scopeEmployee(principal, q.employeeId),
+        ...(q.status ? { status: q.status } : {}),
       });
       if (q.format === 'csv') {
         const content = toCsv(page.items.map(view), [

@@ -5,6 +5,7 @@ import { documentInputSchema } from '../domain/company-documents.ts';
 import { entityInputSchema, entityPatchSchema } from '../domain/entities.ts';
 import { attendeeSchema, EXPENSE_CATEGORIES, EXPENSE_STATUSES, expenseJsonSchema } from '../domain/expenses/expense.ts';
 import { AGGREGATE_DIMENSIONS } from '../domain/ledger/aggregates.ts';
+import { RECEIPT_STATUSES } from '../domain/receipts/receipt.ts';
 import { uploadRequestSchema } from '../domain/receipts/uploads.ts';
 
 /**
@@ -102,8 +103,17 @@ export const API = {
   'GET /receipts': {
     tag: 'receipts',
     summary: 'List receipts (yours; the whole company for finance, admin and auditors)',
-    query: z.strictObject({ limit: limit(100), cursor, employeeId: z.string().min(1).optional(), format }),
-    success: { description: 'a page of receipts', csv: true },
+    query: z.strictObject({
+      limit: limit(100),
+      cursor,
+      employeeId: z.string().min(1).optional(),
+      status: z
+        .enum(RECEIPT_STATUSES)
+        .optional()
+        .describe('EXTRACTION_FAILED: needs a look; DUPLICATE: the same file was received before'),
+      format,
+    }),
+    success: { description: 'a page of receipts, newest first', csv: true },
   },
   'GET /receipts/{id}': {
     tag: 'receipts',

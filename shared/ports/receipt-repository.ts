@@ -15,7 +15,11 @@ export interface ReceiptRepository {
   create(receipt: Receipt, history: ReceiptHistoryEntry): Promise<'created' | 'exists'>;
   get(companyId: string, receiptId: string): Promise<Receipt | null>;
   history(companyId: string, receiptId: string): Promise<ReceiptHistoryEntry[]>;
-  list(companyId: string, query: { limit: number; cursor: string | null; employeeId?: string }): Promise<Page<Receipt>>;
+  /** Newest first; with `status`, only receipts in that status (a page may come back short with a cursor). */
+  list(
+    companyId: string,
+    query: { limit: number; cursor: string | null; employeeId?: string; status?: ReceiptStatus },
+  ): Promise<Page<Receipt>>;
   /**
    * Moves a receipt from one status to another with a patch, atomically with its history entry.
    * Throws ConcurrentUpdateError when the receipt is no longer in `from` (someone else moved it).

@@ -11,6 +11,7 @@ import {
 } from '../../shared/domain/expenses/search.ts';
 import { makeApi } from '../support/api-client.ts';
 import { putExpenses, seeded, syntheticExpenses } from '../support/expense-sets.ts';
+import { emailReceipt, purchase } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
@@ -100,5 +101,36 @@ describe('GET /expenses with filters', () => {
     const employee = await api.token('alice@demo.quittance.local');
     expect((await api.get('/expenses?employeeId=u_someone_else', employee)).status).toBe(403);
     expect((await api.get('/expenses?minAmount=12,50', finance)).status).toBe(400);
+    // A cursor of one listing is refused on another (here: a status list's cursor on an employee's list).
+    const first = await api.get<{ nextCursor: string | null }>('/expenses?status=APPROVED&limit=1', finance);
+    if (first.body.nextCursor) {
+      const q = new URLSearchParams({ employeeId: 'u_demo_alice', cursor: first.body.nextCursor });
+      expect((await api.get(`/expenses?${q}`, finance)).status).toBe(400);
+    }
+  });
+});
+
+describe('GET /receipts?status=', () => {
+  it('lists only receipts in that status, across pages', async () => {
+    const finance = await api.token('finance@demo.quittance.local');
+    await emailReceipt(inject('smtpPort'), purchase());
+    await api.eventually(async () => {
+      const r = await api.get<{ items: unknown[] }>('/receipts?status=EXTRACTED&limit=1', finance);
+      return r.body.items.length > 0 ? true : undefined;
+    });
+    const all: { status: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const q = new URLSearchParams({ status: 'EXTRACTED', limit: '3', ...(cursor ? { cursor } : {}) });
+      const res = await api.get<{ items: { status: string }[]; nextCursor: string | null }>(`/receipts?${q}`, finance);
+      expect(res.status).toBe(200);
+      all.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 200);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.every((r) => r.status === 'EXTRACTED')).toBe(true);
+    expect((await api.get('/receipts?status=LOST', finance)).status).toBe(400);
   });
 });

@@ -17,7 +17,7 @@ import type { Role } from '../../domain/identity.ts';
 import { formatMoney } from '../../domain/money.ts';
 import { ConcurrentUpdateError, type ExpenseRepository, type PolicyRepository } from '../../ports/expenses.ts';
 import type { Page } from '../../ports/receipt-repository.ts';
-import { decodeCursor, encodeCursor, stripKeys } from './keys.ts';
+import { decodeCursor, encodeCursor, InvalidCursorError, stripKeys } from './keys.ts';
 
 /**
  * Expenses on the single table: the expense `C#<co>#EXP#<id>` / EXPENSE (gsi1: the company's expenses by status and
@@ -193,6 +193,8 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
     const range = f.from || f.to ? ` AND ${index}sk BETWEEN :lo AND :hi` : '';
     const items: Expense[] = [];
     let start = decodeCursor(q.cursor);
+    // A cursor is only valid for the listing it was issued for (same index and partition): never another company's.
+    if (start && start[`${index}pk`] !== pk) throw new InvalidCursorError('cursor does not belong to this listing');
     let read = 0;
     let last: Record<string, unknown> | undefined;
     while (items.length < q.limit && read < SEARCH_READ_BUDGET) {

@@ -69,29 +69,47 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
       return (res.Items ?? []).map((i) => stripKeys<ReceiptHistoryEntry>(i));
     },
 
-    async list(companyId, { limit, cursor, employeeId }) {
+    async list(companyId, { limit, cursor, employeeId, status }) {
       const byEmployee = employeeId !== undefined;
       const [index, pkAttr, pkValue] = byEmployee
         ? (['gsi2', 'gsi2pk', `C#${companyId}#EMP#${employeeId}#RECEIPTS`] as const)
         : (['gsi1', 'gsi1pk', `C#${companyId}#RECEIPTS`] as const);
-      const start = decodeCursor(cursor);
+      let start = decodeCursor(cursor);
       // A cursor is only valid for the partition it was issued for: no walking into another company.
       if (start && start[pkAttr] !== pkValue) throw new InvalidCursorError('cursor does not belong to this listing');
-      const res = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: index,
-          KeyConditionExpression: `${pkAttr} = :pk`,
-          ExpressionAttributeValues: { ':pk': pkValue },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-      return {
-        items: (res.Items ?? []).map((i) => stripKeys<Receipt>(i)),
-        nextCursor: encodeCursor(res.LastEvaluatedKey),
-      };
+      // With a status filter, read ahead (bounded) until the page is full; a page may come back short with a cursor.
+      const items: Receipt[] = [];
+      let read = 0;
+      for (;;) {
+        const res = await ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: index,
+            KeyConditionExpression: `${pkAttr} = :pk`,
+            ...(status
+              ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+              : {}),
+            ExpressionAttributeValues: { ':pk': pkValue, ...(status ? { ':status': status } : {}) },
+            ScanIndexForward: false,
+            Limit: status ? Math.max(100, limit * 4) : limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        read += res.ScannedCount ?? 0;
+        const page = res.Items ?? [];
+        for (const [n, i] of page.entries()) {
+          items.push(stripKeys<Receipt>(i));
+          if (items.length === limit && n < page.length - 1) {
+            // Full inside this page: the next page starts right after this item.
+            const cursorKey = { pk: i.pk, sk: i.sk, [pkAttr]: i[pkAttr], [`${index}sk`]: i[`${index}sk`] };
+            return { items, nextCursor: encodeCursor(cursorKey) };
+          }
+        }
+        start = res.LastEvaluatedKey;
+        if (!start || items.length === limit || read >= 2_000) {
+          return { items, nextCursor: encodeCursor(start) };
+        }
+      }
     },
 
     async transition(companyId, receiptId, { from, to, patch, history }) {
