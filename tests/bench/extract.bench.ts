@@ -17,7 +17,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { contentTypeFor, makeBuiltinExtractor } from '../../shared/adapters/extraction/builtin.ts';
-import { OcrEngine, type OcrResult } from '../../shared/adapters/extraction/ocr.ts';
+import { OcrEngine, type OcrEngineOptions, type OcrResult } from '../../shared/adapters/extraction/ocr.ts';
 import { findDates } from '../../shared/domain/extraction/dates.ts';
 import { receiptToJson } from '../../shared/domain/extraction/model.ts';
 
@@ -33,6 +33,8 @@ const OCR_OFFSET = Number(process.env.BENCH_OCR_OFFSET ?? 0);
  * meaningless). BENCH_OUT=<file> writes the report elsewhere than docs/benchmarks/extract.md.
  */
 const OCR_CACHE = process.env.BENCH_OCR_CACHE;
+/** BENCH_OCR_OPTIONS='{"pageSegMode":4}': OCR engine options to measure (JSON, part of the cache key). */
+const OCR_OPTIONS = JSON.parse(process.env.BENCH_OCR_OPTIONS ?? '{}') as OcrEngineOptions;
 const OUT_FILE = process.env.BENCH_OUT;
 // SROIE receipts date from 2015-2019: plausibility is judged against the collection date, not today.
 const NOW = new Date('2019-06-01T00:00:00Z');
@@ -88,10 +90,11 @@ class CachedOcr extends OcrEngine {
     .update(readFileSync(join(ROOT, 'shared/adapters/extraction/ocr.ts')))
     .update(readFileSync(join(ROOT, 'shared/adapters/extraction/image-preprocess.ts')))
     .update(process.env.BENCH_OCR_KEY ?? '')
+    .update(JSON.stringify(OCR_OPTIONS))
     .digest('hex')
     .slice(0, 16);
   constructor(private readonly folder: string) {
-    super();
+    super(OCR_OPTIONS);
     mkdirSync(folder, { recursive: true });
   }
   override async recognize(image: Uint8Array): Promise<OcrResult> {
@@ -310,7 +313,7 @@ const main = async (): Promise<void> => {
     .slice(OCR_OFFSET, OCR_OFFSET + OCR_LIMIT);
   process.stderr.write(`SROIE images through OCR: ${imgIds.length} receipts (BENCH_OCR_LIMIT)…\n`);
   // Warm the OCR worker so that model loading is not counted against the first receipt.
-  const warm = OCR_CACHE ? new CachedOcr(OCR_CACHE) : new OcrEngine();
+  const warm = OCR_CACHE ? new CachedOcr(OCR_CACHE) : new OcrEngine(OCR_OPTIONS);
   const t0 = performance.now();
   await warm.recognize(
     pdf.length > 0 ? readFileSync(join(SROIE, 'img', `${imgIds[0] ?? '001'}.jpg`)) : new Uint8Array(),

@@ -90,8 +90,15 @@ export interface SecondPassOptions {
   psm?: number;
   fullWidth?: boolean;
   acceptByConfidence?: boolean;
-  /** 'suspect' (default): only lines whose first reading looks wrong; 'all': every total/date candidate line. */
-  select?: 'suspect' | 'all';
+  /**
+   * 'suspect' (default): only lines whose first reading looks wrong; 'all': every total/date candidate line;
+   * 'header': the first lines of the receipt (the merchant name), each re-read alone.
+   */
+  select?: 'suspect' | 'all' | 'header';
+  /** Scale each re-read line so that its box is this tall (px), instead of a fixed scale. */
+  lineHeight?: number;
+  /** A re-reading replaces the first only when its confidence is higher by at least this much. Default 0. */
+  margin?: number;
 }
 
 const AMOUNT = /(?<![\d.,])\d{1,3}(?:[ ,.]\d{3})*[.,]\d{2}(?![\d])/g;
@@ -221,7 +228,16 @@ export class OcrEngine {
     let budget = pass.maxLines ?? 8;
     for (const [i, line] of lines.entries()) {
       if (budget <= 0) break;
-      if (!(pass.select === 'all' ? candidateLine(line.text) : suspectLine(line.text))) continue;
+      const wanted =
+        pass.select === 'header'
+          ? (line.text.match(/\p{L}/gu) ?? []).length >= 3
+          : pass.select === 'all'
+            ? candidateLine(line.text)
+            : suspectLine(line.text);
+      if (!wanted) {
+        if (pass.select === 'header') budget--;
+        continue;
+      }
       budget--;
       const h = line.box.y1 - line.box.y0;
       const pad = h * (pass.pad ?? 0.2);
@@ -231,13 +247,15 @@ export class OcrEngine {
         x1: pass.fullWidth === false ? line.box.x1 + h : gray.width,
         y1: line.box.y1 + pad,
       };
-      const scale = pass.scale ?? 1;
+      const scale = pass.lineHeight ? Math.min(2, Math.max(0.3, pass.lineHeight / Math.max(1, h))) : (pass.scale ?? 1);
       const crop = cropGray(gray, band, scale);
       const r = await this.page(worker, encodePgm(crop), { tessedit_pageseg_mode: String(pass.psm ?? 7) });
       const text = r.lines.map((l) => l.text).join('   ');
       if (!text.trim()) continue;
       const conf = r.lines.length ? r.lines.reduce((a, l) => a + l.confidence, 0) / r.lines.length : 0;
-      const better = pass.acceptByConfidence ? conf > line.confidence : lineEvidence(text) > lineEvidence(line.text);
+      const better = pass.acceptByConfidence
+        ? conf > line.confidence + (pass.margin ?? 0)
+        : lineEvidence(text) > lineEvidence(line.text);
       if (better) {
         const x0 = Math.max(0, Math.floor(band.x0));
         const bx0 = Math.min(...r.lines.map((l) => l.box.x0)) / scale + x0;
