@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { makeDynamoEntityStore } from '../../shared/adapters/dynamodb/entities.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeS3DocumentStore } from '../../shared/adapters/s3/document-store.ts';
 import type { CompanyDocument } from '../../shared/domain/company-documents.ts';
-import type { Entity } from '../../shared/domain/entities.ts';
 import { bucketName, tableName } from '../../shared/runtime/env.ts';
 import type { AdminApiDeps, StoredUser } from './routes.ts';
 
@@ -15,6 +15,7 @@ export const defaultDeps = (): AdminApiDeps => {
   const table = tableName('main');
   const bucket = bucketName('documents');
   const documents = makeS3DocumentStore(s3, bucket);
+  const entities = makeDynamoEntityStore(ddb, table);
   /** Items of the company partition whose sort key starts with `prefix`, all pages. */
   const listed = async (companyId: string, prefix: string) => {
     const items: Record<string, unknown>[] = [];
@@ -64,17 +65,8 @@ export const defaultDeps = (): AdminApiDeps => {
       presignGet: (key, fileName, ttl) => documents.presignGet({ bucket, key }, ttl, { attachmentName: fileName }),
     },
     store: {
-      async entities(companyId) {
-        return (await listed(companyId, 'ENTITY#')).map((i) => JSON.parse(String(i.json)) as Entity);
-      },
-      async putEntity(companyId, e) {
-        await ddb.send(
-          new PutCommand({
-            TableName: table,
-            Item: { pk: `C#${companyId}`, sk: `ENTITY#${e.id}`, entity: 'Entity', json: JSON.stringify(e) },
-          }),
-        );
-      },
+      entities: (companyId) => entities.list(companyId),
+      putEntity: (companyId, e) => entities.put(companyId, e),
       async documents(companyId) {
         return (await listed(companyId, 'DOC#')).map((i) => JSON.parse(String(i.json)) as CompanyDocument);
       },

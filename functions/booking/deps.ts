@@ -1,11 +1,13 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
+import { makeDynamoEntityStore } from '../../shared/adapters/dynamodb/entities.ts';
 import { makeDynamoExpenseRepository } from '../../shared/adapters/dynamodb/expenses.ts';
 import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { makeDynamoReportAggregates } from '../../shared/adapters/dynamodb/report-aggregates.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
+import { ledgerSettingsWith } from '../../shared/domain/entities.ts';
 import { aggregateIncrements } from '../../shared/domain/ledger/aggregates.ts';
 import { entryToJson } from '../../shared/domain/ledger/entry-json.ts';
 import { EVENT_BUS_NAME, getEnv, queueUrl, tableName } from '../../shared/runtime/env.ts';
@@ -17,6 +19,7 @@ export const defaultDeps = (): BookingDeps => {
   const expenses = makeDynamoExpenseRepository(ddb, table);
   const accountingQueue = queueUrl('accounting');
   const aggregates = makeDynamoReportAggregates(ddb, table);
+  const entities = makeDynamoEntityStore(ddb, table);
   return {
     journal: makeDynamoJournalStore(ddb, table),
     events: makeEventBridgePublisher(eventBridge, getEnv(EVENT_BUS_NAME)),
@@ -32,6 +35,7 @@ export const defaultDeps = (): BookingDeps => {
     },
     aggregate: (entry, tags) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, tags)),
     addToReports: (companyId, sourceId, increments) => aggregates.add(companyId, sourceId, increments),
+    ledgerSettings: async (companyId, currency) => ledgerSettingsWith(currency, await entities.list(companyId)),
     now: () => new Date(),
     expense: (companyId, id) => expenses.get(companyId, id),
     receipts: makeDynamoReceiptRepository(ddb, table),

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { EXPENSE_CATEGORIES } from './expenses/expense.ts';
 import { isValidFrenchVat, isValidSiren, isValidSiret } from './extraction/identifiers.ts';
+import {
+  EXPENSE_CATEGORIES as BOOKING_CATEGORIES,
+  defaultLedgerSettings,
+  type LedgerSettings,
+} from './ledger/chart.ts';
 
 /**
  * Legal entities of a group (each its own SIREN, currency and books) and their establishments (each its own SIRET).
@@ -21,9 +25,12 @@ export const establishmentSchema = z.strictObject({
 });
 
 const accountingSchema = z.strictObject({
-  /** Expense account per category for this entity (overrides the company's and the PCG default). */
+  /**
+   * Expense account per booking category (meal, lodging, transport, fuel…) for this entity: overrides the PCG
+   * default when its expenses are booked.
+   */
   categoryAccounts: z
-    .partialRecord(z.enum(EXPENSE_CATEGORIES), z.string().regex(/^[1-8]\d{2,9}$/, 'a PCG account number'))
+    .partialRecord(z.enum(BOOKING_CATEGORIES), z.string().regex(/^[1-8]\d{2,9}$/, 'a PCG account number'))
     .default({}),
   /** Code sent to the accounting system as the entity's analytic axis. */
   analyticCode: z.string().trim().min(1).max(40).optional(),
@@ -111,4 +118,18 @@ export const patchEntity = (before: Entity, patch: EntityPatch): Entity => {
     .superRefine((e, ctx) => checkEntity(e as EntityShape, ctx));
   check.parse(after);
   return after;
+};
+
+/** The ledger settings with each active entity's account overrides (what booking uses). */
+export const ledgerSettingsWith = (currency: string, entities: readonly Entity[]): LedgerSettings => {
+  const base = defaultLedgerSettings(currency);
+  return {
+    ...base,
+    entities: Object.fromEntries(
+      entities.map((e) => [
+        e.id,
+        Object.fromEntries(Object.entries(e.accounting.categoryAccounts).map(([c, account]) => [c, { account }])),
+      ]),
+    ),
+  };
 };

@@ -129,7 +129,7 @@ describe('entities and company documents', () => {
       siren: '732829320',
       currency: 'EUR',
       establishments: [{ siret: siretOf('732829320', '0042'), name: 'Lyon Part-Dieu', headOffice: true }],
-      accounting: { categoryAccounts: { meals: '625710' } },
+      accounting: { categoryAccounts: { meal: '625710' } },
     });
     expect(created.status).toBe(201);
     expect((await call('POST', '/entities', { name: 'Again', siren: '732829320' })).status).toBe(409);

@@ -5,7 +5,7 @@ import type { Expense } from '../expenses/expense.ts';
 import { formatMoney, parseMoney } from '../money.ts';
 import type { EntryTags } from './aggregates.ts';
 import { buildExpenseEntry, buildReimbursementEntry } from './build-entry.ts';
-import { defaultLedgerSettings } from './chart.ts';
+import { defaultLedgerSettings, type LedgerSettings } from './chart.ts';
 import { entryToJson } from './entry-json.ts';
 import { approvedExpenseFor } from './from-expense.ts';
 import { type DraftEntry, entryTotals, type PostedEntry } from './model.ts';
@@ -18,6 +18,8 @@ export interface BookExpenseDeps {
   enqueue(entry: PostedEntry): Promise<void>;
   /** Adds the entry to the maintained report aggregates, once per entry (idempotent). */
   aggregate(entry: PostedEntry, tags: EntryTags): Promise<void>;
+  /** The company's ledger settings in its currency (entities' account overrides included); defaults if absent. */
+  ledgerSettings?(companyId: string, currency: string): Promise<LedgerSettings>;
   now: () => Date;
 }
 
@@ -71,7 +73,9 @@ export const bookExpense = async (
   expense: Expense,
   context: { employeeName: string; receipt: { id: string; sha256: string } | null; cardProgramme: string | null },
 ): Promise<PostedEntry> => {
-  const settings = defaultLedgerSettings(expense.amount.currency);
+  const settings =
+    (await deps.ledgerSettings?.(expense.companyId, expense.amount.currency)) ??
+    defaultLedgerSettings(expense.amount.currency);
   const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
   return postQueueAnnounce(deps, draft, {
     employeeId: expense.employeeId,

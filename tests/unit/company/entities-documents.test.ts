@@ -5,8 +5,10 @@ import {
   documentState,
   planDocumentReminders,
 } from '../../../shared/domain/company-documents.ts';
-import { type Entity, entityInputSchema, patchEntity } from '../../../shared/domain/entities.ts';
+import { type Entity, entityInputSchema, ledgerSettingsWith, patchEntity } from '../../../shared/domain/entities.ts';
 import { luhnValid } from '../../../shared/domain/extraction/identifiers.ts';
+import { buildExpenseEntry } from '../../../shared/domain/ledger/index.ts';
+import { money } from '../../../shared/domain/money.ts';
 
 /** A valid SIRET of this SIREN: the NIC's last digit chosen to satisfy Luhn. */
 const siretOf = (siren: string, nic4: string) => {
@@ -17,6 +19,37 @@ const siretOf = (siren: string, nic4: string) => {
 const SIREN = '732829320';
 
 describe('legal entities', () => {
+  it("books an entity's expenses to its own accounts, others to the PCG default", () => {
+    const lyon: Entity = {
+      ...entityInputSchema.parse({ name: 'Lyon', siren: SIREN, accounting: { categoryAccounts: { meal: '625710' } } }),
+      id: 'ent_lyon',
+      active: true,
+      createdAt: '2026-01-01T00:00:00Z',
+    };
+    const settings = ledgerSettingsWith('EUR', [lyon]);
+    const book = (entityId: string | null) =>
+      buildExpenseEntry(
+        {
+          companyId: 'acme',
+          entityId,
+          expenseId: `exp_${entityId}`,
+          kind: 'card',
+          cardProgramme: 'stripe',
+          employee: { id: 'u_alice', name: 'Alice' },
+          label: 'Brasserie',
+          bookingDate: '2026-11-14',
+          currency: 'EUR',
+          lines: [{ category: 'meal', amount: money(4250, 'EUR'), vat: [{ rate: '10', amount: money(386, 'EUR') }] }],
+          evidence: { invoice: true, inCompanyName: true, vatCountry: 'FR' },
+          piece: { ref: 'rcpt_1', kind: 'receipt', date: '2026-11-14', documentSha256: null },
+          conversion: null,
+        },
+        settings,
+      ).entry.lines.find((l) => l.role === 'expense')?.account;
+    expect(book('ent_lyon')).toBe('625710');
+    expect(book(null)).toBe('6256');
+  });
+
   it('accepts an entity whose establishments carry its SIREN, with one head office', () => {
     const e = entityInputSchema.parse({
       name: 'Acme Lyon SAS',
@@ -26,7 +59,7 @@ describe('legal entities', () => {
         { siret: siretOf(SIREN, '0007'), name: 'Siège', headOffice: true },
         { siret: siretOf(SIREN, '0012'), name: 'Entrepôt' },
       ],
-      accounting: { categoryAccounts: { meals: '625700' } },
+      accounting: { categoryAccounts: { meal: '625700' } },
     });
     expect(e.siren).toBe(SIREN);
     expect(e.vatNumber).toBe('FR44732829320');
@@ -42,13 +75,13 @@ describe('legal entities', () => {
         { siret: siretOf('552100554', '0001'), name: 'Elsewhere', headOffice: true },
         { siret: '73282932000075', name: 'Bad checksum', headOffice: true },
       ],
-      accounting: { categoryAccounts: { meals: '12' } },
+      accounting: { categoryAccounts: { meal: '12' } },
       colour: 'blue',
     });
     expect(r.success).toBe(false);
     const fields = (r.error?.issues ?? []).map((i) => i.path.join('.'));
     expect(fields).toEqual(
-      expect.arrayContaining(['siren', 'establishments.1.siret', 'accounting.categoryAccounts.meals']),
+      expect.arrayContaining(['siren', 'establishments.1.siret', 'accounting.categoryAccounts.meal']),
     );
     expect(r.error?.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
   });
