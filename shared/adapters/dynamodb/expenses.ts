@@ -211,10 +211,9 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
             ...values,
           },
           ScanIndexForward: q.order === 'spentOn',
-          // Without filters a page is exactly what was asked; with filters read ahead in larger pages.
-          Limit: parts.length
-            ? Math.min(SEARCH_READ_BUDGET - read, Math.max(200, q.limit * 4))
-            : q.limit - items.length,
+          // Without filters a page is exactly what was asked; with filters read ahead up to the budget in one call
+          // (DynamoDB still stops at 1 MB read), so a selective filter costs few round trips.
+          Limit: parts.length ? SEARCH_READ_BUDGET - read : q.limit - items.length,
           ExclusiveStartKey: start,
         }),
       );
