@@ -356,18 +356,27 @@ export const runReconcile = (
   const t = parseTransactions(transactionsText, files.transactions);
   transactionsText = '';
   phase('parse transactions');
+  const { write } = hooks;
+  if (write) {
+    // Streamed: each proposal is formatted as it is decided and written in chunks of lines (the CLI's path; the
+    // 'proposals' phase then includes formatting and writing).
+    let chunk = '';
+    let lines = 0;
+    const emit = (p: MatchProposal): void => {
+      chunk += `${formatProposal(p)}\n`;
+      if (++lines === CHUNK_LINES) {
+        write(chunk);
+        chunk = '';
+        lines = 0;
+      }
+    };
+    const result = reconcile(r.items, t.items, options, { emit, ...(hooks.timing ? { timing: hooks.timing } : {}) });
+    if (chunk !== '') write(chunk);
+    return { result, errors: [...r.errors, ...t.errors], output: '' };
+  }
   const result = reconcile(r.items, t.items, options, hooks.timing ? { timing: hooks.timing } : {});
   t0 = performance.now();
-  const { proposals } = result;
-  let output = '';
-  if (hooks.write) {
-    for (let i = 0; i < proposals.length; i += CHUNK_LINES) {
-      let chunk = '';
-      const end = Math.min(proposals.length, i + CHUNK_LINES);
-      for (let j = i; j < end; j++) chunk += `${formatProposal(proposals[j] as MatchProposal)}\n`;
-      hooks.write(chunk);
-    }
-  } else output = proposals.map((p) => `${formatProposal(p)}\n`).join('');
+  const output = result.proposals.map((p) => `${formatProposal(p)}\n`).join('');
   phase('format output');
   return { result, errors: [...r.errors, ...t.errors], output };
 };
@@ -489,7 +498,7 @@ export const reconcileCommand: Command = {
     if (values.timings) {
       const { stats } = run.result;
       process.stderr.write(
-        `stats receipts ${stats.receipts}, transactions ${stats.transactions}, pairs scored ${stats.pairsScored}, options ${stats.options}, proposals ${run.result.proposals.length}\n`,
+        `stats receipts ${stats.receipts}, transactions ${stats.transactions}, pairs scored ${stats.pairsScored}, options ${stats.options}, proposals ${stats.proposals}\n`,
       );
     }
     for (const e of run.errors) process.stderr.write(`${formatLineError(e)}\n`);

@@ -141,10 +141,11 @@ export class TransactionIndex {
 
   /**
    * Candidates for a receipt: by its employee when known, else by its card last 4, else (an import without
-   * owner nor card) the charges anyone made in the window that `scorePrepared` could accept: the exact amount at
-   * any merchant, and at a merchant with the same key, an amount within the widest tip (same currency or the
-   * merchant amount abroad) or within the card FX fee and tip of the converted total. Without a rate for a card
-   * currency every charge of the merchant key in that currency stays a candidate (the amount cannot be compared).
+   * owner nor card, where nothing narrows the search to one person's spend) the exact amount at any merchant
+   * in the window, and charges at a merchant with the same key authorized on the receipt's local day (± 1 UTC
+   * day) with an amount `scorePrepared` could accept: within the widest tip (same currency or the merchant
+   * amount abroad) or within the card FX fee and tip of the converted total. Without a rate for a card currency
+   * every same-day charge of the merchant key in that currency stays a candidate (the amount cannot be compared).
    */
   candidatesFor(pr: PreparedReceipt, options: MatchOptions): PreparedTransaction[] {
     const [from, to] = candidateWindow(pr.day, options);
@@ -153,19 +154,24 @@ export class TransactionIndex {
     if (r.cardLast4 !== null) return this.byCard.range(r.cardLast4, from, to);
     const mk = merchantKey(pr.merchant.compact);
     const found: PreparedTransaction[] = [];
+    // Without an exact amount, only a same-day charge at the same merchant is evidence for an unowned receipt: a
+    // wider window gathers thousands of same-merchant charges of the whole company in a large import.
+    const dayFrom = pr.day - 1;
+    const dayTo = pr.day + 1;
     const p = r.total.minor < 0n ? -r.total.minor : r.total.minor;
-    this.byMerchant.range(`${mk}|${r.total.currency}`, p, p + (p * MAX_TIP_BPS) / 10_000n + 1n, from, to, found);
+    this.byMerchant.range(`${mk}|${r.total.currency}`, p, p + (p * MAX_TIP_BPS) / 10_000n + 1n, dayFrom, dayTo, found);
     for (const currency of this.cardCurrencies) {
       if (currency === r.total.currency) continue;
       const rate = options.rateSource?.(r.total.currency, currency, r.date) ?? null;
       const converted: Money | null = rate === null ? null : convertMoney(r.total, rate, currency);
       if (converted === null) {
-        this.byMerchant.all(`${mk}|${currency}`, from, to, found);
+        this.byMerchant.all(`${mk}|${currency}`, dayFrom, dayTo, found);
         continue;
       }
       const c = converted.minor < 0n ? -converted.minor : converted.minor;
       const over = BigInt(options.maxFxFeeBps) + MAX_TIP_BPS;
-      this.byMerchant.range(`${mk}|${currency}`, c - c / 100n - 1n, c + (c * over) / 10_000n + 1n, from, to, found);
+      const hi = c + (c * over) / 10_000n + 1n;
+      this.byMerchant.range(`${mk}|${currency}`, c - c / 100n - 1n, hi, dayFrom, dayTo, found);
     }
     this.byAmount.range(amountKey(r.total), from, to, found);
     // Day order without duplicates (a charge may be found by merchant and by amount).

@@ -22,9 +22,9 @@ import {
 } from './types.ts';
 
 export interface ReconcileResult {
-  /** One line per receipt ↔ transaction pair, grouped by receipt in input order, best first. */
+  /** One line per receipt ↔ transaction pair, grouped by receipt in input order, best first (empty with `emit`). */
   readonly proposals: MatchProposal[];
-  /** The chosen decisions (a group may link several receipts or several transactions). */
+  /** The chosen decisions (a group may link several receipts or several transactions; empty with `emit`). */
   readonly chosen: MatchGroup[];
   /** Refund → purchase links (also reflected in `proposals` when the purchase has a receipt). */
   readonly refunds: RefundLink[];
@@ -34,12 +34,19 @@ export interface ReconcileResult {
     /** Pairs actually scored (after the index lookup). */
     readonly pairsScored: number;
     readonly options: number;
+    /** Lines proposed (also when they were emitted instead of collected). */
+    readonly proposals: number;
   };
 }
 
 export interface ReconcileHooks {
   /** Called after each phase with its duration in milliseconds (for `quittance reconcile --timings`). */
   readonly timing?: (phase: string, ms: number) => void;
+  /**
+   * Receives the proposals one by one, in output order, instead of collecting them: a large batch then never
+   * holds every explained line at once. With `emit`, the result's `proposals` and `chosen` are left empty.
+   */
+  readonly emit?: (proposal: MatchProposal) => void;
 }
 
 const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
@@ -48,6 +55,14 @@ const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
   'many-to-transaction': 2,
   'refund-of-purchase': 3,
 };
+
+/** Prepared items that know their position (the assignment's integer keys). */
+interface BatchReceipt extends PreparedReceipt {
+  readonly index: number;
+}
+interface BatchTransaction extends PreparedTransaction {
+  readonly index: number;
+}
 
 /**
  * Batch reconciliation: index → candidates → scores → sum shapes → global assignment → refunds → proposals.
@@ -69,42 +84,40 @@ export const reconcile = (
   };
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
   const memo = new SimilarityCache();
-  const prs = receipts.map((r) => prepareReceiptWith(r, memo.intern(r.vendor)));
-  const pts = transactions.map((t) => prepareTransactionWith(t, memo.intern(t.merchantName)));
+  const prs: BatchReceipt[] = receipts.map((r, index) => ({
+    ...prepareReceiptWith(r, memo.intern(r.vendor)),
+    index,
+  }));
+  const pts: BatchTransaction[] = transactions.map((t, index) => ({
+    ...prepareTransactionWith(t, memo.intern(t.merchantName)),
+    index,
+  }));
   const nR = prs.length;
+  const nT = pts.length;
   const txIndex = new TransactionIndex(pts);
   const rIndex = new ReceiptIndex(prs);
   phase('prepare and index');
 
   // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
-  let receiptKey: Map<string, number> | null = null;
-  let txKey: Map<string, number> | null = null;
-  const keyOfReceipt = (id: string): number => {
-    receiptKey ??= new Map(prs.map((p, i) => [p.receipt.id, i]));
-    return receiptKey.get(id) as number;
-  };
-  const keyOfTx = (id: string): number => {
-    txKey ??= new Map(pts.map((p, j) => [p.transaction.id, nR + j]));
-    return txKey.get(id) as number;
-  };
-  const ptIndex = new Map<PreparedTransaction, number>();
-  pts.forEach((pt, j) => {
-    ptIndex.set(pt, j);
-  });
-
-  let pairsScored = 0;
   const table = new OptionTable((k) =>
-    k < nR ? (prs[k] as PreparedReceipt).receipt.id : (pts[k - nR] as PreparedTransaction).transaction.id,
+    k < nR ? (prs[k] as BatchReceipt).receipt.id : (pts[k - nR] as BatchTransaction).transaction.id,
   );
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
-  const addGroup = (g: MatchGroup): void => {
-    const keys = [...g.receiptIds.map(keyOfReceipt), ...g.transactionIds.map(keyOfTx)];
+  const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
+    const rKey = new Map(rs.map((r) => [r.receipt.id, (r as BatchReceipt).index]));
+    const tKey = new Map(ts.map((t) => [t.transaction.id, nR + (t as BatchTransaction).index]));
+    const keys = [
+      ...g.receiptIds.map((id) => rKey.get(id) as number),
+      ...g.transactionIds.map((id) => tKey.get(id) as number),
+    ];
     const i = table.pushGroup(g.score, SHAPE_ORDER[g.shape], keys, g.receiptIds.join(','), g.transactionIds.join(','));
     groups.set(i, g);
   };
+
+  let pairsScored = 0;
   for (let i = 0; i < nR; i++) {
-    const pr = prs[i] as PreparedReceipt;
+    const pr = prs[i] as BatchReceipt;
     const candidates = txIndex.candidatesFor(pr, options);
     for (const pt of candidates) {
       pairsScored++;
@@ -113,13 +126,13 @@ export const reconcile = (
       if (dateEvidence(pr.day, pt, options, 'single', false) === null) continue;
       const score = scorePreparedValue(pr, pt, options, memo);
       if (score === null || score < options.minSuggestionScore) continue;
-      table.pushPair(score, i, nR + (ptIndex.get(pt) as number));
+      table.pushPair(score, i, nR + (pt as BatchTransaction).index);
     }
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
     if (pr.receipt.employeeId === null && pr.receipt.cardLast4 === null) continue;
     for (const g of receiptToManyOptions(pr, candidates, options, memo)) {
-      if (g.score >= options.minSuggestionScore) addGroup(g);
+      if (g.score >= options.minSuggestionScore) addGroup(g, [pr], candidates);
     }
   }
   phase('score receipts');
@@ -127,49 +140,48 @@ export const reconcile = (
     const t = pt.transaction;
     const from = pt.authSpan[0] - options.daysBefore - 1;
     const to = pt.authSpan[1] + options.daysAfter + 1;
-    for (const g of manyToTransactionOptions(
-      pt,
-      rIndex.forEmployee(t.employeeId, from, to, t.cardLast4),
-      options,
-      memo,
-    )) {
-      if (g.score >= options.minSuggestionScore) addGroup(g);
+    const candidates = rIndex.forEmployee(t.employeeId, from, to, t.cardLast4);
+    for (const g of manyToTransactionOptions(pt, candidates, options, memo)) {
+      if (g.score >= options.minSuggestionScore) addGroup(g, candidates, [pt]);
     }
   }
   phase('sums of receipts');
 
-  const assignment = assignKeyed(table, nR + pts.length, options);
+  const assignment = assignKeyed(table, nR + nT, options);
+  /** Per key: the index in `assignment.chosen` of the decision that takes it, or −1. */
+  const decisionOf = new Int32Array(nR + nT).fill(-1);
+  assignment.chosen.forEach((oi, d) => {
+    for (const k of table.keysOf(oi)) decisionOf[k] = d;
+  });
   phase('assign');
 
-  /** The decision of option `oi` as a MatchGroup (a one-to-one pair is explained here, once). */
-  const groupOf = (oi: number, auto: boolean): MatchGroup => {
+  const receiptIdsOf = (oi: number): readonly string[] =>
+    groups.get(oi)?.receiptIds ?? [(prs[table.k0[oi] as number] as BatchReceipt).receipt.id];
+  const transactionIdsOf = (oi: number): readonly string[] =>
+    groups.get(oi)?.transactionIds ?? [(pts[(table.k1[oi] as number) - nR] as BatchTransaction).transaction.id];
+  /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
+  const reasonsOf = (oi: number): readonly string[] => {
     const g = groups.get(oi);
-    if (g) return { ...g, auto };
-    const pr = prs[table.k0[oi] as number] as PreparedReceipt;
-    const pt = pts[(table.k1[oi] as number) - nR] as PreparedTransaction;
-    return {
-      shape: 'one-to-one',
-      receiptIds: [pr.receipt.id],
-      transactionIds: [pt.transaction.id],
-      score: table.score[oi] as number,
-      reasons: scorePrepared(pr, pt, options, memo).reasons,
-      auto,
-    };
+    if (g) return g.reasons;
+    const pr = prs[table.k0[oi] as number] as BatchReceipt;
+    const pt = pts[(table.k1[oi] as number) - nR] as BatchTransaction;
+    return scorePrepared(pr, pt, options, memo).reasons;
   };
-  const chosen = assignment.chosen.map((oi, i) => groupOf(oi, assignment.auto[i] as boolean));
+  const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
-  const linkedTx = new Set(chosen.flatMap((g) => g.transactionIds));
-  const openRefunds = pts.filter((t) => t.transaction.amount.minor < 0n && !linkedTx.has(t.transaction.id));
+  const openRefunds = pts.filter((t) => t.transaction.amount.minor < 0n && decisionOf[nR + t.index] === -1);
   const refunds = linkRefunds(openRefunds, txIndex, options, memo);
-  const groupOfTx = new Map<string, MatchGroup>();
-  for (const g of chosen) for (const id of g.transactionIds) groupOfTx.set(id, g);
+  const purchases = new Set(refunds.map((l) => l.purchaseTransactionId));
+  const purchaseKey = new Map<string, number>();
+  for (const pt of pts) if (purchases.has(pt.transaction.id)) purchaseKey.set(pt.transaction.id, nR + pt.index);
   const refundLines = new Map<string, MatchProposal[]>();
   for (const link of refunds) {
-    const purchaseGroup = groupOfTx.get(link.purchaseTransactionId);
-    if (!purchaseGroup) continue;
-    const auto = purchaseGroup.auto && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
-    for (const receiptId of purchaseGroup.receiptIds) {
+    const d = decisionOf[purchaseKey.get(link.purchaseTransactionId) as number] as number;
+    if (d === -1) continue;
+    const oi = assignment.chosen[d] as number;
+    const auto = autoOf(d) && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
+    for (const receiptId of receiptIdsOf(oi)) {
       const line: MatchProposal = {
         receiptId,
         transactionId: link.refundTransactionId,
@@ -184,23 +196,49 @@ export const reconcile = (
   }
   phase('refunds');
 
-  const chosenByReceipt = new Map<string, MatchGroup>();
-  for (const g of chosen) for (const id of g.receiptIds) chosenByReceipt.set(id, g);
-  const { autoKey, keyStart, byKey } = assignment;
+  // Without a sink, every decision is explained once and kept (`chosen`), and its lines reuse the reasons.
+  const keep = hooks.emit === undefined;
+  const chosenGroups: (MatchGroup | undefined)[] = [];
+  const decisionGroup = (d: number): MatchGroup => {
+    const kept = chosenGroups[d];
+    if (kept) return kept;
+    const oi = assignment.chosen[d] as number;
+    const g = groups.get(oi);
+    const group: MatchGroup = g
+      ? { ...g, auto: autoOf(d) }
+      : {
+          shape: 'one-to-one',
+          receiptIds: receiptIdsOf(oi),
+          transactionIds: transactionIdsOf(oi),
+          score: table.score[oi] as number,
+          reasons: reasonsOf(oi),
+          auto: autoOf(d),
+        };
+    if (keep) chosenGroups[d] = group;
+    return group;
+  };
+  const chosen = keep ? assignment.chosen.map((_, d) => decisionGroup(d)) : [];
+
   const proposals: MatchProposal[] = [];
+  const emit = hooks.emit ?? ((p: MatchProposal) => proposals.push(p));
+  const { autoKey, keyStart, byKey } = assignment;
+  let emitted = 0;
   for (let i = 0; i < nR; i++) {
-    const pr = prs[i] as PreparedReceipt;
+    const pr = prs[i] as BatchReceipt;
     const rid = pr.receipt.id;
-    const g = chosenByReceipt.get(rid);
+    const d = decisionOf[i] as number;
+    const g = d === -1 ? null : decisionGroup(d);
     const taken = new Set<string>();
     if (g) {
       for (const tid of g.transactionIds) {
-        proposals.push({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
+        emit({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
+        emitted++;
         taken.add(tid);
       }
     }
     for (const line of refundLines.get(rid) ?? []) {
-      proposals.push(line);
+      emit(line);
+      emitted++;
       taken.add(line.transactionId);
     }
     if (autoKey[i] === 1) continue;
@@ -210,11 +248,12 @@ export const reconcile = (
       const o = byKey[p] as number;
       if (table.shape[o] !== 0) continue;
       const tk = table.k1[o] as number;
-      const pt = pts[tk - nR] as PreparedTransaction;
+      const pt = pts[tk - nR] as BatchTransaction;
       const tid = pt.transaction.id;
       if (taken.has(tid) || autoKey[tk] === 1) continue;
       const reasons = scorePrepared(pr, pt, options, memo).reasons;
-      proposals.push({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
+      emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
+      emitted++;
       taken.add(tid);
       budget--;
     }
@@ -225,6 +264,6 @@ export const reconcile = (
     proposals,
     chosen,
     refunds,
-    stats: { receipts: nR, transactions: pts.length, pairsScored, options: table.size },
+    stats: { receipts: nR, transactions: nT, pairsScored, options: table.size, proposals: emitted },
   };
 };
