@@ -14,6 +14,7 @@
  * Nothing is acknowledged before it is posted or dead-lettered: no entry is lost; the key means none is doubled.
  */
 import type { AccountingConnector, PostResult } from '../../ports/accounting.ts';
+import { backoffDelayMs } from '../retry.ts';
 import type { PostedEntry } from './model.ts';
 
 export interface RetryPolicy {
@@ -32,20 +33,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   timeoutMs: 10_000,
 };
 
-/**
- * Exponential backoff with "equal jitter": half the capped exponential delay, plus a random half. `random` returns
- * [0, 1). A connector's retryAfterMs is honoured when longer. SQS caps a message's visibility at 12 h.
- */
-export const backoffDelayMs = (
-  attempt: number,
-  policy: RetryPolicy,
-  random: () => number,
-  retryAfterMs?: number,
-): number => {
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.floor(exp / 2 + random() * (exp / 2));
-  return Math.min(12 * 3_600_000, Math.max(jittered, retryAfterMs ?? 0));
-};
+/** Exponential backoff with equal jitter (shared with the webhook deliveries). */
+export { backoffDelayMs } from '../retry.ts';
 
 export const idempotencyKeyOf = (entry: Pick<PostedEntry, 'companyId' | 'id'>): string =>
   `${entry.companyId}:${entry.id}`;
