@@ -7,6 +7,8 @@ import { attendeeSchema, EXPENSE_CATEGORIES, EXPENSE_STATUSES, expenseJsonSchema
 import { AGGREGATE_DIMENSIONS } from '../domain/ledger/aggregates.ts';
 import { RECEIPT_STATUSES } from '../domain/receipts/receipt.ts';
 import { uploadRequestSchema } from '../domain/receipts/uploads.ts';
+import { DELIVERY_STATUSES, deliverySchema } from '../domain/webhooks/delivery.ts';
+import { endpointInputSchema, endpointPatchSchema, endpointViewSchema } from '../domain/webhooks/endpoints.ts';
 
 /**
  * The HTTP API's contract, kept as data: for every route its summary, its query and body schemas (zod, strict:
@@ -145,8 +147,8 @@ export const API = {
   'GET /quarantine': {
     tag: 'receipts',
     summary: 'Inbound mail and files that could not be accepted, with the reason',
-    query: z.strictObject({ limit: limit(100) }),
-    success: { description: 'quarantined items' },
+    query: z.strictObject({ limit: limit(100), format }),
+    success: { description: 'quarantined items', csv: true },
   },
 
   // expenses
@@ -211,8 +213,8 @@ export const API = {
   'GET /approvals': {
     tag: 'expenses',
     summary: 'Expenses waiting for your decision',
-    query: z.strictObject({ limit: limit(100) }),
-    success: { description: 'a page of expenses', schema: page(expense) },
+    query: z.strictObject({ limit: limit(100), format }),
+    success: { description: 'a page of expenses', schema: page(expense), csv: true },
   },
   'POST /expenses/{id}/approve': {
     tag: 'expenses',
@@ -290,8 +292,8 @@ export const API = {
   'GET /users': {
     tag: 'admin',
     summary: 'Users of the company',
-    query: z.strictObject({ includeDeleted: bool.default('false') }),
-    success: { description: 'the users' },
+    query: z.strictObject({ includeDeleted: bool.default('false'), format }),
+    success: { description: 'the users', csv: true },
   },
   'POST /users': {
     tag: 'admin',
@@ -319,7 +321,8 @@ export const API = {
   'GET /entities': {
     tag: 'admin',
     summary: 'Legal entities and their establishments',
-    success: { description: 'the entities' },
+    query: z.strictObject({ format }),
+    success: { description: 'the entities', csv: true },
   },
   'POST /entities': {
     tag: 'admin',
@@ -336,7 +339,8 @@ export const API = {
   'GET /company/documents': {
     tag: 'admin',
     summary: 'Company documents (registration extract, insurance, certificates) with their expiry state and a link',
-    success: { description: 'documents, soonest expiry first' },
+    query: z.strictObject({ format }),
+    success: { description: 'documents, soonest expiry first', csv: true },
   },
   'POST /company/documents': {
     tag: 'admin',
@@ -353,8 +357,8 @@ export const API = {
   'GET /admin/log': {
     tag: 'admin',
     summary: 'The append-only administration log',
-    query: z.strictObject({ limit: limit(200) }),
-    success: { description: 'log entries, newest first' },
+    query: z.strictObject({ limit: limit(200), format }),
+    success: { description: 'log entries, newest first', csv: true },
   },
 
   // cards
@@ -378,8 +382,8 @@ export const API = {
   'GET /cards/authorizations': {
     tag: 'cards',
     summary: 'Recent authorization decisions with their reasons',
-    query: z.strictObject({ limit: limit(100) }),
-    success: { description: 'decisions' },
+    query: z.strictObject({ limit: limit(100), format }),
+    success: { description: 'decisions', csv: true },
   },
   'PUT /cards/{processor}/{cardId}': {
     tag: 'cards',
@@ -420,6 +424,57 @@ export const API = {
       .strictObject({ accepted: z.boolean(), reason: z.string().trim().min(1).optional() })
       .refine((d) => d.accepted || d.reason, { message: 'a refusal needs a reason', path: ['reason'] }),
     success: { description: 'the decision' },
+  },
+
+  // outbound webhooks (finance tools)
+  'GET /webhook-endpoints': {
+    tag: 'webhooks',
+    summary: 'Outbound webhook endpoints of the company (never their secrets)',
+    success: { description: 'the endpoints', schema: z.object({ items: z.array(endpointViewSchema) }) },
+  },
+  'POST /webhook-endpoints': {
+    tag: 'webhooks',
+    summary: 'Register an endpoint for some event types; the answer carries its signing secret, shown only this once',
+    description:
+      'https only (plain http to 127.0.0.1/localhost only in the local cloud); private, loopback and link-local ' +
+      'addresses are refused. Deliveries are signed with Standard Webhooks headers: see docs/webhooks.md.',
+    body: endpointInputSchema,
+    success: {
+      status: 201,
+      description: 'the endpoint and its secret (whsec_…)',
+      schema: endpointViewSchema.extend({ secret: z.string() }),
+    },
+  },
+  'GET /webhook-endpoints/{id}': {
+    tag: 'webhooks',
+    summary: 'One endpoint',
+    success: { description: 'the endpoint', schema: endpointViewSchema },
+  },
+  'PATCH /webhook-endpoints/{id}': {
+    tag: 'webhooks',
+    summary: 'Change an endpoint’s URL, event types or description, or disable / re-enable it',
+    body: endpointPatchSchema,
+    success: { description: 'the endpoint', schema: endpointViewSchema },
+  },
+  'DELETE /webhook-endpoints/{id}': {
+    tag: 'webhooks',
+    summary: 'Delete an endpoint: nothing more is sent to it, retries included; its delivery log is kept 30 days',
+    success: { description: 'deleted' },
+  },
+  'POST /webhook-endpoints/{id}/rotate-secret': {
+    tag: 'webhooks',
+    summary: 'A new signing secret, shown once; the previous one keeps signing alongside it for 24 hours',
+    success: {
+      description: 'the new secret',
+      schema: z.object({ secret: z.string(), previousSecretExpiresAt: z.string() }),
+    },
+  },
+  'GET /webhook-endpoints/{id}/deliveries': {
+    tag: 'webhooks',
+    summary: 'The delivery log of an endpoint, newest event first: status, attempts with HTTP status and excerpt',
+    description: 'With a status filter a page may hold fewer than `limit` items while `nextCursor` is set.',
+    query: z.strictObject({ limit: limit(100), cursor, status: z.enum(DELIVERY_STATUSES).optional() }),
+    success: { description: 'a page of deliveries', schema: page(deliverySchema) },
   },
 
   // unauthenticated

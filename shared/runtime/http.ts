@@ -7,6 +7,7 @@ import { ForbiddenError, type Principal, principalFromClaims, UnauthenticatedErr
 import { type Money, moneyToJson } from '../domain/money.ts';
 import { InvalidTransitionError } from '../domain/receipts/receipt.ts';
 import { ConcurrentUpdateError } from '../ports/receipt-repository.ts';
+import { toCsv } from './csv.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyResultV2 & { statusCode: number; body: string };
@@ -106,7 +107,8 @@ export const httpRouter =
       const principal = principalFromClaims(event.requestContext.authorizer?.jwt?.claims);
       authorizeRoute(event.routeKey, principal);
       validateRequest(event);
-      const { status = 200, body, file } = await route({ principal, event });
+      const { status = 200, body, file: own } = await route({ principal, event });
+      const file = own ?? (event.queryStringParameters?.format === 'csv' ? listAsCsv(event.routeKey, body) : undefined);
       if (file) {
         return {
           statusCode: status,
@@ -124,6 +126,43 @@ export const httpRouter =
       return json(status, errorBody(error, status));
     }
   };
+
+/** A JSON value flattened to dotted columns: nested objects spread, arrays of scalars joined, others as JSON. */
+const flatten = (value: unknown, prefix: string, out: Record<string, unknown>): Record<string, unknown> => {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && value.every((x) => x === null || typeof x !== 'object')) {
+    out[prefix] = value.join(' ');
+  } else {
+    out[prefix] = value;
+  }
+  return out;
+};
+
+/**
+ * Every list answers CSV too (`format=csv`): the page's items with one column per field, money as its decimal
+ * string. Routes with a hand-made CSV (expenses, receipts, reports) return their own file instead.
+ */
+const listAsCsv = (routeKey: string, body: unknown): FileBody | undefined => {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return undefined;
+  const rows = items.map((i) => flatten(JSON.parse(JSON.stringify(i, moneySafe)) as unknown, '', {}));
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const name =
+    routeKey
+      .split(' ')[1]
+      ?.replace(/[{}]/g, '')
+      .replace(/^\/|\/$/g, '')
+      .replaceAll('/', '-') || 'list';
+  return {
+    contentType: 'text/csv; charset=utf-8',
+    fileName: `${name}.csv`,
+    content: toCsv(
+      rows,
+      columns.map((c) => [c, (r: Record<string, unknown>) => r[c]] as const),
+    ),
+  };
+};
 
 export const parseQuery = <S extends z.ZodType>(schema: S, event: HttpEvent): z.infer<S> =>
   schema.parse(event.queryStringParameters ?? {});

@@ -129,3 +129,36 @@ describe('requests are validated against the contract before any handler runs', 
     expect(reached).toBe(2);
   });
 });
+
+describe('every list answers CSV', () => {
+  it('flattens the items of a JSON list into columns, money as decimal strings, quoting what needs it', async () => {
+    const router = httpRouter(
+      {
+        'GET /users': async () => ({
+          body: {
+            items: [
+              { userId: 'u1', roles: ['admin', 'finance'], cap: { minor: 1234n, currency: 'EUR' } },
+              { userId: 'u2', roles: [], note: 'says "hi", twice' },
+            ],
+          },
+        }),
+      },
+      () => {},
+    );
+    const res = await router({
+      routeKey: 'GET /users',
+      queryStringParameters: { format: 'csv' },
+      requestContext: {
+        authorizer: { jwt: { claims: { sub: 'u1', 'custom:companyId': 'c1', 'cognito:groups': ['admin'] } } },
+      },
+    } as unknown as HttpEvent);
+    expect(res.headers?.['content-type']).toMatch(/text\/csv/);
+    expect(res.headers?.['content-disposition']).toContain('users.csv');
+    expect(res.body.split('\r\n')).toEqual([
+      'userId,roles,cap.amount,cap.currency,note',
+      'u1,admin finance,12.34,EUR,',
+      'u2,,,,"says ""hi"", twice"',
+      '',
+    ]);
+  });
+});
