@@ -228,22 +228,48 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
     },
 
     async receiptsNear(companyId, employeeId, from, to) {
-      const res = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-          FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
-          ExpressionAttributeNames: { '#status': 'status', '#link': 'link' },
-          ExpressionAttributeValues: {
-            ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
-            ':from': from,
-            ':to': `${to}~`,
-            ':extracted': 'EXTRACTED',
-          },
-        }),
-      );
-      return (res.Items ?? []).map(toReceipt).filter((r): r is OnlineReceipt => r !== null);
+      const out: OnlineReceipt[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await ddb.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
+            FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
+            // Only what the matcher reads (receipts carry their whole extraction: line items, confidences…).
+            ProjectionExpression:
+              '#id, #co, #emp, #x.#vendor, #x.#date, #x.#total, #x.#cur, #x.#last4, #link, #refused',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#link': 'link',
+              '#id': 'id',
+              '#co': 'companyId',
+              '#emp': 'employeeId',
+              '#x': 'extraction',
+              '#vendor': 'vendor',
+              '#date': 'date',
+              '#total': 'total',
+              '#cur': 'currency',
+              '#last4': 'cardLast4',
+              '#refused': 'refusedTransactionIds',
+            },
+            ExpressionAttributeValues: {
+              ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
+              ':from': from,
+              ':to': `${to}~`,
+              ':extracted': 'EXTRACTED',
+            },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of res.Items ?? []) {
+          const r = toReceipt(item);
+          if (r) out.push(r);
+        }
+        start = res.LastEvaluatedKey;
+      } while (start);
+      return out;
     },
 
     async recordTransaction(tx) {
