@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoEntityStore } from '../../shared/adapters/dynamodb/entities.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
+import { queryPrefix } from '../../shared/adapters/dynamodb/query-all.ts';
 import { makeS3DocumentStore } from '../../shared/adapters/s3/document-store.ts';
 import type { CompanyDocument } from '../../shared/domain/company-documents.ts';
 import { bucketName, tableName } from '../../shared/runtime/env.ts';
@@ -16,24 +17,7 @@ export const defaultDeps = (): AdminApiDeps => {
   const bucket = bucketName('documents');
   const documents = makeS3DocumentStore(s3, bucket);
   const entities = makeDynamoEntityStore(ddb, table);
-  /** Items of the company partition whose sort key starts with `prefix`, all pages. */
-  const listed = async (companyId: string, prefix: string) => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': `C#${companyId}`, ':p': prefix },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(res.Items ?? []));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return items;
-  };
+
   const toUser = (i: Record<string, unknown>): StoredUser => {
     const u = stripKeys<Partial<StoredUser> & { userId: string; email: string; displayName: string }>(i);
     return {
@@ -68,7 +52,9 @@ export const defaultDeps = (): AdminApiDeps => {
       entities: (companyId) => entities.list(companyId),
       putEntity: (companyId, e) => entities.put(companyId, e),
       async documents(companyId) {
-        return (await listed(companyId, 'DOC#')).map((i) => JSON.parse(String(i.json)) as CompanyDocument);
+        return (await queryPrefix(ddb, table, `C#${companyId}`, 'DOC#')).map(
+          (i) => JSON.parse(String(i.json)) as CompanyDocument,
+        );
       },
       async putDocument(companyId, d) {
         await ddb.send(

@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { queryMissingReceipts } from '../../shared/adapters/dynamodb/missing-receipts.ts';
+import { queryAll } from '../../shared/adapters/dynamodb/query-all.ts';
 import { makeSesMailer } from '../../shared/adapters/ses/mailer.ts';
 import { type CompanyDocument, planDocumentReminders } from '../../shared/domain/company-documents.ts';
 import { chaseApprovals } from '../../shared/domain/expenses/approval-chase.ts';
@@ -24,23 +25,8 @@ const mailer = makeSesMailer(ses, getEnv('MAIL_FROM'));
 const workflow = expenseWorkflowDeps();
 
 /** Every item of a partition, all pages. */
-const query = async (pk: string) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const query = (pk: string) =>
+  queryAll(ddb, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } });
 
 /**
  * Daily: for every company, the card payments still waiting for their receipt → one reminder per employee after

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fileNameSchema } from './receipts/uploads.ts';
 
 /**
  * Company documents with an expiry: the registration extract (Kbis, valid 3 months for most counterparts), insurance
@@ -24,14 +25,7 @@ export const documentInputSchema = z.strictObject({
   /** Last day of validity (YYYY-MM-DD); none for documents that do not expire. */
   expiresOn: z.iso.date().nullable().default(null),
   entityId: z.string().min(1).nullable().default(null),
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine((n) => ![...n].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20), {
-      error: 'must not contain slashes or control characters',
-    }),
+  fileName: fileNameSchema,
   contentType: z.enum(DOCUMENT_CONTENT_TYPES),
   size: z.number().int().positive().max(MAX_DOCUMENT_BYTES, { error: 'must be at most 20 MB' }),
 });

@@ -1,24 +1,13 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Entity } from '../../domain/entities.ts';
+import { queryPrefix } from './query-all.ts';
 
 /** Legal entities on the single table: `C#<co>` / `ENTITY#<id>`, the whole entity as JSON. */
 export const makeDynamoEntityStore = (ddb: DynamoDBDocumentClient, table: string) => ({
   async list(companyId: string): Promise<Entity[]> {
-    const out: Entity[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': `C#${companyId}`, ':p': 'ENTITY#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(res.Items ?? []).map((i) => JSON.parse(String(i.json)) as Entity));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await queryPrefix(ddb, table, `C#${companyId}`, 'ENTITY#')).map(
+      (i) => JSON.parse(String(i.json)) as Entity,
+    );
   },
   async put(companyId: string, e: Entity): Promise<void> {
     await ddb.send(

@@ -22,15 +22,18 @@ export const UPLOAD_CONTENT_TYPES = [
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const UPLOAD_URL_TTL_SECONDS = 900;
 
+/** A file name as given by a person: no path, no control characters (it becomes part of an S3 key). */
+export const fileNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((n) => ![...n].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20), {
+    error: 'must not contain slashes or control characters',
+  });
+
 export const uploadRequestSchema = z.object({
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine((n) => ![...n].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 0x20), {
-      error: 'must not contain slashes or control characters',
-    }),
+  fileName: fileNameSchema,
   contentType: z.enum(UPLOAD_CONTENT_TYPES, { error: `must be one of ${UPLOAD_CONTENT_TYPES.join(', ')}` }),
   size: z
     .number()

@@ -152,8 +152,9 @@ describe('every list answers CSV', () => {
         authorizer: { jwt: { claims: { sub: 'u1', 'custom:companyId': 'c1', 'cognito:groups': ['admin'] } } },
       },
     } as unknown as HttpEvent);
-    expect(res.headers?.['content-type']).toMatch(/text\/csv/);
-    expect(res.headers?.['content-disposition']).toContain('users.csv');
+    const headers = (res as { headers?: Record<string, string> }).headers;
+    expect(headers?.['content-type']).toMatch(/text\/csv/);
+    expect(headers?.['content-disposition']).toContain('users.csv');
     expect(res.body.split('\r\n')).toEqual([
       'userId,roles,cap.amount,cap.currency,note',
       'u1,admin finance,12.34,EUR,',
