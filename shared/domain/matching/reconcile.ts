@@ -56,6 +56,11 @@ const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
   'refund-of-purchase': 3,
 };
 
+/** One-to-one options kept per receipt (the best ones; see `reconcile`). */
+const MAX_PAIRS_PER_RECEIPT = 8;
+
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Prepared items that know their position (the assignment's integer keys). */
 interface BatchReceipt extends PreparedReceipt {
   readonly index: number;
@@ -115,10 +120,16 @@ export const reconcile = (
     groups.set(i, g);
   };
 
+  // One-to-one options kept per receipt, best first. A receipt of a large import without owner nor card can
+  // match dozens of same-amount charges across the company: beyond the printed suggestions and a few
+  // alternatives for the assignment, those options only slow the assignment down (and it stays quadratic
+  // in the options sharing a key).
+  const maxPairs = Math.max(MAX_PAIRS_PER_RECEIPT, 2 * options.suggestionsPerReceipt);
   let pairsScored = 0;
   for (let i = 0; i < nR; i++) {
     const pr = prs[i] as BatchReceipt;
     const candidates = txIndex.candidatesFor(pr, options);
+    const pairs: { score: number; pt: BatchTransaction }[] = [];
     for (const pt of candidates) {
       pairsScored++;
       // scorePrepared rejects a pair whose date evidence is null; checking that first (integer arithmetic, no
@@ -126,8 +137,13 @@ export const reconcile = (
       if (dateEvidence(pr.day, pt, options, 'single', false) === null) continue;
       const score = scorePreparedValue(pr, pt, options, memo);
       if (score === null || score < options.minSuggestionScore) continue;
-      table.pushPair(score, i, nR + (pt as BatchTransaction).index);
+      pairs.push({ score, pt: pt as BatchTransaction });
     }
+    if (pairs.length > maxPairs) {
+      pairs.sort((a, b) => b.score - a.score || compareIds(a.pt.transaction.id, b.pt.transaction.id));
+      pairs.length = maxPairs;
+    }
+    for (const { score, pt } of pairs) table.pushPair(score, i, nR + pt.index);
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
     if (pr.receipt.employeeId === null && pr.receipt.cardLast4 === null) continue;
