@@ -46,6 +46,35 @@ export const topology = defineTopology({
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: 8,
     },
+    webhookEvents: {
+      // The internal events finance tools can subscribe to (shared/domain/webhooks/events.ts maps them).
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 5,
+      subscribe: {
+        source: [
+          'quittance.expenses',
+          'quittance.ledger',
+          'quittance.receipts',
+          'quittance.matching',
+          'quittance.cards',
+        ],
+        'detail-type': [
+          'ExpenseApproved',
+          'ExpenseRejected',
+          'ExpenseBooked',
+          'JournalEntryPosted',
+          'ReceiptExtracted',
+          'ReceiptMatched',
+          'CardTransactionPosted',
+          'ReimbursementBatchCreated',
+        ],
+      },
+    },
+    webhookDeliveries: {
+      // One message per (event, endpoint); retried with backoff through its visibility, 8 attempts (< 10).
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 10,
+    },
   },
   functions: {
     emailIntake: {
@@ -301,6 +330,45 @@ export const topology = defineTopology({
       uses: { tables: { main: 'readWrite' }, sendEmail: true, putEvents: true },
       timeoutSeconds: 300,
       memoryMB: 512,
+    },
+    webhooksApi: {
+      entry: 'functions/webhooks-api/handler.ts',
+      description: 'Outbound webhook endpoints for finance tools: register, change, rotate secrets, delivery log',
+      trigger: {
+        type: 'http',
+        routes: [
+          'GET /webhook-endpoints',
+          'POST /webhook-endpoints',
+          'GET /webhook-endpoints/{id}',
+          'PATCH /webhook-endpoints/{id}',
+          'DELETE /webhook-endpoints/{id}',
+          'POST /webhook-endpoints/{id}/rotate-secret',
+          'GET /webhook-endpoints/{id}/deliveries',
+        ],
+        auth: 'jwt',
+      },
+      uses: { tables: { main: 'readWrite' } },
+      settings: ['WEBHOOKS_ALLOW_LOOPBACK_HTTP'],
+      timeoutSeconds: 10,
+      memoryMB: 256,
+    },
+    webhookFanout: {
+      entry: 'functions/webhook-fanout/handler.ts',
+      description: 'Turns each exposed event into one delivery message per endpoint listening to its type',
+      trigger: { type: 'queue', queue: 'webhookEvents', batchSize: 10, maxConcurrency: 2 },
+      uses: { tables: { main: 'read' }, queues: { webhookEvents: 'consume', webhookDeliveries: 'send' } },
+      timeoutSeconds: 30,
+      memoryMB: 256,
+    },
+    webhookDeliver: {
+      entry: 'functions/webhook-deliver/handler.ts',
+      description:
+        'Signed webhook deliveries (Standard Webhooks), at most once per endpoint and event, retried with backoff',
+      trigger: { type: 'queue', queue: 'webhookDeliveries', batchSize: 5, maxConcurrency: 4 },
+      uses: { tables: { main: 'readWrite' }, queues: { webhookDeliveries: 'consume' } },
+      settings: ['WEBHOOKS_ALLOW_LOOPBACK_HTTP', 'WEBHOOK_RETRY_BASE_MS'],
+      timeoutSeconds: 45,
+      memoryMB: 256,
     },
     receiptsApi: {
       entry: 'functions/receipts-api/handler.ts',

@@ -341,6 +341,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
     // Functions read their settings when first invoked, which happens after this.
     process.env.ACCOUNTING_API_URL ??= `${api.url}/_local/accounting`;
     process.env.PUBLIC_API_URL ??= api.url;
+    // Webhook endpoints may be plain http on 127.0.0.1 / localhost here (receivers in development and tests).
+    process.env.WEBHOOKS_ALLOW_LOOPBACK_HTTP ??= 'true';
     identity = await makeLocalIdentity({
       keyFile: join(dataDir, 'identity', 'local-jwk.json'),
       issuer: `${api.url}/_local/idp`,

@@ -53,6 +53,13 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'GET /cards/transactions': ['admin', 'finance', 'auditor'],
   'POST /cards/transactions/{id}/lost-receipt': ['admin', 'finance', 'approver', 'employee'],
   'POST /cards/transactions/{id}/lost-receipt/decision': ['admin', 'finance'],
+  'GET /webhook-endpoints': ['admin', 'finance'],
+  'POST /webhook-endpoints': ['admin'],
+  'GET /webhook-endpoints/{id}': ['admin', 'finance'],
+  'PATCH /webhook-endpoints/{id}': ['admin'],
+  'DELETE /webhook-endpoints/{id}': ['admin'],
+  'POST /webhook-endpoints/{id}/rotate-secret': ['admin'],
+  'GET /webhook-endpoints/{id}/deliveries': ['admin', 'finance'],
 };
 
 export const authorizeRoute = (routeKey: string, principal: Principal): void => {

@@ -37,6 +37,9 @@ const BODIES: Record<string, unknown> = {
   'POST /entities': {},
   'POST /company/documents': {},
   'POST /cards/transactions/{id}/lost-receipt/decision': { accepted: true },
+  // Invalid on purpose: no endpoint is registered. A valid patch, so the {id} route reaches the data (404).
+  'POST /webhook-endpoints': {},
+  'PATCH /webhook-endpoints/{id}': { description: 'Mallory' },
 };
 
 let aliceReceiptId = '';

@@ -27,11 +27,7 @@ const keyOf = (secret: string): Buffer => {
 export const signPayload = (secret: string, id: string, timestampSeconds: number, body: string): string =>
   `v1,${createHmac('sha256', keyOf(secret)).update(`${id}.${timestampSeconds}.${body}`, 'utf8').digest('base64')}`;
 
-export interface SignedHeaders {
-  'webhook-id': string;
-  'webhook-timestamp': string;
-  'webhook-signature': string;
-}
+export type SignedHeaders = Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
 
 /** The three Standard Webhooks headers of one attempt, signed with every live secret (current first). */
 export const signWebhook = (input: {

@@ -40,7 +40,12 @@ describe('outbound webhook signatures (Standard Webhooks)', () => {
       ).ok,
     ).toBe(false);
     expect(verifyLithicSignature(body, headers, [newSigningSecret()], now).ok).toBe(false);
-    expect(() => new Webhook(newSigningSecret()).verify(body, asHeaders(signWebhook({ id: 'x', body, now: new Date(), secrets: [secret] })))).toThrow();
+    expect(() =>
+      new Webhook(newSigningSecret()).verify(
+        body,
+        asHeaders(signWebhook({ id: 'x', body, now: new Date(), secrets: [secret] })),
+      ),
+    ).toThrow();
   });
 
   it('during a rotation sends both signatures, space-separated; either secret alone verifies', () => {

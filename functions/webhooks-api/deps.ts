@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { makeDynamoDeliveryLog, makeDynamoWebhookEndpointStore } from '../../shared/adapters/dynamodb/webhooks.ts';
+import { webhookSettings } from '../../shared/adapters/webhooks/settings.ts';
+import { newSigningSecret } from '../../shared/domain/webhooks/signature.ts';
+import { tableName } from '../../shared/runtime/env.ts';
+import type { WebhooksApiDeps } from './routes.ts';
+
+export const defaultDeps = (): WebhooksApiDeps => {
+  const { ddb } = awsClients();
+  const table = tableName('main');
+  return {
+    endpoints: makeDynamoWebhookEndpointStore(ddb, table),
+    deliveries: makeDynamoDeliveryLog(ddb, table),
+    // The company's administration log, in the shape the admin API writes and reads (GET /admin/log).
+    async audit(companyId, entry) {
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            pk: `C#${companyId}#ADMINLOG`,
+            sk: `${entry.at}#${entry.target}#${entry.action}`,
+            entity: 'AdminLog',
+            ...entry,
+          },
+        }),
+      );
+    },
+    newId: () => randomUUID().replaceAll('-', '').slice(0, 16),
+    newSecret: () => newSigningSecret(),
+    now: () => new Date(),
+    allowLoopbackHttp: webhookSettings().allowLoopbackHttp,
+  };
+};
