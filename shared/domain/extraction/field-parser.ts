@@ -183,6 +183,16 @@ const defaultDecimal = (hints: ParseHints, rows: readonly Row[]): DecimalSeparat
   return /\bT\.?V\.?A\b|\bTTC\b|€/.test(all) ? ',' : '.';
 };
 
+/** How many column-header words a label holds (ITEM, QTY, U/P, PRICE, DESCRIPTION, AMOUNT…). */
+const columnWords = (label: string): number =>
+  [
+    /\bITEMS?\b|\bARTICLES?\b/,
+    /\bQTY\b|QUANTIT|\bQTE\b/,
+    /\bU\/P\b|\bUNIT\b|\bPRICE\b|\bPRIX\b|\bRSP\b/,
+    /DESCRIPTION|\bDESC\b|DESIGNATION|LIBELLE/,
+    /AMOUNT|\bAMT\b|MONTANT/,
+  ].filter((re) => re.test(label)).length;
+
 const REGISTRATION_LINE =
   /(?:COMPANY|CO\.?|BUSINESS|GST|ROC|REG(?:ISTRATION)?|SSM)\s*(?:REG(?:\.|ISTRATION)?\s*)?(?:NO|NUMBER|#|ID)\b|^\W*\(?\s*\d{4,}[-\s]?[A-Z]\W*\)?\W*$/;
 const OWNER_PREFIX =
@@ -439,6 +449,8 @@ export const parseReceiptRows = (
   // Classify rows.
   const kindOf = (info: RowInfo): 'total' | 'subtotal' | 'tax' | 'tip' | 'change' | 'tender' | 'rounding' | 'other' => {
     const l = info.label;
+    // A column header ("ITEM  QTY  U/P  AMOUNT") labels a column, not an amount.
+    if (info.money.length === 0 && columnWords(l) >= 2 && /AMOUNT|\bAMT\b|MONTANT|TOTAL/.test(l)) return 'other';
     if (/\bINCLU(?:DES?|DED|DING)\b/.test(l) && RE.tax.test(l)) return 'tax';
     if (/ROUNDING|ARRONDI|\bADJ/.test(l) && !/TOTAL/.test(l)) {
       const t = info.money[info.money.length - 1];
@@ -497,10 +509,14 @@ export const parseReceiptRows = (
 
   // Subtotal.
   let subtotal: Money | undefined;
+  let subtotalInfo: RowInfo | undefined;
   for (let i = 0; i < infos.length; i++) {
     if (kinds[i] !== 'subtotal' || taxTable[i] || tableHeader[i]) continue;
     const m = moneyOf(labelledAmount(infos, i), currency);
-    if (m && m.minor > 0n) subtotal = m;
+    if (m && m.minor > 0n) {
+      subtotal = m;
+      subtotalInfo = infos[i];
+    }
   }
 
   // Taxes.
@@ -629,7 +645,9 @@ export const parseReceiptRows = (
     if (info.percents.length > 0 && kind === 'total' && !strong) score -= 1.5;
     cands.push({ info, token, score, kind: k });
   }
-  // Unlabelled amounts that the arithmetic designates (tendered − change, subtotal + taxes).
+  // Unlabelled amounts that the arithmetic designates (tendered − change, subtotal + taxes + rounding).
+  const roundSum = roundings.reduce((a, b) => a + b, 0n);
+  const sumTotal = subtotal !== undefined && taxSum > 0n ? subtotal.minor + taxSum + roundSum : undefined;
   for (let i = 0; i < infos.length; i++) {
     const info = infos[i] as RowInfo;
     if (taxTable[i] || kinds[i] === 'tax' || kinds[i] === 'change') continue;
@@ -637,11 +655,44 @@ export const parseReceiptRows = (
       const m = moneyOf(token, currency);
       if (!m || m.minor <= 0n) continue;
       const byPaid = paid !== undefined && paid > 0n && m.minor === paid;
-      const bySum = subtotal !== undefined && taxSum > 0n && m.minor === subtotal.minor + taxSum;
+      const bySum =
+        subtotal !== undefined && taxSum > 0n && (m.minor === subtotal.minor + taxSum || m.minor === sumTotal);
       if ((byPaid || bySum) && !cands.some((c) => c.token === token)) {
         cands.push({ info, token, score: 5, kind: 'derived' });
       }
     }
+  }
+  // Totals the arithmetic computes but OCR did not print readably (the total label's amount lost): cash − change,
+  // subtotal + taxes + rounding. Weak alone; stronger when a total or tender row holds the same digits without their
+  // decimal point ("CASH : 24805"), or when both computations agree.
+  const lostPoint = new Set<bigint>();
+  for (let i = 0; i < infos.length; i++) {
+    if (taxTable[i] || (kinds[i] !== 'total' && kinds[i] !== 'tender')) continue;
+    for (const t of (infos[i] as RowInfo).amounts) {
+      if (!t.hasDecimals && t.value.scale === 0 && t.text.replace(/\D/g, '').length >= 3) lostPoint.add(t.value.units);
+    }
+  }
+  const exponent = currencyExponent(currency);
+  const computed: Array<{ minor: bigint; info: RowInfo }> = [];
+  const changeInfo = infos.find((_, i) => kinds[i] === 'change');
+  if (paid !== undefined && paid > 0n && change !== undefined && change > 0n && changeInfo) {
+    computed.push({ minor: paid, info: changeInfo });
+  }
+  if (sumTotal !== undefined && sumTotal > 0n && subtotalInfo) computed.push({ minor: sumTotal, info: subtotalInfo });
+  const labelledTotal = cands.some((c) => c.kind === 'strong' || c.kind === 'plain');
+  for (const { minor, info } of computed) {
+    if (cands.some((c) => moneyOf(c.token, currency)?.minor === minor)) continue;
+    const agreed = computed.filter((x) => x.minor === minor).length > 1;
+    // Only where no total label carries an amount, unless corroborated (labels and values can be mis-paired).
+    if (labelledTotal && !agreed && !lostPoint.has(minor)) continue;
+    const token: AmountToken = {
+      value: { units: minor, scale: exponent },
+      text: '',
+      start: 0,
+      end: 0,
+      hasDecimals: true,
+    };
+    cands.push({ info, token, score: 4 + (lostPoint.has(minor) ? 2 : 0), kind: 'derived' });
   }
   if (cands.length === 0) {
     // No label: the largest amount printed twice, else the largest amount.
@@ -685,7 +736,7 @@ export const parseReceiptRows = (
     const labelled = c.kind === 'strong' || c.kind === 'plain';
     let score = c.score;
     if (paid !== undefined && paid > 0n && paid === minor) score += 2;
-    if (subtotal && taxSum > 0n && near(subtotal.minor + taxSum, minor)) score += 2;
+    if (subtotal && taxSum > 0n && (near(subtotal.minor + taxSum, minor) || minor === sumTotal)) score += 2;
     if (subtotal && subtotal.minor === minor && taxSum === 0n) score += 0.5;
     if (labelled && minor === maxLabelled) score += 1;
     // Cash rounding: the labelled amount that is another labelled amount plus the printed adjustment.

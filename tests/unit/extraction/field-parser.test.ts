@@ -213,6 +213,33 @@ describe('field parser', () => {
     );
   });
 
+  it('does not take a column header ("ITEM  QTY  U/P  AMOUNT") for a total label', () => {
+    const r = parse(
+      // "QTY" misread as "aTY": the header is recognised by its other column words.
+      'KEDAI CONTOH\n02/02/2024\nITEM   aTY   U/P   AMOUNT\n5194020100124  4  11.32  45.28\nSUB-TOTAL 45.28\nTOTAL 428.004\nCASH 48.00\nCHANGE 0.00',
+    );
+    expect(r.total).toBe('48.00');
+  });
+
+  it('computes the total from cash − change when the total label has no readable amount', () => {
+    const r = parse(
+      'KEDAI CONTOH\n22/02/2024\nOriginal Slice  2  RM26.00\nDouble Slice  1  RM13.00\nGrand Total rea 9 . 00\nCash  RM50.00\nChange  RM11.00',
+    );
+    expect(r.total).toBe('39.00');
+  });
+
+  it('computes subtotal + tax + rounding when the same digits are printed without their decimal point', () => {
+    const r = parse(
+      'KEDAI CONTOH SDN BHD\n27/09/2024\nSub Total :  234.00\nTotal GST :  14.04\nRounding :  0.01\nTotal :\nCASH :  24805\nChange :  0.00',
+    );
+    expect(r.total).toBe('248.05');
+  });
+
+  it('keeps a printed total over a cash − change that disagrees with it', () => {
+    const r = parse('KEDAI CONTOH\n01/02/2024\nTOTAL (INCLUSIVE OF GST)  8.50\nCASH  10.50\nCHANGE  1.00');
+    expect(r.total).toBe('8.50');
+  });
+
   it('finds nothing in text that is not a receipt', () => {
     const r = parse('Dear team,\nplease find the minutes of the meeting attached.\nRegards');
     expect(r.total).toBeUndefined();
