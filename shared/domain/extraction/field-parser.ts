@@ -258,8 +258,44 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
     }
     confidence = 0.6;
   }
-  const name = cleanVendor(parts.map((p) => p.row.text).join(' '));
+  const name = crossCheckName(
+    cleanVendor(parts.map((p) => p.row.text).join(' ')),
+    parts.map((p) => p.row),
+    infos.filter((i) => !parts.includes(i)).map((i) => i.row),
+  );
   return name ? { name, confidence } : { confidence: 0 };
+};
+
+/** Same length, exactly one letter different. */
+const oneSubstitution = (a: string, b: string): boolean => {
+  if (a.length !== b.length || a === b) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length && diff < 2; i++) if (a[i] !== b[i]) diff++;
+  return diff === 1;
+};
+
+/**
+ * OCR rows only: a word of the name (5+ letters) that the receipt prints elsewhere with one letter different, read
+ * there at least as confidently ("SANYO" in the header, "SANYU SUPPLY" and "Sanyu.Stationery" below), is taken in
+ * that spelling. Only one candidate spelling is accepted; rows without a confidence (PDF text, clean lines) are
+ * left alone.
+ */
+const crossCheckName = (name: string, own: readonly Row[], others: readonly Row[]): string => {
+  const conf = Math.min(...own.map((r) => r.confidence ?? Number.NaN));
+  if (!name || Number.isNaN(conf)) return name;
+  const words = new Map<string, number>();
+  for (const r of others) {
+    if (r.confidence === undefined || r.confidence < conf) continue;
+    for (const w of normalizeLabel(r.text).match(/\p{L}{5,}/gu) ?? []) words.set(w, (words.get(w) ?? 0) + 1);
+  }
+  return name.replace(/\p{L}{5,}/gu, (w) => {
+    const up = normalizeLabel(w);
+    if (words.has(up)) return w;
+    const alternatives = [...words.keys()].filter((v) => oneSubstitution(up, v));
+    if (alternatives.length !== 1) return w;
+    const v = alternatives[0] as string;
+    return w === w.toUpperCase() ? v : v.charAt(0) + v.slice(1).toLowerCase();
+  });
 };
 
 const sameLength3 = (a: string, b: string): number => {

@@ -207,6 +207,34 @@ describe('field parser', () => {
     expect(vendorOf(fragments.map((f, i) => (i === 0 ? { ...f, confidence: 0.9 } : f)))).toBe('Fotozy');
   });
 
+  it('corrects a misread letter of the name from the same word printed elsewhere on the receipt (OCR only)', () => {
+    const line = (text: string, y: number, confidence?: number) => ({
+      text,
+      box: { x0: 10, y0: y, x1: 300, y1: y + 20 },
+      ...(confidence !== undefined ? { confidence } : {}),
+    });
+    const receipt = (header: number | undefined, footer: number | undefined, footerText = 'Follow us: Kedai.Merbok') =>
+      receiptToJson(
+        parseReceiptRows(
+          buildRows([
+            line('KEDAI MERBAK STATIONERY', 0, header),
+            line('JALAN AMPANG 12', 30, header),
+            line('14/12/2024', 60, header),
+            line('TOTAL 36.00', 90, header),
+            line(footerText, 120, footer),
+          ]),
+          'ocr',
+          { now: NOW },
+        ),
+      ).vendor;
+    expect(receipt(0.77, 0.92)).toBe('KEDAI MERBOK STATIONERY');
+    // Read less confidently below, or no confidence at all (clean text): left as printed.
+    expect(receipt(0.92, 0.77)).toBe('KEDAI MERBAK STATIONERY');
+    expect(receipt(undefined, undefined)).toBe('KEDAI MERBAK STATIONERY');
+    // Two candidate spellings: no choice.
+    expect(receipt(0.77, 0.92, 'MERBOK MERBUK')).toBe('KEDAI MERBAK STATIONERY');
+  });
+
   it('drops lone bars and slashes from a vendor name', () => {
     expect(parse('NORTHWIND HARDWARE | / ENTERPRISE SDN BHD\n01/02/2024\nTOTAL 12.50').vendor).toBe(
       'NORTHWIND HARDWARE ENTERPRISE SDN BHD',
