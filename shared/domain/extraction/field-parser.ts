@@ -716,9 +716,34 @@ export const parseReceiptRows = (
   }
   if (sumTotal !== undefined && sumTotal > 0n && subtotalInfo) computed.push({ minor: sumTotal, info: subtotalInfo });
   const labelledTotal = cands.some((c) => c.kind === 'strong' || c.kind === 'plain');
+  // A printed total plus the printed rounding adjustment ("TOTAL 33.92", "ROUNDING -0.02"): the rounded total, which
+  // OCR may have misread on its own line ("TOTAL ROUNDED 33.80").
+  // Only when a total is printed below the adjustment (the rounded total): otherwise the total printed is the one due.
+  const roundedInfo = infos.find((_, i) => kinds[i] === 'rounding');
+  const roundedLabel =
+    roundedInfo && cands.some((c) => (c.kind === 'strong' || c.kind === 'plain') && c.info.index > roundedInfo.index);
+  if (roundedLabel) {
+    for (const c of cands) {
+      if (c.kind !== 'strong' && c.kind !== 'plain') continue;
+      const m = moneyOf(c.token, currency)?.minor;
+      for (const r of roundings) if (m !== undefined && m + r > 0n) computed.push({ minor: m + r, info: c.info });
+    }
+  }
   for (const { minor, info } of computed) {
     if (cands.some((c) => moneyOf(c.token, currency)?.minor === minor)) continue;
-    const agreed = computed.filter((x) => x.minor === minor).length > 1;
+    // Two independent computations give the same amount (cash − change = total + rounding): strong evidence.
+    const agreed = new Set(computed.filter((x) => x.minor === minor).map((x) => x.info)).size > 1;
+    if (agreed) {
+      const token: AmountToken = {
+        value: { units: minor, scale: exponent },
+        text: '',
+        start: 0,
+        end: 0,
+        hasDecimals: true,
+      };
+      cands.push({ info, token, score: 10, kind: 'derived' });
+      continue;
+    }
     // Only where no total label carries an amount, unless corroborated (labels and values can be mis-paired).
     if (labelledTotal && !agreed && !lostPoint.has(minor)) continue;
     const token: AmountToken = {

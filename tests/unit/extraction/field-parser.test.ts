@@ -263,6 +263,17 @@ describe('field parser', () => {
     expect(r.total).toBe('248.05');
   });
 
+  it('takes total + rounding when cash − change agrees and the rounded total line was misread', () => {
+    const text = (rounded: string) =>
+      `KEDAI CONTOH\n12/01/2024\nTOTAL  RM 33.92\nROUNDING ADJUSTMENT  -RM 0.02\nTOTAL ROUNDED  RM ${rounded}\nCASH  RM 50.00\nCHANGE  RM 16.10`;
+    expect(parse(text('33.80')).total).toBe('33.90');
+    expect(parse(text('33.90')).total).toBe('33.90');
+    // Without a total printed below the adjustment, the printed total stays (it may be the one due).
+    expect(parse('KEDAI CONTOH\n12/01/2024\nTOTAL  38.37\nCASH  40.35\nROUNDING  -0.02\nCHANGE  2.00').total).toBe(
+      '38.37',
+    );
+  });
+
   it('keeps a printed total over a cash − change that disagrees with it', () => {
     const r = parse('KEDAI CONTOH\n01/02/2024\nTOTAL (INCLUSIVE OF GST)  8.50\nCASH  10.50\nCHANGE  1.00');
     expect(r.total).toBe('8.50');
