@@ -679,6 +679,8 @@ export const parseReceiptRows = (
     if (/^\W*TOTAL\b/.test(info.label) && kind === 'total') score += 0.5;
     // "TOTAL 6% SUPPLIES": a partial total per VAT rate.
     if (info.percents.length > 0 && kind === 'total' && !strong) score -= 1.5;
+    // "65.0" where the currency has two decimals: OCR dropped a digit.
+    if (token.value.scale > 0 && token.value.scale < currencyExponent(currency)) score -= 3;
     cands.push({ info, token, score, kind: k });
   }
   // Unlabelled amounts that the arithmetic designates (tendered − change, subtotal + taxes + rounding).
@@ -715,6 +717,19 @@ export const parseReceiptRows = (
     computed.push({ minor: paid, info: changeInfo });
   }
   if (sumTotal !== undefined && sumTotal > 0n && subtotalInfo) computed.push({ minor: sumTotal, info: subtotalInfo });
+  // Totals per VAT rate ("Total 0% supplies 25.32", "Total 6% supplies (incl. GST) 40.18"): their sum is the total.
+  const perRate = new Map<string, bigint>();
+  let perRateInfo: RowInfo | undefined;
+  for (const c of cands) {
+    const rate = c.info.percents[0];
+    if (c.kind !== 'plain' || !rate || c.info.percents.length !== 1 || taxTable[c.info.index]) continue;
+    const key = rateString(rate);
+    const m = moneyOf(c.token, currency)?.minor;
+    if (m !== undefined && !perRate.has(key)) perRate.set(key, m);
+    perRateInfo = c.info;
+  }
+  const rateSum = perRate.size >= 2 ? [...perRate.values()].reduce((a, b) => a + b, 0n) : undefined;
+  if (rateSum !== undefined && perRateInfo) computed.push({ minor: rateSum, info: perRateInfo });
   const labelledTotal = cands.some((c) => c.kind === 'strong' || c.kind === 'plain');
   // A printed total plus the printed rounding adjustment ("TOTAL 33.92", "ROUNDING -0.02"): the rounded total, which
   // OCR may have misread on its own line ("TOTAL ROUNDED 33.80").
@@ -745,6 +760,17 @@ export const parseReceiptRows = (
       continue;
     }
     // Only where no total label carries an amount, unless corroborated (labels and values can be mis-paired).
+    if (minor === rateSum) {
+      const token: AmountToken = {
+        value: { units: minor, scale: exponent },
+        text: '',
+        start: 0,
+        end: 0,
+        hasDecimals: true,
+      };
+      cands.push({ info, token, score: 7, kind: 'derived' });
+      continue;
+    }
     if (labelledTotal && !agreed && !lostPoint.has(minor)) continue;
     const token: AmountToken = {
       value: { units: minor, scale: exponent },
@@ -798,6 +824,7 @@ export const parseReceiptRows = (
     let score = c.score;
     if (paid !== undefined && paid > 0n && paid === minor) score += 2;
     if (subtotal && taxSum > 0n && (near(subtotal.minor + taxSum, minor) || minor === sumTotal)) score += 2;
+    if (rateSum !== undefined && minor === rateSum) score += 2;
     if (subtotal && subtotal.minor === minor && taxSum === 0n) score += 0.5;
     if (labelled && minor === maxLabelled) score += 1;
     // Cash rounding: the labelled amount that is another labelled amount plus the printed adjustment.

@@ -274,6 +274,14 @@ describe('field parser', () => {
     );
   });
 
+  it('sums the totals per VAT rate when the total payable is unreadable, and distrusts a one-decimal amount', () => {
+    const text = (payable: string) =>
+      `BOULANGERIE CONTOH\n03/08/2024\nTotal 0% supplies: 19.83\nTotal 6% supplies (excl. GST): 30.24\nTotal 6% supplies (Inc. GST): 32.05\nTotal Payable: ${payable}`;
+    expect(parse(text('- 514$')).total).toBe('51.88');
+    expect(parse(text('51.8')).total).toBe('51.88');
+    expect(parse(text('51.88')).total).toBe('51.88');
+  });
+
   it('keeps a printed total over a cash − change that disagrees with it', () => {
     const r = parse('KEDAI CONTOH\n01/02/2024\nTOTAL (INCLUSIVE OF GST)  8.50\nCASH  10.50\nCHANGE  1.00');
     expect(r.total).toBe('8.50');
