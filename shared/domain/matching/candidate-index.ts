@@ -43,8 +43,8 @@ export class DayBuckets<T> {
 }
 
 /**
- * Transactions bucketed by a key and ordered by absolute amount inside the bucket, so a (key, amount range, day
- * window) lookup is a binary search on the amount plus a day check per hit. Sorted lazily like DayBuckets.
+ * Transactions bucketed by a key (that includes the day) and ordered by absolute amount inside the bucket, so a
+ * (key, amount range) lookup is a binary search plus the hits. Sorted lazily like DayBuckets.
  */
 class ValueBuckets {
   private readonly buckets = new Map<
@@ -61,8 +61,8 @@ class ValueBuckets {
     } else this.buckets.set(key, { entries: [{ t, value: abs }], values: [], sorted: false });
   }
 
-  /** Items of `key` with |amount| in [lo, hi] authorized on days [fromDay, toDay], appended to `out`. */
-  range(key: string, lo: bigint, hi: bigint, fromDay: number, toDay: number, out: PreparedTransaction[]): void {
+  /** Items of `key` with |amount| in [lo, hi], appended to `out`. */
+  range(key: string, lo: bigint, hi: bigint, out: PreparedTransaction[]): void {
     const b = this.buckets.get(key);
     if (!b) return;
     if (!b.sorted) {
@@ -78,16 +78,13 @@ class ValueBuckets {
       else z = mid;
     }
     for (let i = a; i < b.values.length && (b.values[i] as bigint) <= hi; i++) {
-      const t = (b.entries[i] as { t: PreparedTransaction }).t;
-      if (t.authDay >= fromDay && t.authDay <= toDay) out.push(t);
+      out.push((b.entries[i] as { t: PreparedTransaction }).t);
     }
   }
 
-  /** Every item of `key` authorized on days [fromDay, toDay] (a scan: only when no amount range applies). */
-  all(key: string, fromDay: number, toDay: number, out: PreparedTransaction[]): void {
-    for (const e of this.buckets.get(key)?.entries ?? []) {
-      if (e.t.authDay >= fromDay && e.t.authDay <= toDay) out.push(e.t);
-    }
+  /** Every item of `key` (when no amount range applies). */
+  all(key: string, out: PreparedTransaction[]): void {
+    for (const e of this.buckets.get(key)?.entries ?? []) out.push(e.t);
   }
 }
 
@@ -106,8 +103,8 @@ export class TransactionIndex {
   private readonly byEmployee = new DayBuckets<PreparedTransaction>(txDay);
   private readonly byCard = new DayBuckets<PreparedTransaction>(txDay);
   /**
-   * For receipts with neither owner nor card: by merchant key (first 4 letters of the normalized name) and
-   * currency, ordered by amount (card amount, and merchant amount abroad)…
+   * For receipts with neither owner nor card: by merchant key (first 4 letters of the normalized name),
+   * currency and authorization day, ordered by amount (card amount, and merchant amount abroad)…
    */
   private readonly byMerchant = new ValueBuckets();
   /** …and by exact absolute amount (card and merchant currency), any merchant. */
@@ -125,12 +122,12 @@ export class TransactionIndex {
     this.byEmployee.add(tx.employeeId, t);
     if (tx.cardLast4 !== null) this.byCard.add(tx.cardLast4, t);
     this.cardCurrencies.add(tx.amount.currency);
-    this.byMerchant.add(`${mk}|${tx.amount.currency}`, t, tx.amount.minor);
+    this.byMerchant.add(`${mk}|${tx.amount.currency}|${t.authDay}`, t, tx.amount.minor);
     this.byAmount.add(amountKey(tx.amount), t);
     const ma = tx.merchantAmount;
     if (ma !== null && ma.currency !== tx.amount.currency) {
       this.byAmount.add(amountKey(ma), t);
-      this.byMerchant.add(`${mk}|${ma.currency}`, t, ma.minor);
+      this.byMerchant.add(`${mk}|${ma.currency}|${t.authDay}`, t, ma.minor);
     }
   }
 
@@ -159,19 +156,23 @@ export class TransactionIndex {
     const dayFrom = pr.day - 1;
     const dayTo = pr.day + 1;
     const p = r.total.minor < 0n ? -r.total.minor : r.total.minor;
-    this.byMerchant.range(`${mk}|${r.total.currency}`, p, p + (p * MAX_TIP_BPS) / 10_000n + 1n, dayFrom, dayTo, found);
+    const ranges: [currency: string, lo: bigint, hi: bigint][] = [
+      [r.total.currency, p, p + (p * MAX_TIP_BPS) / 10_000n + 1n],
+    ];
     for (const currency of this.cardCurrencies) {
       if (currency === r.total.currency) continue;
       const rate = options.rateSource?.(r.total.currency, currency, r.date) ?? null;
       const converted: Money | null = rate === null ? null : convertMoney(r.total, rate, currency);
       if (converted === null) {
-        this.byMerchant.all(`${mk}|${currency}`, dayFrom, dayTo, found);
+        for (let day = dayFrom; day <= dayTo; day++) this.byMerchant.all(`${mk}|${currency}|${day}`, found);
         continue;
       }
       const c = converted.minor < 0n ? -converted.minor : converted.minor;
       const over = BigInt(options.maxFxFeeBps) + MAX_TIP_BPS;
-      const hi = c + (c * over) / 10_000n + 1n;
-      this.byMerchant.range(`${mk}|${currency}`, c - c / 100n - 1n, hi, dayFrom, dayTo, found);
+      ranges.push([currency, c - c / 100n - 1n, c + (c * over) / 10_000n + 1n]);
+    }
+    for (const [currency, lo, hi] of ranges) {
+      for (let day = dayFrom; day <= dayTo; day++) this.byMerchant.range(`${mk}|${currency}|${day}`, lo, hi, found);
     }
     this.byAmount.range(amountKey(r.total), from, to, found);
     // Day order without duplicates (a charge may be found by merchant and by amount).

@@ -1,5 +1,6 @@
 import { assignKeyed, OptionTable } from './assign.ts';
 import { ReceiptIndex, TransactionIndex } from './candidate-index.ts';
+import { epochMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
@@ -93,7 +94,12 @@ export const reconcile = (
     ...prepareReceiptWith(r, memo.intern(r.vendor)),
     index,
   }));
-  const pts: BatchTransaction[] = transactions.map((t, index) => ({
+  // Transactions are prepared in employee and time order (the prepared objects are allocated in that order): a receipt's
+  // candidates are one employee's charges of a few weeks, so they sit next to each other in memory. Their keys
+  // follow this order; ids still break every tie, so the decisions do not depend on it.
+  const byOwner = transactions.map((t) => ({ t, ms: epochMs(t.authorizedAt) }));
+  byOwner.sort((a, b) => compareIds(a.t.employeeId, b.t.employeeId) || a.ms - b.ms || compareIds(a.t.id, b.t.id));
+  const pts: BatchTransaction[] = byOwner.map(({ t }, index) => ({
     ...prepareTransactionWith(t, memo.intern(t.merchantName)),
     index,
   }));
