@@ -825,6 +825,14 @@ export const parseReceiptRows = (
     if (paid !== undefined && paid > 0n && paid === minor) score += 2;
     if (subtotal && taxSum > 0n && (near(subtotal.minor + taxSum, minor) || minor === sumTotal)) score += 2;
     if (rateSum !== undefined && minor === rateSum) score += 2;
+    // "Gross Amount 40.00", "Total GST 2.40", "Sub Total 42.40", no total with an amount below: the "subtotal" is the
+    // amount after tax, the labelled amount above it the one before.
+    if (c.kind === 'subtotal' && taxSum > 0n && !cands.some((o) => o.kind === 'strong')) {
+      const before = cands.find(
+        (o) => o.kind === 'plain' && o.info.index < c.info.index && amountOf.get(o) === minor - taxSum,
+      );
+      if (before && !cands.some((o) => o.kind === 'plain' && o.info.index > c.info.index)) score += 6;
+    }
     if (subtotal && subtotal.minor === minor && taxSum === 0n) score += 0.5;
     if (labelled && minor === maxLabelled) score += 1;
     // Cash rounding: the labelled amount that is another labelled amount plus the printed adjustment.

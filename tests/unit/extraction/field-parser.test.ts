@@ -282,6 +282,15 @@ describe('field parser', () => {
     expect(parse(text('51.88')).total).toBe('51.88');
   });
 
+  it('takes a "Sub Total" printed after tax (gross + tax) when no total line carries an amount', () => {
+    const r = parse(
+      'KEDAI CONTOH SDN BHD\n04/12/2024\nGross Amount :  40.00\nTotal GST Amt :  2.40\nSub Total   42.40\nRounding Adj. :\nTotal (RM) :  Gri\nAmount Paid :',
+    );
+    expect(r.total).toBe('42.40');
+    // The usual order (subtotal, tax, total) is unchanged.
+    expect(parse('KEDAI CONTOH\n04/12/2024\nSub Total  40.00\nGST 6%  2.40\nTOTAL  42.40').total).toBe('42.40');
+  });
+
   it('keeps a printed total over a cash − change that disagrees with it', () => {
     const r = parse('KEDAI CONTOH\n01/02/2024\nTOTAL (INCLUSIVE OF GST)  8.50\nCASH  10.50\nCHANGE  1.00');
     expect(r.total).toBe('8.50');
