@@ -1,12 +1,12 @@
 /** Receipt ↔ card transaction matching: pure scoring, candidate index, sum shapes, assignment, refunds. */
 
 export { type AmountEvidence, amountEvidence, convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
-export { type Assignment, assign, compareOptions } from './assign.ts';
+export { type Assignment, assign, assignKeyed, compareOptions, type KeyedAssignment, OptionTable } from './assign.ts';
 export { candidateWindow, ReceiptIndex, TransactionIndex } from './candidate-index.ts';
 export { epochDay, localDaySpan } from './dates.ts';
 export { exactSubsets, manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 export { jaroWinkler, merchantSimilarity, type NormalizedMerchant, normalizeMerchant } from './merchant.ts';
-export { type ReconcileResult, reconcile } from './reconcile.ts';
+export { type ReconcileHooks, type ReconcileResult, reconcile } from './reconcile.ts';
 export { linkRefunds, type RefundLink } from './refunds.ts';
 export {
   type DateEvidence,
@@ -15,10 +15,14 @@ export {
   type PreparedReceipt,
   type PreparedTransaction,
   prepareReceipt,
+  prepareReceiptWith,
   prepareTransaction,
+  prepareTransactionWith,
+  SimilarityCache,
   type SimilarityMemo,
   scorePair,
   scorePrepared,
+  scorePreparedValue,
   WEIGHTS,
 } from './score.ts';
 export {
