@@ -717,6 +717,17 @@ export const parseReceiptRows = (
     computed.push({ minor: paid, info: changeInfo });
   }
   if (sumTotal !== undefined && sumTotal > 0n && subtotalInfo) computed.push({ minor: sumTotal, info: subtotalInfo });
+  // A tax total printed without its decimal point ("Total GST : 571"): subtotal + that tax + rounding, a computed total
+  // that still has to agree with another computation (cash − change) to be proposed.
+  if (subtotal) {
+    for (let i = 0; i < infos.length; i++) {
+      const info = infos[i] as RowInfo;
+      if (kinds[i] !== 'tax' || info.money.length > 0 || !/TOTAL|AMOUNT|\bAMT\b/.test(info.label)) continue;
+      if ((info.row.text.match(/\d/g) ?? []).length > 4) continue;
+      const t = info.amounts.find((a) => !a.hasDecimals && /^\d{3,4}$/.test(a.text.trim()));
+      if (t) computed.push({ minor: subtotal.minor + t.value.units + roundSum, info });
+    }
+  }
   // Totals per VAT rate ("Total 0% supplies 25.32", "Total 6% supplies (incl. GST) 40.18"): their sum is the total.
   const perRate = new Map<string, bigint>();
   let perRateInfo: RowInfo | undefined;

@@ -291,6 +291,14 @@ describe('field parser', () => {
     expect(parse('KEDAI CONTOH\n04/12/2024\nSub Total  40.00\nGST 6%  2.40\nTOTAL  42.40').total).toBe('42.40');
   });
 
+  it('takes subtotal + a tax printed without its decimal point + rounding when cash − change agrees', () => {
+    const text = (cash: string) =>
+      `KEDAI CONTOH\n13/03/2024\nTotal Sales (Excluding GST) :  95.17\nTotal GST :  571\nRounding :  0.02\nTotal Sales (Inclusive of GST) :  100.50\nCASH :  ${cash}\nChange :  0.10`;
+    expect(parse(text('101.00')).total).toBe('100.90');
+    // No agreement: the printed total stays.
+    expect(parse(text('102.00')).total).toBe('100.50');
+  });
+
   it('keeps a printed total over a cash − change that disagrees with it', () => {
     const r = parse('KEDAI CONTOH\n01/02/2024\nTOTAL (INCLUSIVE OF GST)  8.50\nCASH  10.50\nCHANGE  1.00');
     expect(r.total).toBe('8.50');
