@@ -1,6 +1,7 @@
 import { ulid } from 'ulidx';
 import { API } from '../../shared/api/contract.ts';
 import { hasAnyRole, type Principal, type Role, requireRole } from '../../shared/domain/identity.ts';
+import { matchedEvents } from '../../shared/domain/matching/online.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import { createUpload } from '../../shared/domain/receipts/uploads.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
@@ -157,37 +158,58 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
 
     'POST /receipts/{id}/link': async ({ principal, event }) => {
       const receipt = await visibleReceipt(principal, pathParam(event, 'id'));
-      const { transactionId } = parseBody(API['POST /receipts/{id}/link'].body, event);
-      const tx = await deps.matches.transaction(principal.companyId, transactionId);
-      if (!tx || (!hasAnyRole(principal, COMPANY_WIDE) && tx.employeeId !== principal.userId)) {
-        throw new NotFoundError(`transaction ${transactionId} not found`);
-      }
-      const at = deps.now().toISOString();
-      const link: MatchLink = {
-        transactionId,
-        score: 1,
-        reasons: ['linked by a person'],
-        by: `user:${principal.userId}`,
-        at,
+      const body = parseBody(API['POST /receipts/{id}/link'].body, event);
+      const visibleTransaction = async (id: string) => {
+        const tx = await deps.matches.transaction(principal.companyId, id);
+        if (!tx || (!hasAnyRole(principal, COMPANY_WIDE) && tx.employeeId !== principal.userId)) {
+          throw new NotFoundError(`transaction ${id} not found`);
+        }
+        return tx;
       };
+      const at = deps.now().toISOString();
+      const by = `user:${principal.userId}`;
+      const reasons = ['linked by a person'];
+      if (body.transactionIds || body.receiptIds) {
+        // A sum decided by a person: every item checked visible, written in one all-or-nothing transaction.
+        const transactions = await Promise.all(
+          (body.transactionIds ?? [body.transactionId as string]).map(visibleTransaction),
+        );
+        const others = await Promise.all((body.receiptIds ?? []).map((id) => visibleReceipt(principal, id)));
+        const receiptIds = [receipt.id, ...others.map((r) => r.id)];
+        if (
+          new Set(receiptIds).size !== receiptIds.length ||
+          new Set(transactions.map((t) => t.id)).size !== transactions.length
+        ) {
+          throw new BadRequestError('receiptIds', 'an item is listed twice');
+        }
+        const group = {
+          shape: body.transactionIds ? ('receipt-to-many' as const) : ('many-to-transaction' as const),
+          receiptIds,
+          transactionIds: transactions.map((t) => t.id),
+          score: 1,
+          reasons,
+        };
+        if (!(await deps.matches.linkGroup(principal.companyId, { ...group, transactions, by, at }))) {
+          throw new ConcurrentUpdateError('a receipt or a transaction is already linked: unlink it first');
+        }
+        const employees = new Map([receipt, ...others].map((r) => [r.id, r.employeeId]));
+        await deps.events.publish(matchedEvents(principal.companyId, group, by, at, (id) => employees.get(id) ?? null));
+        return { body: { receiptId: receipt.id, group } };
+      }
+      const transactionId = (await visibleTransaction(body.transactionId as string)).id;
+      const link: MatchLink = { transactionId, score: 1, reasons, by, at };
       if (!(await deps.matches.link(principal.companyId, receipt.id, link))) {
         throw new ConcurrentUpdateError('the receipt or the transaction is already linked: unlink it first');
       }
-      await deps.events.publish([
-        {
-          name: 'ReceiptMatched',
-          detail: {
-            companyId: principal.companyId,
-            receiptId: receipt.id,
-            transactionId,
-            employeeId: receipt.employeeId,
-            score: 1,
-            reasons: ['linked by a person'],
-            by: link.by,
-            matchedAt: at,
-          },
-        },
-      ]);
+      await deps.events.publish(
+        matchedEvents(
+          principal.companyId,
+          { shape: 'one-to-one', receiptIds: [receipt.id], transactionIds: [transactionId], score: 1, reasons },
+          by,
+          at,
+          () => receipt.employeeId,
+        ),
+      );
       return { body: { receiptId: receipt.id, match: link } };
     },
 

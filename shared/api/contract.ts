@@ -135,8 +135,25 @@ export const API = {
   },
   'POST /receipts/{id}/link': {
     tag: 'receipts',
-    summary: 'Link a receipt to a card transaction (a person’s decision: automation never undoes it)',
-    body: z.strictObject({ transactionId: z.string().min(1) }),
+    summary: 'Link a receipt to card spend (a person’s decision: automation never undoes it)',
+    description:
+      'One transaction (`transactionId`); several transactions for one receipt, such as split shipments or a hotel ' +
+      'deposit and its final charge (`transactionIds`); or one transaction paying this and other receipts ' +
+      '(`transactionId` + `receiptIds`). All or nothing: 409 if any of them is linked meanwhile.',
+    body: z
+      .strictObject({
+        transactionId: z.string().min(1).optional(),
+        transactionIds: z.array(z.string().min(1)).min(2).max(10).optional(),
+        receiptIds: z.array(z.string().min(1)).min(1).max(10).optional().describe('other receipts of the same payment'),
+      })
+      .refine((b) => (b.transactionId === undefined) !== (b.transactionIds === undefined), {
+        message: 'give transactionId or transactionIds',
+        path: ['transactionId'],
+      })
+      .refine((b) => !b.receiptIds || b.transactionId, {
+        message: 'receiptIds go with one transactionId',
+        path: ['receiptIds'],
+      }),
     success: { description: 'the link' },
   },
   'POST /receipts/{id}/unlink': {

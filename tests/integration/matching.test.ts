@@ -257,5 +257,25 @@ describe('online matching of sums: split shipments', () => {
     expect(missing.body.items.map((t) => t.id)).toEqual(expect.arrayContaining([a, b]));
     const after = await api.get<Receipt>(`/receipts/${r.id}`, finance);
     expect(after.body.match).toBeNull();
+
+    // A person links the sum back through the API: all or nothing, and only once.
+    expect(
+      (await api.post(`/receipts/${r.id}/link`, { transactionId: a, transactionIds: [a, b] }, finance)).status,
+    ).toBe(400);
+    const relinked = await api.post<{ group: { transactionIds: string[] } }>(
+      `/receipts/${r.id}/link`,
+      { transactionIds: [a, b] },
+      finance,
+    );
+    expect(relinked.status).toBe(200);
+    const again = await api.get<Receipt>(`/receipts/${r.id}`, finance);
+    expect([...(again.body.match?.transactionIds ?? [])].sort()).toEqual([a, b].sort());
+    expect(again.body.match?.by).toBe('user:u_finance');
+    expect((await api.post(`/receipts/${r.id}/link`, { transactionIds: [a, b] }, finance)).status).toBe(409);
+    const stillMissing = await api.get<{ items: { id: string }[] }>(
+      '/cards/transactions?missingReceipt=true&limit=100',
+      finance,
+    );
+    expect(stillMissing.body.items.map((t) => t.id)).not.toEqual(expect.arrayContaining([a]));
   });
 });

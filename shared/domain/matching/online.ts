@@ -37,6 +37,44 @@ const toSuggestion = (g: MatchGroup): Suggestion => ({
   ...(g.receiptIds.length > 1 ? { receiptIds: [...g.receiptIds] } : {}),
 });
 
+/** One ReceiptMatched per receipt ↔ transaction pair of a decision (automatic or a person's), carrying the whole
+ * decision when it is a sum. */
+export const matchedEvents = (
+  companyId: string,
+  g: Pick<MatchGroup, 'shape' | 'receiptIds' | 'transactionIds' | 'score' | 'reasons'>,
+  by: string,
+  at: string,
+  employeeOf: (receiptId: string) => string | null,
+): DomainEvent[] => {
+  const sum = g.shape !== 'one-to-one';
+  return g.receiptIds.flatMap((receiptId) =>
+    g.transactionIds.map(
+      (transactionId): DomainEvent => ({
+        name: 'ReceiptMatched',
+        detail: {
+          companyId,
+          receiptId,
+          transactionId,
+          employeeId: employeeOf(receiptId),
+          score: g.score,
+          reasons: [...g.reasons],
+          by,
+          matchedAt: at,
+          ...(sum
+            ? {
+                group: {
+                  shape: g.shape as 'receipt-to-many' | 'many-to-transaction',
+                  receiptIds: [...g.receiptIds],
+                  transactionIds: [...g.transactionIds],
+                },
+              }
+            : {}),
+        },
+      }),
+    ),
+  );
+};
+
 /**
  * Applies an auto decision: one conditional transaction over all its items (never double-linked, never over a
  * person's link: linked items are not even read as candidates, and the conditions re-check it), then one
@@ -62,34 +100,13 @@ const apply = async (
     at,
   });
   if (!ok) return false;
-  const sum = g.shape !== 'one-to-one';
-  const events: DomainEvent[] = [];
-  for (const receiptId of g.receiptIds) {
-    for (const transactionId of g.transactionIds) {
-      events.push({
-        name: 'ReceiptMatched',
-        detail: {
-          companyId,
-          receiptId,
-          transactionId,
-          employeeId: receipts.get(receiptId)?.employeeId ?? txs[0]?.employeeId ?? null,
-          score: g.score,
-          reasons: [...g.reasons],
-          by: 'auto',
-          matchedAt: at,
-          ...(sum
-            ? {
-                group: {
-                  shape: g.shape as 'receipt-to-many' | 'many-to-transaction',
-                  receiptIds: [...g.receiptIds],
-                  transactionIds: [...g.transactionIds],
-                },
-              }
-            : {}),
-        },
-      });
-    }
-  }
+  const events = matchedEvents(
+    companyId,
+    g,
+    'auto',
+    at,
+    (id) => receipts.get(id)?.employeeId ?? txs[0]?.employeeId ?? null,
+  );
   await deps.events.publish(events);
   return true;
 };
