@@ -79,6 +79,11 @@ export interface OcrEngineOptions {
   secondPass?: SecondPassOptions | false;
   /** Drop low-confidence noise words at the ends of lines. Default true. */
   trimNoise?: boolean;
+  /**
+   * Below this mean confidence the original bytes are read as well and the more confident reading kept (needs
+   * preprocessing; 0 disables). Default 0.5.
+   */
+  retryBelow?: number;
   /** Extra tesseract parameters. */
   params?: Record<string, string>;
 }
@@ -277,8 +282,22 @@ export class OcrEngine {
     }
     const prepared =
       this.options.preprocess === false ? undefined : await prepareForOcr(image, this.options.preprocess);
-    const first = await this.page(worker, prepared ? prepared.pgm : image);
-    const lines = prepared ? await this.refine(worker, prepared.gray, first.lines) : first.lines;
+    let first = await this.page(worker, prepared ? prepared.pgm : image);
+    let refined = Boolean(prepared);
+    // A poor reading of the prepared image (dot-matrix print broken up by rescaling, stamps): the original bytes are
+    // read too, if not larger than the working image, and the more confident reading is kept.
+    const retryBelow = this.options.retryBelow ?? 0.5;
+    if (prepared && first.confidence < retryBelow) {
+      const original = (prepared.gray.width * prepared.gray.height) / (prepared.scale * prepared.scale);
+      if (original <= (this.options.preprocess ? (this.options.preprocess.maxWorkPixels ?? 6_000_000) : 6_000_000)) {
+        const raw = await this.page(worker, image);
+        if (raw.confidence > first.confidence) {
+          first = raw;
+          refined = false;
+        }
+      }
+    }
+    const lines = prepared && refined ? await this.refine(worker, prepared.gray, first.lines) : first.lines;
     const data = { text: first.text, confidence: first.confidence };
     const fragments: TextFragment[] = [];
     for (const l of lines) {
