@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeBuiltinExtractor } from '../../../shared/adapters/extraction/builtin.ts';
+import { OcrEngine } from '../../../shared/adapters/extraction/ocr.ts';
 import { renderPdfPages } from '../../../shared/adapters/extraction/pdf.ts';
 import { receiptToJson } from '../../../shared/domain/extraction/model.ts';
 
@@ -54,4 +55,23 @@ describe('OCR engine (tesseract.js, offline)', () => {
       currency: 'EUR',
     });
   }, 20_000);
+
+  it('reads the original bytes too when the prepared image reads poorly, and keeps the more confident reading', async () => {
+    const engine = new OcrEngine({ retryBelow: 1.01 }); // every reading counts as poor here
+    const page = vi.spyOn(engine as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
+    try {
+      const both = await engine.recognize(fixture('sroie-003.jpg'));
+      expect(page).toHaveBeenCalledTimes(2);
+      const readings = (await Promise.all(page.mock.results.map((r) => r.value))) as Array<{ confidence: number }>;
+      expect(both.meanConfidence).toBe(Math.max(...readings.map((r) => r.confidence)));
+      page.mockClear();
+      const never = new OcrEngine({ retryBelow: 0 });
+      const once = vi.spyOn(never as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
+      await never.recognize(fixture('sroie-003.jpg'));
+      expect(once).toHaveBeenCalledTimes(1);
+      await never.close();
+    } finally {
+      await engine.close();
+    }
+  }, 40_000);
 });
