@@ -97,6 +97,7 @@ export const reconcile = (
   // Transactions are prepared in employee and time order (the prepared objects are allocated in that order): a receipt's
   // candidates are one employee's charges of a few weeks, so they sit next to each other in memory. Their keys
   // follow this order; ids still break every tie, so the decisions do not depend on it.
+  phase('prepare receipts');
   const byOwner = transactions.map((t) => ({ t, ms: epochMs(t.authorizedAt) }));
   byOwner.sort((a, b) => compareIds(a.t.employeeId, b.t.employeeId) || a.ms - b.ms || compareIds(a.t.id, b.t.id));
   const pts: BatchTransaction[] = byOwner.map(({ t }, index) => ({
@@ -105,9 +106,10 @@ export const reconcile = (
   }));
   const nR = prs.length;
   const nT = pts.length;
+  phase('prepare transactions');
   const txIndex = new TransactionIndex(pts);
   const rIndex = new ReceiptIndex(prs);
-  phase('prepare and index');
+  phase('index');
 
   // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
   const table = new OptionTable((k) =>
