@@ -109,30 +109,14 @@ export const assignKeyed = (
 ): KeyedAssignment => {
   const n = table.size;
   const { score, shape, k0, k1 } = table;
-  // Equal scores are ordered by ids: rank every key's id once (code-unit order, equal ids share a rank) so that
-  // one-to-one pairs compare two integers instead of two strings.
-  const ids: string[] = new Array(keyCount);
-  for (let k = 0; k < keyCount; k++) ids[k] = table.idOfKey(k);
-  const byId = new Int32Array(keyCount);
-  for (let k = 0; k < keyCount; k++) byId[k] = k;
-  byId.sort((a, b) => compareText(ids[a] as string, ids[b] as string));
-  const rank = new Int32Array(keyCount);
-  for (let p = 1; p < keyCount; p++) {
-    const k = byId[p] as number;
-    const prev = byId[p - 1] as number;
-    rank[k] = ids[k] === ids[prev] ? (rank[prev] as number) : p;
-  }
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort(
     (a, b) =>
       (score[b] as number) - (score[a] as number) ||
       (shape[a] as number) - (shape[b] as number) ||
-      (shape[a] === 0
-        ? (rank[k0[a] as number] as number) - (rank[k0[b] as number] as number) ||
-          (rank[k1[a] as number] as number) - (rank[k1[b] as number] as number)
-        : compareText(table.receiptText(a), table.receiptText(b)) ||
-          compareText(table.transactionText(a), table.transactionText(b))) ||
+      compareText(table.receiptText(a), table.receiptText(b)) ||
+      compareText(table.transactionText(a), table.transactionText(b)) ||
       a - b,
   );
   // Options per key, in decision order (a CSR layout: one Int32Array, offsets per key).
