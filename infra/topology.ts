@@ -119,7 +119,7 @@ export const topology = defineTopology({
         type: 'event',
         pattern: {
           source: ['quittance.receipts', 'quittance.cards'],
-          'detail-type': ['ReceiptExtracted', 'CardTransactionPosted'],
+          'detail-type': ['ReceiptExtracted', 'CardTransactionPosted', 'CardAuthorizationDecided'],
         },
       },
       uses: { tables: { main: 'readWrite' }, putEvents: true },

@@ -159,16 +159,18 @@ for (const b of budgets.items) {
 }
 
 step(6, 'The receipt and the card payment are matched, with the reasons');
+process.stdout.write('   (the receipt first takes the approved authorization, then follows it to the capture)\n');
 type Linked = { match: null | { transactionId: string; score: number; reasons: string[]; by: string } };
 let linked: Linked = { match: null };
+const captured = `stripe:${capture.id}`;
 const matchDeadline = Date.now() + 20_000;
-while (!linked.match && Date.now() < matchDeadline) {
+while (linked.match?.transactionId !== captured && Date.now() < matchDeadline) {
   linked = (await (
     await fetch(`${api}/receipts/${r.id}`, { headers: { authorization: `Bearer ${token}` } })
   ).json()) as Linked;
-  if (!linked.match) await new Promise((res) => setTimeout(res, 250));
+  if (linked.match?.transactionId !== captured) await new Promise((res) => setTimeout(res, 250));
 }
-if (!linked.match) fail('the receipt was not matched to the card payment');
+if (linked.match?.transactionId !== captured) fail('the receipt was not matched to the card payment');
 const m = linked.match as NonNullable<Linked['match']>;
 process.stdout.write(`   ${r.id} ↔ ${m.transactionId}  score ${m.score.toFixed(2)} (${m.by})\n`);
 for (const reason of m.reasons) process.stdout.write(`     · ${reason}\n`);

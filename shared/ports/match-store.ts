@@ -65,6 +65,15 @@ export interface OnlineTransaction extends MatchTransaction {
   /** A purchase: minor units taken back by the refunds linked to it, and their ids. */
   refundedMinor?: bigint;
   refundIds?: readonly string[];
+  /**
+   * An approved authorization not captured yet: a "receipt slot" a receipt may take; the receipt follows it to its
+   * capture. Never a missing receipt by itself.
+   */
+  pending?: true;
+  /** The processor's authorization this capture (or slot) belongs to. */
+  authorizationId?: string | null;
+  /** A slot whose authorization was captured (by this transaction): no longer a candidate. */
+  capturedBy?: string;
 }
 
 /** Storage of online matching (DynamoDB: indexes by employee and time window, conditional links). */
@@ -75,6 +84,18 @@ export interface MatchStore {
   transactionsNear(companyId: string, employeeId: string, from: string, to: string): Promise<OnlineTransaction[]>;
   /** Extracted, unlinked receipts of an employee received in [from, to] (ISO instants). */
   receiptsNear(companyId: string, employeeId: string, from: string, to: string): Promise<OnlineReceipt[]>;
+  /**
+   * A capture arrived for an authorization slot: the slot stops being a candidate and, if a receipt had taken it,
+   * the link moves to the capture (one transaction). Returns the receipt that followed, or null. Idempotent.
+   */
+  followAuthorization(
+    companyId: string,
+    slotId: string,
+    capture: OnlineTransaction,
+    at: string,
+    /** The receipt ↔ capture explanation to keep on the moved link (else the slot link's, noted as followed). */
+    explanation?: { score: number; reasons: readonly string[] } | null,
+  ): Promise<MatchLink | null>;
   /** Records a posted card transaction (idempotent) and marks its receipt as missing. */
   recordTransaction(tx: OnlineTransaction): Promise<void>;
   /**

@@ -82,9 +82,14 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       return res.body.items.find((x) => x.subject === subject && x.status === 'EXTRACTED');
     });
     const txId = await cardPayment(p, 300);
-    const r = await linkedReceipt(subject);
+    // The receipt takes the authorization's slot first, then follows it to the capture.
+    const r = await api.eventually(async () => {
+      const x = await linkedReceipt(subject);
+      return x.match?.transactionId === txId ? x : undefined;
+    }, 30_000);
     expect(r.match).toMatchObject({ transactionId: txId, by: 'auto' });
     expect(r.match?.reasons.join(' ')).toMatch(/tip/);
+    expect(r.match?.reasons).toContain('followed its authorization to the capture');
   });
 
   it('capture first, then the receipt', async () => {

@@ -1,6 +1,7 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -55,6 +56,9 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   ...(item.refundedMinor !== undefined
     ? { refundedMinor: BigInt(String(item.refundedMinor)), refundIds: (item.refundIds as string[] | undefined) ?? [] }
     : {}),
+  ...(item.pending === true ? { pending: true as const } : {}),
+  ...(item.capturedBy ? { capturedBy: String(item.capturedBy) } : {}),
+  ...(item.authorizationId ? { authorizationId: String(item.authorizationId) } : {}),
 });
 
 /** Where a transaction's missing-receipt marker is (recordTransaction keys it by the posting time, else auth). */
@@ -274,6 +278,8 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
 
     async recordTransaction(tx) {
       const postedAt = tx.postedAt ?? tx.authorizedAt;
+      // A receipt is missing for money that moved, not for an authorization slot.
+      const missing = tx.amount.minor > 0n && !tx.pending;
       try {
         await ddb.send(
           new TransactWriteCommand({
@@ -286,9 +292,9 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
                     entity: 'CardTransaction',
                     gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
                     gsi1sk: `${tx.authorizedAt}#${tx.id}`,
-                    ...(tx.amount.minor > 0n
-                      ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` }
-                      : {}),
+                    ...(missing ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` } : {}),
+                    ...(tx.pending ? { pending: true } : {}),
+                    ...(tx.authorizationId ? { authorizationId: tx.authorizationId } : {}),
                     companyId: tx.companyId,
                     id: tx.id,
                     employeeId: tx.employeeId,
@@ -309,7 +315,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              ...(tx.amount.minor > 0n
+              ...(missing
                 ? [
                     {
                       Put: {
@@ -330,6 +336,92 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
       } catch (error) {
         if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
       }
+    },
+
+    async followAuthorization(companyId, slotId, capture, at, explanation) {
+      let slot: Record<string, unknown> | undefined;
+      for (let attempt = 1; attempt <= 3 && !slot; attempt++) {
+        slot = (
+          await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, slotId), ConsistentRead: true }))
+        ).Item;
+        if (slot) break;
+        // The capture came first (events are not ordered): a tombstone keeps the late authorization from ever
+        // opening a slot. If the slot appeared meanwhile, read again.
+        const placed = await writeOnce(() =>
+          ddb.send(
+            new PutCommand({
+              TableName: table,
+              Item: { ...txKey(companyId, slotId), entity: 'AuthorizationSlot', capturedBy: capture.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        );
+        if (placed) return null;
+      }
+      if (!slot || slot.capturedBy) return null;
+      const receiptId = slot.receiptId as string | undefined;
+      // Only a one-to-one slot link follows; a slot inside a sum just retires (the sum keeps its other parts).
+      const receipt = receiptId
+        ? (
+            await ddb.send(
+              new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+            )
+          ).Item
+        : undefined;
+      const old = receipt?.link as MatchLink | undefined;
+      const follows = receiptId && old?.transactionId === slotId && !old.transactionIds;
+      const retire = {
+        Update: {
+          TableName: table,
+          Key: txKey(companyId, slotId),
+          UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${follows ? ', receiptId' : ''}`,
+          ConditionExpression: follows
+            ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
+            : 'attribute_not_exists(capturedBy)',
+          ExpressionAttributeValues: { ':cap': capture.id, ...(follows ? { ':rid': receiptId } : {}) },
+        },
+      };
+      if (!follows || !old || !receiptId) {
+        await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire] })));
+        return null;
+      }
+      const link: MatchLink = {
+        ...old,
+        transactionId: capture.id,
+        ...(explanation ? { score: explanation.score } : {}),
+        reasons: [...(explanation?.reasons ?? old.reasons), 'followed its authorization to the capture'],
+        at,
+      };
+      const moved = await writeOnce(() =>
+        ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              retire,
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.receipt(companyId, receiptId),
+                  UpdateExpression: 'SET #link = :link',
+                  ConditionExpression: '#link.transactionId = :slot',
+                  ExpressionAttributeNames: { '#link': 'link' },
+                  ExpressionAttributeValues: { ':link': link, ':slot': slotId },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: txKey(companyId, capture.id),
+                  UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
+                  ExpressionAttributeValues: { ':rid': receiptId },
+                },
+              },
+              { Delete: { TableName: table, Key: markerOf(capture) } },
+            ],
+          }),
+        ),
+      );
+      return moved ? link : null;
     },
 
     async link(companyId, receiptId, link) {

@@ -1,6 +1,7 @@
 import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
 import type { MatchStore, OnlineReceipt, OnlineTransaction, Suggestion } from '../../ports/match-store.ts';
 import { mayRelate, type OnlinePlan, planOnline, planRefund } from './online-plan.ts';
+import { scorePair } from './score.ts';
 import { defaultMatchOptions, type MatchGroup, type MatchOptions, type MatchShape } from './types.ts';
 
 export interface OnlineMatchDeps {
@@ -36,6 +37,10 @@ const toSuggestion = (g: MatchGroup): Suggestion => ({
   ...(g.transactionIds.length > 1 ? { transactionIds: [...g.transactionIds] } : {}),
   ...(g.receiptIds.length > 1 ? { receiptIds: [...g.receiptIds] } : {}),
 });
+
+/** The id of an authorization's receipt slot (an approved authorization not captured yet). */
+export const authorizationSlotId = (processor: string, authorizationId: string) =>
+  `${processor}:auth:${authorizationId}`;
 
 /** One ReceiptMatched per receipt ↔ transaction pair of a decision (automatic or a person's), carrying the whole
  * decision when it is a sum. */
@@ -90,6 +95,9 @@ const apply = async (
   const at = deps.now().toISOString();
   const txs = g.transactionIds.map((id) => transactions.get(id)).filter((t): t is OnlineTransaction => !!t);
   if (txs.length !== g.transactionIds.length) return false;
+  // An authorization slot takes one receipt at most, never part of a sum (its capture may still differ).
+  const slot = txs.some((t) => t.pending);
+  if (slot && g.shape !== 'one-to-one') return false;
   const ok = await deps.store.linkGroup(companyId, {
     shape: g.shape,
     receiptIds: g.receiptIds,
@@ -100,6 +108,8 @@ const apply = async (
     at,
   });
   if (!ok) return false;
+  // Nothing moved yet: the receipt waits in the slot and is announced when it follows the capture.
+  if (slot) return true;
   const events = matchedEvents(
     companyId,
     g,
@@ -228,6 +238,31 @@ export const matchReceipt = async (
 export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
   await deps.store.recordTransaction(tx);
+  if (tx.pending && (await deps.store.transaction(tx.companyId, tx.id))?.capturedBy) {
+    return { skipped: 'authorization already captured' };
+  }
+  if (!tx.pending && tx.authorizationId) {
+    // The capture of an authorization: its slot retires, and a receipt that took the slot follows to the capture.
+    const at = deps.now().toISOString();
+    // The moved link explains the receipt against the capture (a tip, a hotel's final amount), when it still scores.
+    const slot = await deps.store.transaction(tx.companyId, tx.authorizationId);
+    const waiting = slot?.receiptId && !slot.capturedBy ? await deps.store.receipt(tx.companyId, slot.receiptId) : null;
+    const pair = waiting ? scorePair(waiting, tx, o) : null;
+    const explanation = pair && !pair.rejected ? { score: pair.score, reasons: pair.reasons } : null;
+    const followed = await deps.store.followAuthorization(tx.companyId, tx.authorizationId, tx, at, explanation);
+    const receiptId = followed ? (await deps.store.transaction(tx.companyId, tx.id))?.receiptId : null;
+    if (followed && receiptId) {
+      const g = {
+        shape: 'one-to-one' as const,
+        receiptIds: [receiptId],
+        transactionIds: [tx.id],
+        score: followed.score,
+        reasons: followed.reasons,
+      };
+      await deps.events.publish(matchedEvents(tx.companyId, g, followed.by, at, () => tx.employeeId));
+      return { linked: receiptId, shape: 'one-to-one', receiptIds: [receiptId], transactionIds: [tx.id] };
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     const nearby = await deps.store.receiptsNear(
       tx.companyId,

@@ -26,7 +26,14 @@ const memoryStore = () => {
     async transactionsNear(_c, emp, from, to) {
       await tick();
       return [...txs.values()]
-        .filter((t) => t.employeeId === emp && !t.receiptId && t.authorizedAt >= from && t.authorizedAt <= `${to}~`)
+        .filter(
+          (t) =>
+            t.employeeId === emp &&
+            !t.receiptId &&
+            !t.capturedBy &&
+            t.authorizedAt >= from &&
+            t.authorizedAt <= `${to}~`,
+        )
         .map(clone);
     },
     async transactionsOf(_c, emp, from, to) {
@@ -44,6 +51,29 @@ const memoryStore = () => {
     async recordTransaction(t) {
       await tick();
       if (!txs.has(t.id)) txs.set(t.id, clone(t));
+    },
+    async followAuthorization(_c, slotId, capture, at, explanation) {
+      await tick();
+      const slot = txs.get(slotId);
+      if (!slot) {
+        txs.set(slotId, { ...clone(capture), id: slotId, employeeId: '', capturedBy: capture.id });
+        return null;
+      }
+      if (slot.capturedBy) return null;
+      slot.capturedBy = capture.id;
+      const r = slot.receiptId ? receipts.get(slot.receiptId) : undefined;
+      const cap = txs.get(capture.id);
+      if (!r?.link || r.link.transactionId !== slotId || r.link.transactionIds || !cap || cap.receiptId) return null;
+      r.link = {
+        ...r.link,
+        transactionId: capture.id,
+        ...(explanation ? { score: explanation.score } : {}),
+        reasons: [...(explanation?.reasons ?? r.link.reasons), 'followed its authorization to the capture'],
+        at,
+      };
+      cap.receiptId = r.id;
+      slot.receiptId = null;
+      return clone(r.link);
     },
     async link(c, rid, link) {
       const t = txs.get(link.transactionId);
@@ -289,5 +319,69 @@ describe('online refunds', () => {
     });
     expect(await s.txArrives(refund)).toMatchObject({ linked: 'cn' });
     expect(s.txs.get('rf')?.refundOf).toBeUndefined();
+  });
+});
+
+describe('authorization slots: a receipt may take a pending authorization and follows it to its capture', () => {
+  const slotAndCapture = (s: ReturnType<typeof setup>) => {
+    const slot: OnlineTransaction = {
+      ...s.newTx({ id: 'stripe:auth:ia_1', postedAt: null, authorizedAt: '2024-05-02T15:00:00Z' }),
+      pending: true,
+      authorizationId: 'ia_1',
+    };
+    // The capture carries a tip (restaurant MCC), and names its authorization's slot.
+    const capture: OnlineTransaction = {
+      ...s.newTx({ id: 'stripe:ipi_1', amountStr: '46.00', mcc: '5812', authorizedAt: '2024-05-02T15:00:00Z' }),
+      authorizationId: 'stripe:auth:ia_1',
+    };
+    return { slot, capture };
+  };
+
+  it('receipt first, then the authorization: the receipt waits in the slot, announced only when it follows the capture', async () => {
+    const s = setup();
+    const { slot, capture } = slotAndCapture(s);
+    s.addReceipt({ id: 'r1' });
+    await s.receiptArrives('r1');
+    expect(await s.txArrives(slot)).toMatchObject({ linked: 'r1' });
+    expect(linkOf(s, 'r1')?.transactionId).toBe('stripe:auth:ia_1');
+    expect(s.published.filter((e) => e.name === 'ReceiptMatched')).toHaveLength(0);
+    expect(await s.txArrives(capture)).toMatchObject({ linked: 'r1', transactionIds: ['stripe:ipi_1'] });
+    expect(linkOf(s, 'r1')).toMatchObject({ transactionId: 'stripe:ipi_1' });
+    expect(linkOf(s, 'r1')?.reasons).toContain('followed its authorization to the capture');
+    expect(linkOf(s, 'r1')?.reasons.join(' ')).toMatch(/tip/); // explained against the capture, tip included
+    expect(s.txs.get('stripe:ipi_1')?.receiptId).toBe('r1');
+    expect(s.txs.get('stripe:auth:ia_1')).toMatchObject({ receiptId: null, capturedBy: 'stripe:ipi_1' });
+    const matched = s.published.filter((e) => e.name === 'ReceiptMatched').map((e) => e.detail);
+    expect(matched).toEqual([expect.objectContaining({ receiptId: 'r1', transactionId: 'stripe:ipi_1' })]);
+  });
+
+  it('authorization, receipt, capture: the same end', async () => {
+    const s = setup();
+    const { slot, capture } = slotAndCapture(s);
+    await s.txArrives(slot);
+    s.addReceipt({ id: 'r1' });
+    expect(await s.receiptArrives('r1')).toMatchObject({ linked: 'stripe:auth:ia_1' });
+    await s.txArrives(capture);
+    expect(linkOf(s, 'r1')?.transactionId).toBe('stripe:ipi_1');
+  });
+
+  it('a capture delivered before its authorization: the late authorization opens no slot, the receipt takes the capture', async () => {
+    const s = setup();
+    const { slot, capture } = slotAndCapture(s);
+    await s.txArrives(capture);
+    expect(await s.txArrives(slot)).toEqual({ skipped: 'authorization already captured' });
+    s.addReceipt({ id: 'r1' });
+    expect(await s.receiptArrives('r1')).toMatchObject({ linked: 'stripe:ipi_1' });
+  });
+
+  it('a slot never joins a sum', async () => {
+    const s = setup();
+    const { slot } = slotAndCapture(s);
+    await s.txArrives({ ...slot, amount: { minor: 2100n, currency: 'EUR' } });
+    await s.txArrives(s.newTx({ id: 'other', amountStr: '21.00', authorizedAt: '2024-05-02T16:00:00Z' }));
+    s.addReceipt({ id: 'r1' });
+    await s.receiptArrives('r1');
+    const link = linkOf(s, 'r1');
+    expect(link?.transactionIds ?? []).not.toContain('stripe:auth:ia_1');
   });
 });
