@@ -77,6 +77,7 @@ export const makeRoutes = (deps: ReceiptsApiDeps): Record<string, Route> => {
         cursor: q.cursor ?? null,
         employeeId: scopeEmployee(principal, q.employeeId),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.unmatched ? { unmatched: true } : {}),
       });
       if (q.format === 'csv') {
         const content = toCsv(page.items.map(view), [

@@ -113,6 +113,7 @@ export const API = {
         .enum(RECEIPT_STATUSES)
         .optional()
         .describe('EXTRACTION_FAILED: needs a look; DUPLICATE: the same file was received before'),
+      unmatched: z.literal('true').optional().describe('only extracted receipts linked to no card spend'),
       format,
     }),
     success: { description: 'a page of receipts, newest first', csv: true },

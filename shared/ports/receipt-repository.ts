@@ -15,10 +15,13 @@ export interface ReceiptRepository {
   create(receipt: Receipt, history: ReceiptHistoryEntry): Promise<'created' | 'exists'>;
   get(companyId: string, receiptId: string): Promise<Receipt | null>;
   history(companyId: string, receiptId: string): Promise<ReceiptHistoryEntry[]>;
-  /** Newest first; with `status`, only receipts in that status (a page may come back short with a cursor). */
+  /**
+   * Newest first; with `status`, only receipts in that status; `unmatched`: extracted receipts linked to no card
+   * spend (a page may come back short with a cursor).
+   */
   list(
     companyId: string,
-    query: { limit: number; cursor: string | null; employeeId?: string; status?: ReceiptStatus },
+    query: { limit: number; cursor: string | null; employeeId?: string; status?: ReceiptStatus; unmatched?: boolean },
   ): Promise<Page<Receipt>>;
   /**
    * Moves a receipt from one status to another with a patch, atomically with its history entry.

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeSampleReceiptPdf } from '../../infra/local/sample-receipt.ts';
 import { makeDynamoExpenseRepository } from '../../shared/adapters/dynamodb/expenses.ts';
 import { EXPENSE_STATUSES } from '../../shared/domain/expenses/expense.ts';
 import {
@@ -137,5 +138,27 @@ describe('GET /receipts?status=', () => {
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((r) => r.status === 'EXTRACTION_FAILED')).toBe(true);
     expect((await api.get('/receipts?status=LOST', finance)).status).toBe(400);
+    // Bob's readable receipt that no card payment matches (Bob's card is not used in this suite's purchases).
+    await sendMail(inject('smtpPort'), {
+      from: 'bob@demo.quittance.local',
+      to: 'receipts@demo.quittance.local',
+      subject: 'parking',
+      attachments: [
+        {
+          filename: 'parking.pdf',
+          content: Buffer.from(
+            await makeSampleReceiptPdf({ vendor: 'PARKING QUAI', total: '7,40', date: '01/02/2026' }),
+          ),
+        },
+      ],
+    });
+    const unmatched = await api.eventually(async () => {
+      const r = await api.get<{ items: { status: string; match: unknown; employeeId: string }[] }>(
+        '/receipts?unmatched=true&limit=100',
+        finance,
+      );
+      return r.body.items.some((x) => x.employeeId === 'u_bob') ? r : undefined;
+    });
+    expect(unmatched.body.items.every((r) => r.status === 'EXTRACTED' && r.match === null)).toBe(true);
   });
 });

@@ -69,7 +69,7 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
       return (res.Items ?? []).map((i) => stripKeys<ReceiptHistoryEntry>(i));
     },
 
-    async list(companyId, { limit, cursor, employeeId, status }) {
+    async list(companyId, { limit, cursor, employeeId, status, unmatched }) {
       const byEmployee = employeeId !== undefined;
       const [index, pkAttr, pkValue] = byEmployee
         ? (['gsi2', 'gsi2pk', `C#${companyId}#EMP#${employeeId}#RECEIPTS`] as const)
@@ -77,7 +77,13 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
       let start = decodeCursor(cursor);
       // A cursor is only valid for the partition it was issued for: no walking into another company.
       if (start && start[pkAttr] !== pkValue) throw new InvalidCursorError('cursor does not belong to this listing');
-      // With a status filter, read ahead (bounded) until the page is full; a page may come back short with a cursor.
+      // With a filter, read ahead (bounded) until the page is full; a page may come back short with a cursor.
+      // Unmatched: extracted (or the status asked) and linked to no card spend.
+      const wanted = status ?? (unmatched ? 'EXTRACTED' : undefined);
+      const parts = [...(wanted ? ['#status = :status'] : []), ...(unmatched ? ['attribute_not_exists(#link)'] : [])];
+      const filter = parts.join(' AND ');
+      const names = { ...(wanted ? { '#status': 'status' } : {}), ...(unmatched ? { '#link': 'link' } : {}) };
+      const values = wanted ? { ':status': wanted } : {};
       const items: Receipt[] = [];
       let read = 0;
       for (;;) {
@@ -86,12 +92,10 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
             TableName: table,
             IndexName: index,
             KeyConditionExpression: `${pkAttr} = :pk`,
-            ...(status
-              ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
-              : {}),
-            ExpressionAttributeValues: { ':pk': pkValue, ...(status ? { ':status': status } : {}) },
+            ...(filter ? { FilterExpression: filter, ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: { ':pk': pkValue, ...values },
             ScanIndexForward: false,
-            Limit: status ? Math.max(100, limit * 4) : limit - items.length,
+            Limit: filter ? 1_000 - read : limit - items.length,
             ExclusiveStartKey: start,
           }),
         );
@@ -106,7 +110,7 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
           }
         }
         start = res.LastEvaluatedKey;
-        if (!start || items.length === limit || read >= 2_000) {
+        if (!start || items.length === limit || read >= 1_000) {
           return { items, nextCursor: encodeCursor(start) };
         }
       }
