@@ -1,6 +1,6 @@
 import { API } from '../../shared/api/contract.ts';
 import { available, type BudgetLine } from '../../shared/domain/cards/budget.ts';
-import { type CompanyControls, companyControlsSchema, periodKey } from '../../shared/domain/cards/controls.ts';
+import { type CompanyControls, periodKey } from '../../shared/domain/cards/controls.ts';
 import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
 import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
@@ -10,6 +10,7 @@ import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts'
 import { toCsv } from '../../shared/runtime/csv.ts';
 import {
   BadRequestError,
+  jsonBody,
   NotFoundError,
   parseBody,
   parseQuery,
@@ -53,10 +54,10 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   'GET /cards/controls': async ({ principal }) => ({ body: (await deps.controls.get(principal.companyId)) ?? null }),
 
   'PUT /cards/controls': async ({ principal, event }) => {
-    const input = parseBody(API['PUT /cards/controls'].body, event);
-    // The company comes from the token, never from the body.
-    const controls = companyControlsSchema.parse({ ...input, companyId: principal.companyId });
-    await deps.controls.put(principal.companyId, controls);
+    parseBody(API['PUT /cards/controls'].body, event); // validated (strict) against the contract
+    // The company comes from the token, never from the body; the store keeps the JSON as sent (money as decimals).
+    const input = jsonBody(event) as Record<string, unknown>;
+    const controls = await deps.controls.put(principal.companyId, { ...input, companyId: principal.companyId });
     return { body: controls };
   },
 

@@ -167,7 +167,8 @@ const listAsCsv = (routeKey: string, body: unknown): FileBody | undefined => {
 export const parseQuery = <S extends z.ZodType>(schema: S, event: HttpEvent): z.infer<S> =>
   schema.parse(event.queryStringParameters ?? {});
 
-const jsonBody = (event: HttpEvent): unknown => {
+/** The request's JSON body as sent (`{}` when absent); 400 when it is not JSON. */
+export const jsonBody = (event: HttpEvent): unknown => {
   const raw = event.body
     ? event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')

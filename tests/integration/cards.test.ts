@@ -235,3 +235,30 @@ describe('card webhooks against the local cloud', () => {
     expect(locked).toMatchObject({ metadata: { quittance_reasons: expect.stringMatching(/receipts-overdue/) } });
   });
 });
+
+describe('spend controls through the finance API', () => {
+  it('reads the controls and writes them back unchanged; an unknown field is refused', async () => {
+    const finance = await api.token('finance@demo.quittance.local');
+    const call = async (method: string, body?: unknown) => {
+      const res = await fetch(`${apiUrl}/cards/controls`, {
+        method,
+        headers: { authorization: `Bearer ${finance}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as Record<string, unknown> & { issues?: { field: string }[] },
+      };
+    };
+    const current = await call('GET');
+    expect(current.status).toBe(200);
+    const { companyId: _, ...controls } = current.body;
+    const written = await call('PUT', controls);
+    expect(written.status).toBe(200);
+    expect(written.body.budgets).toEqual(current.body.budgets);
+    expect((await call('GET')).body).toEqual(current.body);
+    const refused = await call('PUT', { ...controls, colour: 'blue' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.issues?.map((i) => i.field)).toContain('colour');
+  });
+});
