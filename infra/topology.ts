@@ -29,6 +29,12 @@ export const topology = defineTopology({
     rawEvents: { purpose: 'every verified card-processor webhook as received, before it is parsed' },
   },
   queues: {
+    cardActivity: {
+      // Side work of card activity, off the authorization's critical path, consumed in batches.
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 5,
+      subscribe: { source: ['quittance.cards'], 'detail-type': ['CardAuthorizationDecided', 'CardTransactionPosted'] },
+    },
     extraction: {
       // Above the extract function's timeout, as Lambda requires for an event source.
       visibilityTimeoutSeconds: 180,
@@ -112,6 +118,15 @@ export const topology = defineTopology({
       timeoutSeconds: 120,
       memoryMB: 2048,
     },
+    cardActivity: {
+      entry: 'functions/card-activity/handler.ts',
+      description:
+        'Card activity off the critical path, in batches: the weekly cash-out report and the receipt slots of approved authorizations',
+      trigger: { type: 'queue', queue: 'cardActivity', batchSize: 10, maxConcurrency: 2 },
+      uses: { tables: { main: 'readWrite' }, queues: { cardActivity: 'consume' }, putEvents: true },
+      timeoutSeconds: 30,
+      memoryMB: 512,
+    },
     match: {
       entry: 'functions/match/handler.ts',
       description: 'Links receipts and card transactions online (explained scores, suggestions below the threshold)',
@@ -119,7 +134,7 @@ export const topology = defineTopology({
         type: 'event',
         pattern: {
           source: ['quittance.receipts', 'quittance.cards'],
-          'detail-type': ['ReceiptExtracted', 'CardTransactionPosted', 'CardAuthorizationDecided'],
+          'detail-type': ['ReceiptExtracted', 'CardTransactionPosted'],
         },
       },
       uses: { tables: { main: 'readWrite' }, putEvents: true },
@@ -143,18 +158,10 @@ export const topology = defineTopology({
     booking: {
       entry: 'functions/booking/handler.ts',
       description:
-        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting; keeps the card cash-out report',
+        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting',
       trigger: {
         type: 'event',
-        pattern: {
-          source: ['quittance.expenses', 'quittance.cards'],
-          'detail-type': [
-            'ExpenseApproved',
-            'ReimbursementBatchCreated',
-            'CardAuthorizationDecided',
-            'CardTransactionPosted',
-          ],
-        },
+        pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved', 'ReimbursementBatchCreated'] },
       },
       uses: { tables: { main: 'readWrite' }, queues: { accounting: 'send' }, putEvents: true },
       timeoutSeconds: 30,

@@ -34,7 +34,6 @@ export const defaultDeps = (): BookingDeps => {
       );
     },
     aggregate: (entry, tags) => aggregates.add(entry.companyId, entry.id, aggregateIncrements(entry, tags)),
-    addToReports: (companyId, sourceId, increments) => aggregates.add(companyId, sourceId, increments),
     ledgerSettings: async (companyId, currency) => ledgerSettingsWith(currency, await entities.list(companyId)),
     now: () => new Date(),
     expense: (companyId, id) => expenses.get(companyId, id),

@@ -1,11 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { cardAuthorizationDecidedDetail, cardTransactionPostedDetail } from '../../events/cards.ts';
 import { eventBridgeEnvelope } from '../../events/envelope.ts';
 import { expenseApprovedDetail, reimbursementBatchCreatedDetail } from '../../events/expenses.ts';
-import { cashOutIncrements } from '../../shared/domain/cards/cash-out.ts';
 import type { Expense } from '../../shared/domain/expenses/expense.ts';
-import type { AggregateIncrement } from '../../shared/domain/ledger/aggregates.ts';
 import { type BookExpenseDeps, bookExpense, bookReimbursements } from '../../shared/domain/ledger/book-expense.ts';
 import type { Directory } from '../../shared/ports/directory.ts';
 import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts';
@@ -13,33 +10,20 @@ import type { ReceiptRepository } from '../../shared/ports/receipt-repository.ts
 const incoming = z.discriminatedUnion('detail-type', [
   eventBridgeEnvelope('ExpenseApproved', expenseApprovedDetail),
   eventBridgeEnvelope('ReimbursementBatchCreated', reimbursementBatchCreatedDetail),
-  eventBridgeEnvelope('CardAuthorizationDecided', cardAuthorizationDecidedDetail),
-  eventBridgeEnvelope('CardTransactionPosted', cardTransactionPostedDetail),
 ]);
 
 export interface BookingDeps extends BookExpenseDeps {
   expense(companyId: string, id: string): Promise<Expense | null>;
   receipts: ReceiptRepository;
   directory: Directory;
-  /** Adds increments to the maintained reports once per `sourceId`. */
-  addToReports(companyId: string, sourceId: string, increments: AggregateIncrement[]): Promise<void>;
 }
 
 /**
  * ExpenseApproved → a numbered, balanced journal entry, queued for the accounting system; reimbursement batches →
- * their payments booked; card authorizations and transactions → the weekly cash-out report.
+ * their payments booked.
  */
 export const makeHandler = (deps: BookingDeps, logger: Pick<Logger, 'info' | 'warn'>) => async (event: unknown) => {
   const e = incoming.parse(event);
-  if (e['detail-type'] === 'CardAuthorizationDecided' || e['detail-type'] === 'CardTransactionPosted') {
-    const increments =
-      e['detail-type'] === 'CardAuthorizationDecided'
-        ? cashOutIncrements({ type: e['detail-type'], detail: e.detail })
-        : cashOutIncrements({ type: e['detail-type'], detail: e.detail });
-    const sourceId = `${e['detail-type']}#${e.detail.processor}#${e.detail.eventId}`;
-    if (increments.length) await deps.addToReports(e.detail.companyId, sourceId, increments);
-    return { cashOut: increments.length };
-  }
   if (e['detail-type'] === 'ReimbursementBatchCreated') {
     const entries = await bookReimbursements(deps, e.detail);
     logger.info('reimbursements booked', { fileId: e.detail.fileId, entries: entries.map((x) => x.ecritureNum) });

@@ -54,7 +54,10 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   'GET /cards/controls': async ({ principal }) => ({ body: (await deps.controls.get(principal.companyId)) ?? null }),
 
   'PUT /cards/controls': async ({ principal, event }) => {
-    parseBody(API['PUT /cards/controls'].body, event); // validated (strict) against the contract
+    const checked = parseBody(API['PUT /cards/controls'].body, event); // validated (strict) against the contract
+    if (checked.companyId && checked.companyId !== principal.companyId) {
+      throw new BadRequestError('companyId', 'not your company');
+    }
     // The company comes from the token, never from the body; the store keeps the JSON as sent (money as decimals).
     const input = jsonBody(event) as Record<string, unknown>;
     const controls = await deps.controls.put(principal.companyId, { ...input, companyId: principal.companyId });

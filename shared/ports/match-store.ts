@@ -96,8 +96,11 @@ export interface MatchStore {
     /** The receipt ↔ capture explanation to keep on the moved link (else the slot link's, noted as followed). */
     explanation?: { score: number; reasons: readonly string[] } | null,
   ): Promise<MatchLink | null>;
-  /** Records a posted card transaction (idempotent) and marks its receipt as missing. */
-  recordTransaction(tx: OnlineTransaction): Promise<void>;
+  /**
+   * Records a posted card transaction (idempotent) and marks its receipt as missing (not for a slot). false: it
+   * was recorded before (a redelivery), or, for a slot, its capture came first and left a tombstone.
+   */
+  recordTransaction(tx: OnlineTransaction): Promise<boolean>;
   /**
    * Links both sides atomically, only if neither is linked yet (conditional writes: never double-linked, even when
    * the receipt and the capture are matched at the same time from both ends). false: someone else linked first.

@@ -86,7 +86,7 @@ try {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
       body: JSON.stringify(body),
     });
-  await put('/cards/controls', {
+  const controlsSet = await put('/cards/controls', {
     ...DEMO_CONTROLS,
     perTransactionCap: null,
     budgets: [
@@ -98,7 +98,9 @@ try {
       },
     ],
   });
-  await put(`/cards/stripe/${CARD.id}`, { employeeId: 'u_bob' });
+  if (!controlsSet.ok) throw new Error(`PUT /cards/controls: HTTP ${controlsSet.status} ${await controlsSet.text()}`);
+  const assigned = await put(`/cards/stripe/${CARD.id}`, { employeeId: 'u_bob' });
+  if (!assigned.ok) throw new Error(`PUT /cards/stripe/${CARD.id}: HTTP ${assigned.status} ${await assigned.text()}`);
   const line = async () => {
     const res = await api.get<{
       items: { budgetId: string; reserved: { amount: string }; settled: { amount: string } }[];

@@ -252,8 +252,10 @@ describe('spend controls through the finance API', () => {
     };
     const current = await call('GET');
     expect(current.status).toBe(200);
-    const { companyId: _, ...controls } = current.body;
-    const written = await call('PUT', controls);
+    const { companyId, ...controls } = current.body;
+    const written = await call('PUT', current.body); // as read back, company included
+    expect((await call('PUT', { ...controls, companyId: 'rival' })).status).toBe(400);
+    expect(companyId).toBe('demo');
     expect(written.status).toBe(200);
     expect(written.body.budgets).toEqual(current.body.budgets);
     expect((await call('GET')).body).toEqual(current.body);

@@ -106,7 +106,10 @@ const cancellationCodes = (error: unknown): string[] =>
   (error as Error).name === 'TransactionCanceledException'
     ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None')
     : [];
-const conditionFailed = (error: unknown) => cancellationCodes(error).includes('ConditionalCheckFailed');
+/** A failed condition, of a transaction or of a single conditional write. */
+const conditionFailed = (error: unknown) =>
+  (error as Error).name === 'ConditionalCheckFailedException' ||
+  cancellationCodes(error).includes('ConditionalCheckFailed');
 const transactionConflict = (error: unknown) => cancellationCodes(error).includes('TransactionConflict');
 
 export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => {
@@ -281,40 +284,46 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
       // A receipt is missing for money that moved, not for an authorization slot.
       const missing = tx.amount.minor > 0n && !tx.pending;
       try {
+        const record = {
+          Put: {
+            TableName: table,
+            Item: {
+              ...txKey(tx.companyId, tx.id),
+              entity: 'CardTransaction',
+              gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
+              gsi1sk: `${tx.authorizedAt}#${tx.id}`,
+              ...(missing ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` } : {}),
+              ...(tx.pending ? { pending: true } : {}),
+              ...(tx.authorizationId ? { authorizationId: tx.authorizationId } : {}),
+              companyId: tx.companyId,
+              id: tx.id,
+              employeeId: tx.employeeId,
+              merchantName: tx.merchantName,
+              mcc: tx.mcc,
+              amountMinor: tx.amount.minor.toString(),
+              currency: tx.amount.currency,
+              ...(tx.merchantAmount
+                ? {
+                    merchantAmountMinor: tx.merchantAmount.minor.toString(),
+                    merchantCurrency: tx.merchantAmount.currency,
+                  }
+                : {}),
+              authorizedAt: tx.authorizedAt,
+              postedAt,
+              cardLast4: tx.cardLast4,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        };
+        // A slot is one item: a plain conditional put (cheaper than a transaction on the authorization's hot path).
+        if (!missing) {
+          await ddb.send(new PutCommand(record.Put));
+          return true;
+        }
         await ddb.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: {
-                    ...txKey(tx.companyId, tx.id),
-                    entity: 'CardTransaction',
-                    gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
-                    gsi1sk: `${tx.authorizedAt}#${tx.id}`,
-                    ...(missing ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` } : {}),
-                    ...(tx.pending ? { pending: true } : {}),
-                    ...(tx.authorizationId ? { authorizationId: tx.authorizationId } : {}),
-                    companyId: tx.companyId,
-                    id: tx.id,
-                    employeeId: tx.employeeId,
-                    merchantName: tx.merchantName,
-                    mcc: tx.mcc,
-                    amountMinor: tx.amount.minor.toString(),
-                    currency: tx.amount.currency,
-                    ...(tx.merchantAmount
-                      ? {
-                          merchantAmountMinor: tx.merchantAmount.minor.toString(),
-                          merchantCurrency: tx.merchantAmount.currency,
-                        }
-                      : {}),
-                    authorizedAt: tx.authorizedAt,
-                    postedAt,
-                    cardLast4: tx.cardLast4,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              record,
               ...(missing
                 ? [
                     {
@@ -333,8 +342,10 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
             ],
           }),
         );
+        return true;
       } catch (error) {
         if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
+        return false;
       }
     },
 

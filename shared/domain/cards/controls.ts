@@ -102,8 +102,14 @@ const checkControls = (
 };
 
 export const companyControlsSchema = controlsShape.superRefine(checkControls);
-/** What finance sends (`PUT /cards/controls`): the company comes from the token; unknown fields are refused. */
-export const controlsInputSchema = controlsShape.omit({ companyId: true }).strict().superRefine(checkControls);
+/**
+ * What finance sends (`PUT /cards/controls`): the company comes from the token (a `companyId` read back from GET is
+ * accepted when it is the caller's); unknown fields are refused.
+ */
+export const controlsInputSchema = controlsShape
+  .extend({ companyId: z.string().min(1).optional().describe('ignored if it is the caller’s company, else refused') })
+  .strict()
+  .superRefine(checkControls);
 export type CompanyControlsInput = z.input<typeof companyControlsSchema>;
 export type CompanyControls = z.output<typeof companyControlsSchema>;
 

@@ -237,8 +237,9 @@ export const matchReceipt = async (
  */
 export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
-  await deps.store.recordTransaction(tx);
-  if (tx.pending && (await deps.store.transaction(tx.companyId, tx.id))?.capturedBy) {
+  const recorded = await deps.store.recordTransaction(tx);
+  // A slot recorded before (a redelivery) or whose capture came first (a tombstone): only a live one is matched.
+  if (tx.pending && !recorded && (await deps.store.transaction(tx.companyId, tx.id))?.capturedBy) {
     return { skipped: 'authorization already captured' };
   }
   if (!tx.pending && tx.authorizationId) {

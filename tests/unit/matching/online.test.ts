@@ -50,7 +50,9 @@ const memoryStore = () => {
     },
     async recordTransaction(t) {
       await tick();
-      if (!txs.has(t.id)) txs.set(t.id, clone(t));
+      if (txs.has(t.id)) return false;
+      txs.set(t.id, clone(t));
+      return true;
     },
     async followAuthorization(_c, slotId, capture, at, explanation) {
       await tick();
