@@ -196,6 +196,7 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
     // A cursor is only valid for the listing it was issued for (same index and partition): never another company's.
     if (start && start[`${index}pk`] !== pk) throw new InvalidCursorError('cursor does not belong to this listing');
     let read = 0;
+    let readAhead = Math.max(100, q.limit * 2);
     let last: Record<string, unknown> | undefined;
     while (items.length < q.limit && read < SEARCH_READ_BUDGET) {
       const res = await ddb.send(
@@ -211,13 +212,15 @@ export const makeDynamoExpenseRepository = (ddb: DynamoDBDocumentClient, table: 
             ...values,
           },
           ScanIndexForward: q.order === 'spentOn',
-          // Without filters a page is exactly what was asked; with filters read ahead up to the budget in one call
-          // (DynamoDB still stops at 1 MB read), so a selective filter costs few round trips.
-          Limit: parts.length ? SEARCH_READ_BUDGET - read : q.limit - items.length,
+          // Without filters a page is exactly what was asked. With filters DynamoDB's Limit counts items read, not
+          // matches: start small (a dense filter fills the page at once) and read 4× more each round (a sparse one
+          // reaches the budget in a few round trips).
+          Limit: parts.length ? Math.min(SEARCH_READ_BUDGET - read, readAhead) : q.limit - items.length,
           ExclusiveStartKey: start,
         }),
       );
       read += res.ScannedCount ?? 0;
+      readAhead *= 4;
       for (const i of res.Items ?? []) {
         if (items.length === q.limit) break;
         items.push(fromItem(i));
