@@ -362,7 +362,22 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
           ddb.send(
             new PutCommand({
               TableName: table,
-              Item: { ...txKey(companyId, slotId), entity: 'AuthorizationSlot', capturedBy: capture.id },
+              // A whole transaction record (readers parse it), pending, retired, outside every index.
+              Item: {
+                ...txKey(companyId, slotId),
+                entity: 'AuthorizationSlot',
+                companyId,
+                id: slotId,
+                employeeId: capture.employeeId,
+                merchantName: capture.merchantName,
+                mcc: capture.mcc,
+                amountMinor: capture.amount.minor.toString(),
+                currency: capture.amount.currency,
+                authorizedAt: capture.authorizedAt,
+                cardLast4: capture.cardLast4,
+                pending: true,
+                capturedBy: capture.id,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           ),
