@@ -476,7 +476,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
                     TableName: table,
                     Key: txKey(companyId, link.transactionId),
                     UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
-                    ConditionExpression: 'attribute_not_exists(receiptId)',
+                    ConditionExpression: 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
                     ExpressionAttributeValues: { ':rid': receiptId },
                   },
                 },
@@ -534,7 +534,9 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
               group.receiptIds.length > 1
                 ? 'SET receiptId = :rid, receiptIds = :rids REMOVE gsi2pk, gsi2sk'
                 : 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
+            // A retired authorization slot (its capture arrived) never takes a receipt.
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
             ExpressionAttributeValues: {
               ':rid': firstReceipt,
               ...(group.receiptIds.length > 1 ? { ':rids': group.receiptIds } : {}),

@@ -86,7 +86,7 @@ const memoryStore = () => {
       await tick();
       const rs = g.receiptIds.map((id) => receipts.get(id));
       const ts = g.transactions.map((t) => txs.get(t.id));
-      if (rs.some((r) => !r || r.link) || ts.some((t) => !t || t.receiptId)) return false;
+      if (rs.some((r) => !r || r.link) || ts.some((t) => !t || t.receiptId || t.capturedBy)) return false;
       const link: MatchLink = {
         transactionId: g.transactions[0]?.id as string,
         score: g.score,
