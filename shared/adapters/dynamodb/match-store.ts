@@ -384,70 +384,81 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         );
         if (placed) return null;
       }
-      if (!slot || slot.capturedBy) return null;
-      const receiptId = slot.receiptId as string | undefined;
-      // Only a one-to-one slot link follows; a slot inside a sum just retires (the sum keeps its other parts).
-      const receipt = receiptId
-        ? (
-            await ddb.send(
-              new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
-            )
-          ).Item
-        : undefined;
-      const old = receipt?.link as MatchLink | undefined;
-      const follows = receiptId && old?.transactionId === slotId && !old.transactionIds;
-      const retire = {
-        Update: {
-          TableName: table,
-          Key: txKey(companyId, slotId),
-          UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${follows ? ', receiptId' : ''}`,
-          ConditionExpression: follows
-            ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
-            : 'attribute_not_exists(capturedBy)',
-          ExpressionAttributeValues: { ':cap': capture.id, ...(follows ? { ':rid': receiptId } : {}) },
-        },
-      };
-      if (!follows || !old || !receiptId) {
-        await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire] })));
-        return null;
+      // A receipt may take the slot while we decide: every write is conditioned on what was read, and a failed
+      // condition reads again (a few times at most).
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        if (attempt > 1) {
+          slot = (
+            await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, slotId), ConsistentRead: true }))
+          ).Item;
+        }
+        if (!slot || slot.capturedBy) return null;
+        const receiptId = slot.receiptId as string | undefined;
+        // Only a one-to-one slot link follows; a slot inside a sum just retires (the sum keeps its other parts).
+        const receipt = receiptId
+          ? (
+              await ddb.send(
+                new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+              )
+            ).Item
+          : undefined;
+        const old = receipt?.link as MatchLink | undefined;
+        const follows = receiptId && old?.transactionId === slotId && !old.transactionIds;
+        const retire = {
+          Update: {
+            TableName: table,
+            Key: txKey(companyId, slotId),
+            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${follows ? ', receiptId' : ''}`,
+            ConditionExpression: follows
+              ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
+              : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
+            ExpressionAttributeValues: { ':cap': capture.id, ...(follows ? { ':rid': receiptId } : {}) },
+          },
+        };
+        if (!follows || !old || !receiptId) {
+          if (receiptId) return null; // the slot's receipt is in a sum: leave it (slots never join sums now)
+          if (await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire] })))) return null;
+          continue;
+        }
+        const link: MatchLink = {
+          ...old,
+          transactionId: capture.id,
+          ...(explanation ? { score: explanation.score } : {}),
+          reasons: [...(explanation?.reasons ?? old.reasons), 'followed its authorization to the capture'],
+          at,
+        };
+        const moved = await writeOnce(() =>
+          ddb.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                retire,
+                {
+                  Update: {
+                    TableName: table,
+                    Key: keys.receipt(companyId, receiptId),
+                    UpdateExpression: 'SET #link = :link',
+                    ConditionExpression: '#link.transactionId = :slot',
+                    ExpressionAttributeNames: { '#link': 'link' },
+                    ExpressionAttributeValues: { ':link': link, ':slot': slotId },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: table,
+                    Key: txKey(companyId, capture.id),
+                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
+                    ExpressionAttributeValues: { ':rid': receiptId },
+                  },
+                },
+                { Delete: { TableName: table, Key: markerOf(capture) } },
+              ],
+            }),
+          ),
+        );
+        if (moved) return link;
       }
-      const link: MatchLink = {
-        ...old,
-        transactionId: capture.id,
-        ...(explanation ? { score: explanation.score } : {}),
-        reasons: [...(explanation?.reasons ?? old.reasons), 'followed its authorization to the capture'],
-        at,
-      };
-      const moved = await writeOnce(() =>
-        ddb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              retire,
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.receipt(companyId, receiptId),
-                  UpdateExpression: 'SET #link = :link',
-                  ConditionExpression: '#link.transactionId = :slot',
-                  ExpressionAttributeNames: { '#link': 'link' },
-                  ExpressionAttributeValues: { ':link': link, ':slot': slotId },
-                },
-              },
-              {
-                Update: {
-                  TableName: table,
-                  Key: txKey(companyId, capture.id),
-                  UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
-                  ExpressionAttributeValues: { ':rid': receiptId },
-                },
-              },
-              { Delete: { TableName: table, Key: markerOf(capture) } },
-            ],
-          }),
-        ),
-      );
-      return moved ? link : null;
+      return null;
     },
 
     async link(companyId, receiptId, link) {
