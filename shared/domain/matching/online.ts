@@ -152,6 +152,15 @@ const linkedResult = (g: MatchGroup, id: string): OnlineMatchResult => ({
   transactionIds: [...g.transactionIds],
 });
 
+/**
+ * A slot and its own capture are one payment: once the capture is recorded (its handler may not have retired the
+ * slot yet), the slot is no candidate of its own, or a receipt would see two equal rivals and decide nothing.
+ */
+const withoutCapturedSlots = <T extends OnlineTransaction>(txs: readonly T[]): T[] => {
+  const captured = new Set(txs.flatMap((t) => (!t.pending && t.authorizationId ? [t.authorizationId] : [])));
+  return captured.size === 0 ? [...txs] : txs.filter((t) => !(t.pending && captured.has(t.id)));
+};
+
 const byId = <T extends { id: string }>(items: readonly T[]) => new Map(items.map((x) => [x.id, x]));
 
 /** Writes the plan's suggestions (and says how many receipts got some). */
@@ -211,10 +220,11 @@ export const matchReceipt = async (
       return { suggested: 0 };
     }
     // The stored receipt decides: the reads started from the event are used only if they asked the same question.
-    const [txs, rivals] =
+    const [near, rivals] =
       early && guess?.employeeId === receipt.employeeId && guess.date === receipt.date
         ? early
         : await around(receipt.employeeId, receipt.date);
+    const txs = withoutCapturedSlots(near);
     const receipts = byId([receipt, ...rivals.filter((r) => r.id !== receipt.id)]);
     const plan = planOnline([...receipts.values()], txs, { receiptId: receipt.id }, o);
     if (plan.decision?.auto) {
@@ -278,7 +288,8 @@ export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransact
     const to = new Date(Math.max(...days) + AFTER_DAYS * DAY).toISOString();
     const found = await deps.store.transactionsNear(tx.companyId, tx.employeeId, from, to);
     // The index may lag the write just made: the transaction itself is always part of its neighbourhood.
-    const txs = found.some((t) => t.id === tx.id) ? found : [tx, ...found];
+    const txs = withoutCapturedSlots(found.some((t) => t.id === tx.id) ? found : [tx, ...found]);
+    if (!txs.some((t) => t.id === tx.id)) return { skipped: 'authorization already captured' };
     const receipts = byId(relevant);
     const plan = planOnline(relevant, txs, { transactionId: tx.id }, o);
     if (plan.decision?.auto) {

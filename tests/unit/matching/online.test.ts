@@ -325,7 +325,7 @@ describe('online refunds', () => {
 });
 
 describe('authorization slots: a receipt may take a pending authorization and follows it to its capture', () => {
-  const slotAndCapture = (s: ReturnType<typeof setup>) => {
+  const slotAndCapture = (s: ReturnType<typeof setup>, captured = '46.00') => {
     const slot: OnlineTransaction = {
       ...s.newTx({ id: 'stripe:auth:ia_1', postedAt: null, authorizedAt: '2024-05-02T15:00:00Z' }),
       pending: true,
@@ -333,7 +333,7 @@ describe('authorization slots: a receipt may take a pending authorization and fo
     };
     // The capture carries a tip (restaurant MCC), and names its authorization's slot.
     const capture: OnlineTransaction = {
-      ...s.newTx({ id: 'stripe:ipi_1', amountStr: '46.00', mcc: '5812', authorizedAt: '2024-05-02T15:00:00Z' }),
+      ...s.newTx({ id: 'stripe:ipi_1', amountStr: captured, mcc: '5812', authorizedAt: '2024-05-02T15:00:00Z' }),
       authorizationId: 'stripe:auth:ia_1',
     };
     return { slot, capture };
@@ -375,6 +375,50 @@ describe('authorization slots: a receipt may take a pending authorization and fo
     s.addReceipt({ id: 'r1' });
     expect(await s.receiptArrives('r1')).toMatchObject({ linked: 'stripe:ipi_1' });
   });
+
+  it.each(['46.00', '42.00'])(
+    'a receipt read while both the slot and its capture (%s) are open is linked: one payment, not two rivals',
+    async (captured) => {
+      const s = setup();
+      const { slot, capture } = slotAndCapture(s, captured);
+      await s.txArrives(slot);
+      await s.store.recordTransaction(capture); // recorded, its handler not yet at the slot
+      s.addReceipt({ id: 'r1' });
+      expect(await s.receiptArrives('r1')).toHaveProperty('linked');
+      await s.txArrives(capture);
+      expect(linkOf(s, 'r1')?.transactionId).toBe('stripe:ipi_1');
+      expect(s.txs.get('stripe:auth:ia_1')).toMatchObject({ capturedBy: 'stripe:ipi_1' });
+    },
+  );
+
+  it.each(['46.00', '42.00'])(
+    'slot, capture (%s) and receipt handled at the same moment, in any start order and spacing: the receipt ends on the capture',
+    async (captured) => {
+      const orders = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+      ];
+      for (const order of orders) {
+        for (const spacing of [0, 1, 2, 3, 5, 8]) {
+          const s = setup();
+          const { slot, capture } = slotAndCapture(s, captured);
+          s.addReceipt({ id: 'r1' });
+          const starts = [() => s.txArrives(slot), () => s.txArrives(capture), () => s.receiptArrives('r1')];
+          const running = order.map(async (which, i) => {
+            for (let k = 0; k < i * spacing; k++) await new Promise((r) => setTimeout(r, 0));
+            return starts[which]?.();
+          });
+          await Promise.all(running);
+          expect(linkOf(s, 'r1')?.transactionId, JSON.stringify({ order, spacing })).toBe('stripe:ipi_1');
+          expect(s.txs.get('stripe:ipi_1')?.receiptId).toBe('r1');
+        }
+      }
+    },
+  );
 
   it('a slot never joins a sum', async () => {
     const s = setup();
