@@ -83,6 +83,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       bus.startApi(),
       startSesOutbox(dataDir),
     ]);
+    log(`DynamoDB Local: SQLite ${ddbLocal.sqlite}; S3/SQS emulator queues: SQLite ${fauxqs.sqlite}`);
     stoppers.push(
       () => ddbLocal.stop(),
       () => fauxqs.stop(),

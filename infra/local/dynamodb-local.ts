@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** How the launcher left SQLite's durability settings ("wal, synchronous=normal", or why the defaults stayed). */
+  sqlite: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export const startDynamoDbLocal = async (opts: { dbPath: string; port?: number }
   child.stderr?.resume();
   return {
     port,
+    sqlite: /DYNAMODB_LOCAL_SQLITE=(.*)/.exec(output)?.[1]?.trim() ?? 'unknown',
     endpoint: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {

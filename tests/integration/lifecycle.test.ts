@@ -50,8 +50,13 @@ describe('local cloud lifecycle', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('binds only 127.0.0.1, leaves no process after SIGTERM, and keeps receipts across a restart', async () => {
+  it('binds only 127.0.0.1, leaves no process after SIGTERM, and keeps receipts across a restart and a crash', async () => {
     cloud = await startCloudProcess(dataDir);
+    // DynamoDB Local's SQLite runs with a write-ahead log (synchronous=normal): if a DynamoDB Local upgrade made the
+    // launcher's tuning fail, the defaults would stay (safe, slower) and this says so.
+    expect(cloud.output()).toContain(
+      'DynamoDB Local: SQLite wal, synchronous=normal; S3/SQS emulator queues: SQLite wal, synchronous=normal',
+    );
     const pids = [cloud.child.pid ?? 0, ...descendants(cloud.child.pid ?? 0)];
     expect(pids.length).toBeGreaterThan(1); // node + DynamoDB Local's Java
     const addresses = listeners(pids);
@@ -85,5 +90,31 @@ describe('local cloud lifecycle', () => {
       await api.token('finance@demo.quittance.local'),
     );
     expect(after.body.items.map((r) => r.id)).toContain(before.id);
+
+    // A crash (SIGKILL: no shutdown at all) loses nothing committed either: WAL commits are written, not fsynced.
+    const crashSubject = `Crash ${randomUUID()}`;
+    await sendMail(cloud.smtpPort, {
+      from: 'bob@demo.quittance.local',
+      to: 'receipts@demo.quittance.local',
+      subject: crashSubject,
+      attachments: [{ filename: 'c.pdf', content: Buffer.from(await makeSampleReceiptPdf()) }],
+    });
+    const finance = await api.token('finance@demo.quittance.local');
+    const written = await api.eventually(async () => {
+      const res = await api.get<{ items: { id: string; subject: string; status: string }[] }>('/receipts', finance);
+      return res.body.items.find((r) => r.subject === crashSubject && r.status === 'EXTRACTED');
+    });
+    const crashed = [cloud.child.pid ?? 0, ...descendants(cloud.child.pid ?? 0)];
+    await cloud.stop('SIGKILL');
+    for (let i = 0; i < 50 && crashed.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(crashed.filter(alive)).toEqual([]); // DynamoDB Local follows when its stdin closes
+
+    cloud = await startCloudProcess(dataDir);
+    api = makeApi(cloud.apiUrl);
+    const recovered = await api.get<{ id: string; subject: string; status: string; file?: unknown }>(
+      `/receipts/${written.id}`,
+      await api.token('finance@demo.quittance.local'),
+    );
+    expect(recovered.body).toMatchObject({ id: written.id, subject: crashSubject, status: 'EXTRACTED' });
   });
 });
