@@ -52,9 +52,20 @@ export const budgetSchema = z.object({
 });
 export type Budget = z.output<typeof budgetSchema>;
 
+/** Building an Intl.DateTimeFormat costs far more than using one (it was the top of the decision's CPU profile). */
+const yearMonthFormats = new Map<string, Intl.DateTimeFormat>();
+const yearMonthFormat = (tz: string): Intl.DateTimeFormat => {
+  let f = yearMonthFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric' });
+    yearMonthFormats.set(tz, f);
+  }
+  return f;
+};
+
 const timeZone = z.string().refine((tz) => {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
+    yearMonthFormat(tz);
     return true;
   } catch {
     return false;
@@ -114,7 +125,7 @@ export type CompanyControlsInput = z.input<typeof companyControlsSchema>;
 export type CompanyControls = z.output<typeof companyControlsSchema>;
 
 const localYearMonth = (at: Date, tz: string): { year: number; month: number } => {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric' }).formatToParts(at);
+  const parts = yearMonthFormat(tz).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get('year'), month: get('month') };
 };
