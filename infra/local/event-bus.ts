@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { matchesPattern } from './event-pattern.ts';
@@ -51,7 +60,12 @@ export const makeEventBus = (opts: {
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
 
-  const journal = (line: JournalLine) => appendFileSync(journalPath, `${JSON.stringify(line)}\n`);
+  // One descriptor for the run (opening the file for every line was a measurable share of a busy cloud's CPU).
+  let journalFd: number | null = null;
+  const journal = (line: JournalLine) => {
+    journalFd ??= openSync(journalPath, 'a');
+    writeSync(journalFd, `${JSON.stringify(line)}\n`);
+  };
 
   const deliverOne = async (rule: BusRule, event: BusEvent): Promise<void> => {
     let lastError = '';
@@ -173,6 +187,8 @@ export const makeEventBus = (opts: {
     async stop(): Promise<void> {
       stopped = true;
       await Promise.allSettled([...inFlight]);
+      if (journalFd !== null) closeSync(journalFd);
+      journalFd = null;
     },
   };
 };
