@@ -4,11 +4,12 @@
  * base × rate ≈ VAT, subtotal + taxes ≈ total, lines ≈ total, tendered − change ≈ total.
  */
 import { currencyExponent, type Money } from '../money.ts';
-import { type DateOrder, dateOrderFor, findCompactDates, findDates } from './dates.ts';
+import { type DateOrder, dateOrderFor, findCompactDates, findDates, isValidDate, toIso } from './dates.ts';
 import { findCardLast4, findCompanyIds } from './identifiers.ts';
 import type { Row } from './layout.ts';
 import type { ExtractedReceipt, ExtractionEngine, LineItem, TaxLine, VendorInfo } from './model.ts';
 import { UNKNOWN_CURRENCY } from './model.ts';
+import { repairTradeWords } from './name-words.ts';
 import {
   type AmountToken,
   type DecimalSeparator,
@@ -198,6 +199,9 @@ const REGISTRATION_LINE =
 const OWNER_PREFIX =
   /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
 
+/** A line that ends with a conjunction continues on the next ("HOME MASTER HARDWARE &" / "ELECTRICAL"). */
+const OPEN_END = /(?:&|\bAND|\bET)\s*$/;
+
 /** Below this OCR confidence a header line is taken for a logo, stamp or handwriting (measured plateau 0.4–0.5). */
 const MIN_VENDOR_CONFIDENCE = 0.5;
 
@@ -243,7 +247,9 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
       .replace(/\(.*?\)|\W+/g, ' ')
       .trim();
     const continuation =
-      /^\W*(?:CO\b|CO\.|\(M\)|SDN|BHD|S\/B|&|AND\b)/.test(legal.label) || body.split(/\s+/).filter(Boolean).length <= 1;
+      /^\W*(?:CO\b|CO\.|\(M\)|SDN|BHD|S\/B|&|AND\b)/.test(legal.label) ||
+      body.split(/\s+/).filter(Boolean).length <= 1 ||
+      (prev !== undefined && OPEN_END.test(prev.label));
     if (prev && adjacent(prev, legal) && continuation) parts = [prev, legal];
     // "AIK HUAT HARDWARE ENTERPRISE (SETIA" / "ALAM) SDN BHD"
     const next = infos[legal.index + 1];
@@ -253,16 +259,22 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
     parts = [first];
     const next = names[1];
     // A name printed over several lines ("THE" / "ROTI", "HOME MASTER HARDWARE" / "& ELECTRICAL").
-    if (next && adjacent(first, next) && (letters(first.label) <= 4 || /^\W*(?:&|AND\b|ET\b)/.test(next.label))) {
+    if (
+      next &&
+      adjacent(first, next) &&
+      (letters(first.label) <= 4 || /^\W*(?:&|AND\b|ET\b)/.test(next.label) || OPEN_END.test(first.label))
+    ) {
       parts.push(next);
     }
     confidence = 0.6;
   }
-  const name = crossCheckName(
+  const checked = crossCheckName(
     cleanVendor(parts.map((p) => p.row.text).join(' ')),
     parts.map((p) => p.row),
     infos.filter((i) => !parts.includes(i)).map((i) => i.row),
   );
+  // OCR rows only: a misread trade word ("BAKERLES" → BAKERIES); clean text is kept as printed.
+  const name = parts.every((p) => p.row.confidence !== undefined) ? repairTradeWords(checked) : checked;
   return name ? { name, confidence } : { confidence: 0 };
 };
 
@@ -277,25 +289,53 @@ const oneSubstitution = (a: string, b: string): boolean => {
 /**
  * OCR rows only: a word of the name (5+ letters) that the receipt prints elsewhere with one letter different, read
  * there at least as confidently ("SANYO" in the header, "SANYU SUPPLY" and "Sanyu.Stationery" below), is taken in
- * that spelling. Only one candidate spelling is accepted; rows without a confidence (PDF text, clean lines) are
- * left alone.
+ * that spelling. Shorter words (3+ letters) only when their neighbour in the name is printed next to them there too
+ * ("Gld Town Kopitiam" under "OLD TOWN WHITE COFFEE"). Only one candidate spelling is accepted; rows without a
+ * confidence (PDF text, clean lines) are left alone.
  */
 const crossCheckName = (name: string, own: readonly Row[], others: readonly Row[]): string => {
   const conf = Math.min(...own.map((r) => r.confidence ?? Number.NaN));
   if (!name || Number.isNaN(conf)) return name;
-  const words = new Map<string, number>();
+  const words = new Set<string>();
+  const pairs = new Set<string>();
   for (const r of others) {
     if (r.confidence === undefined || r.confidence < conf) continue;
-    for (const w of normalizeLabel(r.text).match(/\p{L}{5,}/gu) ?? []) words.set(w, (words.get(w) ?? 0) + 1);
+    const ws = normalizeLabel(r.text).match(/\p{L}+/gu) ?? [];
+    ws.forEach((w, i) => {
+      words.add(w);
+      if (i > 0) pairs.add(`${ws[i - 1]} ${w}`);
+    });
   }
-  return name.replace(/\p{L}{5,}/gu, (w) => {
-    const up = normalizeLabel(w);
-    if (words.has(up)) return w;
-    const alternatives = [...words.keys()].filter((v) => oneSubstitution(up, v));
-    if (alternatives.length !== 1) return w;
+  const tokens = [...name.matchAll(/\p{L}+/gu)];
+  const ups = tokens.map((m) => normalizeLabel(m[0]));
+  // The legal form is already read against its known spellings.
+  const legal = [...normalizeLabel(name).matchAll(new RegExp(RE.legalForm.source, 'g'))].map((m) => [
+    m.index ?? 0,
+    (m.index ?? 0) + m[0].length,
+  ]);
+  let out = '';
+  let at = 0;
+  tokens.forEach((m, i) => {
+    const w = m[0];
+    const up = ups[i] as string;
+    if (up.length < 3 || words.has(up)) return;
+    if (legal.some(([a = 0, b = 0]) => (m.index ?? 0) >= a && (m.index ?? 0) < b)) return;
+    let alternatives: string[] = [];
+    if (up.length >= 5) alternatives = [...words].filter((v) => up.length >= 5 && oneSubstitution(up, v));
+    if (alternatives.length === 0) {
+      const prev = ups[i - 1];
+      const next = ups[i + 1];
+      const inPair = (v: string): boolean =>
+        (prev !== undefined && prev.length >= 3 && pairs.has(`${prev} ${v}`)) ||
+        (next !== undefined && next.length >= 3 && pairs.has(`${v} ${next}`));
+      alternatives = [...words].filter((v) => oneSubstitution(up, v) && inPair(v));
+    }
+    if (alternatives.length !== 1) return;
     const v = alternatives[0] as string;
-    return w === w.toUpperCase() ? v : v.charAt(0) + v.slice(1).toLowerCase();
+    out += name.slice(at, m.index) + (w === w.toUpperCase() ? v : v.charAt(0) + v.slice(1).toLowerCase());
+    at = (m.index ?? 0) + w.length;
   });
+  return out + name.slice(at);
 };
 
 const sameLength3 = (a: string, b: string): number => {
@@ -349,11 +389,22 @@ const dropTrailingJunk = (name: string): string => {
   return junk ? name.slice(0, end).trim() : name;
 };
 
+/**
+ * Symbols and digits OCR reads in place of letters inside a word of a name, where no name has them: a currency sign or
+ * a 0/1/5 between capitals ("A£ON", "K0PITIAM"), a closing bracket ending a lower-case word that opened none
+ * ("BHPetro]").
+ */
+export const repairNameGlyphs = (s: string): string =>
+  s
+    .replace(/(?<=\p{Lu})[£€](?=\p{Lu})/gu, 'E')
+    .replace(/(?<=\p{Lu})[015](?=\p{Lu})/gu, (d) => ({ '0': 'O', '1': 'I', '5': 'S' })[d] ?? d)
+    .replace(/\S+/g, (w) => (/^[^[]*\p{Ll}{2}\]$/u.test(w) ? `${w.slice(0, -1)}l` : w));
+
 /** Drops owner prefixes and trailing registration numbers ("(1248717-W)", "862725-U"). */
 const cleanVendor = (s: string): string =>
   dropTrailingJunk(
     repairLegalForm(
-      repairLegalForm(s.replace(/\s+/g, ' ').trim())
+      repairLegalForm(repairNameGlyphs(s.replace(/\s+/g, ' ').trim()))
         // A lone bar or slash between words is a scan speck or a column rule, never part of a name.
         .replace(/(?<=^|\s)[|/\\](?=\s|$)/g, ' ')
         .replace(/\s+/g, ' ')
@@ -390,6 +441,28 @@ const stripAmounts = (info: RowInfo, onlyMoney = false): string => {
   let s = info.row.text;
   for (const t of [...(onlyMoney ? info.money : info.amounts)].reverse()) s = s.slice(0, t.start) + s.slice(t.end);
   return s.replace(/\b(?:RM|EUR|MYR|USD)\b|[€$£]/gi, '');
+};
+
+/**
+ * OCR rows only: a document number that starts with the date ("Invoice No: 2018041810090010447", YYYYMMDD and at least
+ * four more digits) is a second reading of it. When it differs from the printed date by one digit (6/8, 3/8, 0/8 are
+ * OCR's usual confusions), the more confidently read row is believed.
+ */
+const crossCheckDate = (iso: string, own: RowInfo, infos: readonly RowInfo[]): string => {
+  const conf = own.row.confidence;
+  if (conf === undefined) return iso;
+  const printed = iso.replace(/-/g, '');
+  for (const info of infos) {
+    for (const m of info.row.text.matchAll(/(?<![\d.,/-])((?:19|20)\d{6})\d{4,}(?![\d.,/-])/g)) {
+      const d = m[1] ?? '';
+      if (d === printed) return iso;
+      let diff = 0;
+      for (let i = 0; i < 8; i++) if (d[i] !== printed[i]) diff++;
+      const [y, mo, day] = [Number(d.slice(0, 4)), Number(d.slice(4, 6)), Number(d.slice(6, 8))];
+      if (diff === 1 && isValidDate(y, mo, day) && (info.row.confidence ?? 0) > conf) return toIso(y, mo, day);
+    }
+  }
+  return iso;
 };
 
 export interface ParseResult {
@@ -447,7 +520,7 @@ export const parseReceiptRows = (
   }
 
   // Date.
-  let bestDate: { iso: string; score: number; conf: number } | undefined;
+  let bestDate: { iso: string; score: number; conf: number; info?: RowInfo } | undefined;
   for (const info of infos) {
     const ds = findDates(info.row.text, { order, ...(hints.now ? { now: hints.now } : {}) });
     for (const d of ds) {
@@ -455,9 +528,10 @@ export const parseReceiptRows = (
       if (RE.date.test(info.label)) score += 0.3;
       if (RE.badDate.test(info.label)) score -= 0.6;
       score -= info.row.rel * 0.1;
-      if (!bestDate || score > bestDate.score) bestDate = { iso: d.iso, score, conf: d.confidence };
+      if (!bestDate || score > bestDate.score) bestDate = { iso: d.iso, score, conf: d.confidence, info };
     }
   }
+  if (bestDate?.info) bestDate.iso = crossCheckDate(bestDate.iso, bestDate.info, infos);
   if (!bestDate) {
     for (const info of infos) {
       const d = findCompactDates(info.row.text, hints.now ? { now: hints.now } : {})[0];

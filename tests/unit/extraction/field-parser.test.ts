@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReceiptRows, repairLegalForm } from '../../../shared/domain/extraction/field-parser.ts';
+import { parseReceiptRows, repairLegalForm, repairNameGlyphs } from '../../../shared/domain/extraction/field-parser.ts';
 import { buildRows, fragmentsFromBoxCsv, rowsFromText } from '../../../shared/domain/extraction/layout.ts';
 import { receiptJsonSchema, receiptToJson } from '../../../shared/domain/extraction/model.ts';
 import { formatLocaleAmount } from '../../../shared/domain/extraction/numbers.ts';
@@ -233,6 +233,83 @@ describe('field parser', () => {
     expect(receipt(undefined, undefined)).toBe('KEDAI MERBAK STATIONERY');
     // Two candidate spellings: no choice.
     expect(receipt(0.77, 0.92, 'MERBOK MERBUK')).toBe('KEDAI MERBAK STATIONERY');
+  });
+
+  it('takes a name that ends with "&" together with the next line', () => {
+    expect(parse('SRI MURNI TILES &\nSANITARY WARE\nNO. 8, JALAN KENARI 3\n02/05/2024\nTOTAL 88.00').vendor).toBe(
+      'SRI MURNI TILES & SANITARY WARE',
+    );
+    expect(
+      parse('LUMIERE DECOR &\nLIGHTING SDN BHD (884512-K)\nLOT 5, JALAN PJS 11\n02/05/2024\nTOTAL 88.00').vendor,
+    ).toBe('LUMIERE DECOR & LIGHTING SDN BHD');
+    // A name that does not end with a conjunction stays on its line.
+    expect(parse('SRI MURNI TILES\nSANITARY WARE SPECIALIST\n02/05/2024\nTOTAL 88.00').vendor).toBe('SRI MURNI TILES');
+  });
+
+  it('repairs symbols and digits read in place of letters inside a name', () => {
+    expect(repairNameGlyphs('A£ON BIG (M) SDN BHD')).toBe('AEON BIG (M) SDN BHD');
+    expect(repairNameGlyphs('K0PITIAM S1NAR MAJU')).toBe('KOPITIAM SINAR MAJU');
+    expect(repairNameGlyphs('Shell Petro] Station')).toBe('Shell Petrol Station');
+    // Digits and brackets that belong to the name or its registration number are left alone.
+    expect(repairNameGlyphs('7-ELEVEN [KL] 99 SPEED MART (519537-K)')).toBe('7-ELEVEN [KL] 99 SPEED MART (519537-K)');
+    expect(repairNameGlyphs('£5 STORE')).toBe('£5 STORE');
+  });
+
+  it('corrects a short misread word of the name when its neighbour is printed next to it elsewhere (OCR only)', () => {
+    const line = (text: string, y: number, confidence: number) => ({
+      text,
+      box: { x0: 10, y0: y, x1: 300, y1: y + 20 },
+      confidence,
+    });
+    const vendorOf = (trade: string, legal: string, footer = 'THANK YOU') =>
+      receiptToJson(
+        parseReceiptRows(
+          buildRows([
+            line(trade, 0, 0.92),
+            line(legal, 30, 0.71),
+            line('No. 12, Jalan Bukit Bintang', 60, 0.85),
+            line('03/06/2024 12:10', 90, 0.9),
+            line('TOTAL 21.40', 120, 0.9),
+            line(footer, 150, 0.9),
+          ]),
+          'ocr',
+          { now: NOW },
+        ),
+      ).vendor;
+    expect(vendorOf('RED HILL CAFE', 'Rcd Hill Trading Sdn Bhd')).toBe('Red Hill Trading Sdn Bhd');
+    // No neighbour in common: a short word is left as read.
+    expect(vendorOf('RED BRICK CAFE', 'Rcd Hill Trading Sdn Bhd')).toBe('Rcd Hill Trading Sdn Bhd');
+    // The legal form is never rewritten from another line ("SON BHD" misread in a customer's name).
+    expect(vendorOf('RED HILL CAFE', 'Red Hill Trading Sdn Bhd', 'Bill to: MAJU SON BHD')).toBe(
+      'Red Hill Trading Sdn Bhd',
+    );
+  });
+
+  it('believes a document number that starts with the date over a date line read less confidently (OCR only)', () => {
+    const line = (text: string, y: number, confidence: number) => ({
+      text,
+      box: { x0: 10, y0: y, x1: 400, y1: y + 20 },
+      confidence,
+    });
+    const dateOf = (dateLine: string, numberLine: string, dateConf = 0.7, numberConf = 0.85) =>
+      receiptToJson(
+        parseReceiptRows(
+          buildRows([
+            line('KEDAI RUNCIT MAJU', 0, 0.9),
+            line('TOTAL 12.30', 30, 0.9),
+            line(numberLine, 60, numberConf),
+            line(dateLine, 90, dateConf),
+          ]),
+          'ocr',
+          { now: NOW },
+        ),
+      ).date;
+    // 16/04 read for 18/04: the invoice number 20240418… says 18.
+    expect(dateOf('16/04/2024 20:27', 'Invoice No: 2024041810090010447')).toBe('2024-04-18');
+    // The number read less confidently, more than one digit apart, or too short to be a document number: unchanged.
+    expect(dateOf('16/04/2024 20:27', 'Invoice No: 2024041810090010447', 0.9, 0.8)).toBe('2024-04-16');
+    expect(dateOf('16/04/2024 20:27', 'Invoice No: 2024052810090010447')).toBe('2024-04-16');
+    expect(dateOf('16/04/2024 20:27', 'Ref 20240418')).toBe('2024-04-16');
   });
 
   it('drops lone bars and slashes from a vendor name', () => {
