@@ -91,8 +91,26 @@ export const cardTransactionPostedDetail = z.object({
 export type CardTransactionPostedDetail = z.infer<typeof cardTransactionPostedDetail>;
 export const cardTransactionPostedEvent = eventBridgeEnvelope('CardTransactionPosted', cardTransactionPostedDetail);
 
+/**
+ * An authorization ended without moving money: reversed by the merchant or expired unused (no capture on record).
+ * Its receipt slot closes, and a receipt that had taken the slot is free again.
+ */
+export const cardAuthorizationEndedDetail = z.object({
+  companyId: z.string(),
+  employeeId: z.string().nullable(),
+  processor,
+  /** The processor event that ended it. */
+  eventId: z.string(),
+  authorizationId: z.string(),
+  status: z.enum(['reversed', 'expired']),
+  amount: moneyJson,
+  endedAt: z.iso.datetime(),
+});
+export type CardAuthorizationEndedDetail = z.infer<typeof cardAuthorizationEndedDetail>;
+
 /** Every event this module defines: detail-type → detail schema. Samples live in events/samples/. */
 export const cardEvents = {
   CardAuthorizationDecided: { source: EVENT_SOURCES.cards, detail: cardAuthorizationDecidedDetail },
   CardTransactionPosted: { source: EVENT_SOURCES.cards, detail: cardTransactionPostedDetail },
+  CardAuthorizationEnded: { source: EVENT_SOURCES.cards, detail: cardAuthorizationEndedDetail },
 } as const;

@@ -33,7 +33,10 @@ export const topology = defineTopology({
       // Side work of card activity, off the authorization's critical path, consumed in batches.
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: 5,
-      subscribe: { source: ['quittance.cards'], 'detail-type': ['CardAuthorizationDecided', 'CardTransactionPosted'] },
+      subscribe: {
+        source: ['quittance.cards'],
+        'detail-type': ['CardAuthorizationDecided', 'CardTransactionPosted', 'CardAuthorizationEnded'],
+      },
     },
     extraction: {
       // Above the extract function's timeout, as Lambda requires for an event source.

@@ -1,16 +1,26 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { cardAuthorizationDecidedDetail, cardTransactionPostedDetail } from '../../events/cards.ts';
+import {
+  cardAuthorizationDecidedDetail,
+  cardAuthorizationEndedDetail,
+  cardTransactionPostedDetail,
+} from '../../events/cards.ts';
 import { eventBridgeEnvelope } from '../../events/envelope.ts';
 import { cashOutIncrements } from '../../shared/domain/cards/cash-out.ts';
 import type { AggregateIncrement } from '../../shared/domain/ledger/aggregates.ts';
-import { matchTransaction, type OnlineMatchDeps } from '../../shared/domain/matching/online.ts';
+import {
+  authorizationSlotId,
+  endAuthorization,
+  matchTransaction,
+  type OnlineMatchDeps,
+} from '../../shared/domain/matching/online.ts';
 import { slotFromAuthorization } from '../../shared/domain/matching/slots.ts';
 
 const message = z.discriminatedUnion('detail-type', [
   eventBridgeEnvelope('CardAuthorizationDecided', cardAuthorizationDecidedDetail),
   eventBridgeEnvelope('CardTransactionPosted', cardTransactionPostedDetail),
+  eventBridgeEnvelope('CardAuthorizationEnded', cardAuthorizationEndedDetail),
 ]);
 
 export interface CardActivityDeps extends OnlineMatchDeps {
@@ -21,7 +31,8 @@ export interface CardActivityDeps extends OnlineMatchDeps {
 /**
  * Card activity that is not on the authorization's critical path, read from a queue in batches with bounded
  * concurrency (so a burst of authorizations never competes with the decisions themselves): the weekly cash-out
- * report (approved authorizations, captures less refunds) and the receipt slots of approved authorizations.
+ * report (approved authorizations, captures less refunds), the receipt slots of approved authorizations, and their
+ * closing when an authorization ends without a capture.
  * Partial batch failures: a record that fails stays on the queue; a malformed one is logged and dropped to the DLQ.
  */
 export const makeHandler =
@@ -50,6 +61,7 @@ export const makeHandler =
       { ids: string[]; sources: { sourceId: string; increments: AggregateIncrement[] }[] }
     >();
     for (const { id, e } of parsed) {
+      if (e['detail-type'] === 'CardAuthorizationEnded') continue; // the report counted the approval, not its end
       const increments =
         e['detail-type'] === 'CardAuthorizationDecided'
           ? cashOutIncrements({ type: e['detail-type'], detail: e.detail })
@@ -65,6 +77,22 @@ export const makeHandler =
         logger.warn('cash-out report not updated', { companyId, error: String(error) });
         failures.push(...g.ids.map((itemIdentifier) => ({ itemIdentifier })));
       });
+    }
+    for (const { id, e } of parsed) {
+      if (e['detail-type'] !== 'CardAuthorizationEnded' || !e.detail.employeeId) continue;
+      try {
+        const result = await endAuthorization(deps, {
+          companyId: e.detail.companyId,
+          slotId: authorizationSlotId(e.detail.processor, e.detail.authorizationId),
+          employeeId: e.detail.employeeId,
+          status: e.detail.status,
+          at: e.detail.endedAt,
+        });
+        logger.info('authorization ended: slot closed', { authorizationId: e.detail.authorizationId, ...result });
+      } catch (error) {
+        logger.warn('authorization end failed', { authorizationId: e.detail.authorizationId, error: String(error) });
+        failures.push({ itemIdentifier: id });
+      }
     }
     for (const { id, e } of parsed) {
       if (e['detail-type'] !== 'CardAuthorizationDecided' || failures.some((f) => f.itemIdentifier === id)) continue;

@@ -97,6 +97,16 @@ export interface MatchStore {
     explanation?: { score: number; reasons: readonly string[] } | null,
   ): Promise<MatchLink | null>;
   /**
+   * An authorization ended without a capture (reversed, expired): its slot stops being a candidate for good (a
+   * tombstone if it was never recorded, so a late decision opens none) and a receipt that had taken it is free
+   * again, unlinked without counting as refused. Returns that receipt's id, or null. Idempotent.
+   */
+  endSlot(
+    companyId: string,
+    slotId: string,
+    ending: { status: string; at: string; employeeId: string },
+  ): Promise<string | null>;
+  /**
    * Records a posted card transaction (idempotent) and marks its receipt as missing (not for a slot). false: it
    * was recorded before (a redelivery), or, for a slot, its capture came first and left a tombstone.
    */

@@ -175,3 +175,36 @@ describe('DynamoDB match store: refunds', () => {
     expect((await store.transaction(co, 'rf1'))?.refundOf?.transactionId ?? 'none').toMatch(/buy|none/);
   });
 });
+
+describe('DynamoDB match store: an authorization that ends without a capture', () => {
+  const slot = (companyId: string, id: string): OnlineTransaction => ({
+    ...charge(companyId, id, '90.00'),
+    postedAt: null,
+    pending: true,
+    authorizationId: id.replace('stripe:auth:', ''),
+  });
+  const ending = { status: 'expired', at: '2026-05-12T10:00:00.000Z', employeeId: 'u1' };
+
+  it('frees the receipt that had taken the slot, retires the slot, and is idempotent', async () => {
+    const co = company();
+    const s = slot(co, 'stripe:auth:ia_1');
+    expect(await store.recordTransaction(s)).toBe(true);
+    await putReceipt(co, 'r');
+    expect(await store.linkGroup(co, group(['r'], [s]))).toBe(true);
+    expect(await store.endSlot(co, s.id, ending)).toBe('r');
+    expect((await store.receipt(co, 'r'))?.link ?? null).toBeNull();
+    expect((await store.receipt(co, 'r'))?.refusedTransactionIds).toEqual([]);
+    expect(await store.transaction(co, s.id)).toMatchObject({ capturedBy: 'ended:expired', receiptId: null });
+    expect(await store.linkGroup(co, group(['r'], [s]))).toBe(false); // an ended slot takes nothing
+    expect(await store.endSlot(co, s.id, ending)).toBeNull();
+    const near = await store.transactionsNear(co, 'u1', '2026-05-01T00:00:00.000Z', '2026-05-30T00:00:00.000Z');
+    expect(near.map((t) => t.id)).not.toContain(s.id);
+  });
+
+  it('an end before the decision leaves a tombstone: the late slot is never opened', async () => {
+    const co = company();
+    expect(await store.endSlot(co, 'stripe:auth:ia_2', ending)).toBeNull();
+    expect(await store.recordTransaction(slot(co, 'stripe:auth:ia_2'))).toBe(false);
+    expect((await store.transaction(co, 'stripe:auth:ia_2'))?.capturedBy).toBe('ended:expired');
+  });
+});

@@ -461,6 +461,74 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
       return null;
     },
 
+    async endSlot(companyId, slotId, ending) {
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        const slot = (
+          await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, slotId), ConsistentRead: true }))
+        ).Item;
+        const retired = `ended:${ending.status}`;
+        if (!slot) {
+          // The end came before the decision's slot: a tombstone keeps the late slot from ever opening.
+          const placed = await writeOnce(() =>
+            ddb.send(
+              new PutCommand({
+                TableName: table,
+                Item: {
+                  ...txKey(companyId, slotId),
+                  entity: 'AuthorizationSlot',
+                  companyId,
+                  id: slotId,
+                  employeeId: ending.employeeId,
+                  merchantName: '',
+                  mcc: '',
+                  amountMinor: '0',
+                  currency: 'XXX',
+                  authorizedAt: ending.at,
+                  cardLast4: null,
+                  pending: true,
+                  capturedBy: retired,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            ),
+          );
+          if (placed) return null;
+          continue;
+        }
+        if (slot.capturedBy) return null; // captured (its receipt followed) or ended already
+        const receiptId = slot.receiptId as string | undefined;
+        const retire = {
+          Update: {
+            TableName: table,
+            Key: txKey(companyId, slotId),
+            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${receiptId ? ', receiptId' : ''}`,
+            ConditionExpression: receiptId
+              ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
+              : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
+            ExpressionAttributeValues: { ':cap': retired, ...(receiptId ? { ':rid': receiptId } : {}) },
+          },
+        };
+        const release = receiptId
+          ? [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.receipt(companyId, receiptId),
+                  UpdateExpression: 'REMOVE #link',
+                  ConditionExpression: '#link.transactionId = :slot',
+                  ExpressionAttributeNames: { '#link': 'link' },
+                  ExpressionAttributeValues: { ':slot': slotId },
+                },
+              },
+            ]
+          : [];
+        if (await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire, ...release] })))) {
+          return receiptId ?? null;
+        }
+      }
+      return null;
+    },
+
     async link(companyId, receiptId, link) {
       const tx = await ddb.send(
         new GetCommand({ TableName: table, Key: txKey(companyId, link.transactionId), ConsistentRead: true }),

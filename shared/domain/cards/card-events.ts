@@ -1,7 +1,12 @@
-import type { CardAuthorizationDecidedDetail, CardTransactionPostedDetail } from '../../../events/cards.ts';
+import type {
+  CardAuthorizationDecidedDetail,
+  CardAuthorizationEndedDetail,
+  CardTransactionPostedDetail,
+} from '../../../events/cards.ts';
 import { moneyToJson } from '../money.ts';
 import type { AuthorizationDecision } from './decide-authorization.ts';
-import type { AuthorizationRequest, CardTransaction } from './model.ts';
+import type { CardLedgerState } from './ledger.ts';
+import type { Authorization, AuthorizationRequest, CardTransaction } from './model.ts';
 
 /** Who the card belongs to, as the card directory says (employeeId null: unassigned). */
 export interface CardOwner {
@@ -59,4 +64,36 @@ export const cardTransactionPosted = (
   network: { ...transaction.network },
   authorizedAt,
   postedAt: transaction.postedAt,
+});
+
+/**
+ * Authorizations an event left reversed or expired (its snapshot is the one on record) with no capture of theirs on
+ * record: they end without moving money. A redelivery finds them again (consumers are idempotent); a capture that
+ * arrives later is still matched on its own.
+ */
+export const endedWithoutCapture = (state: CardLedgerState, eventId: string): Authorization[] => {
+  const captured = new Set(
+    Object.values(state.transactions)
+      .filter((v) => v.transaction.kind === 'capture' && v.transaction.authorizationId)
+      .map((v) => `${v.transaction.processor}:${v.transaction.authorizationId}`),
+  );
+  return Object.entries(state.authorizations).flatMap(([key, v]) => {
+    const a = v.authorization;
+    const ended = a.status === 'reversed' || a.status === 'expired';
+    return ended && v.eventId === eventId && !captured.has(key) ? [a] : [];
+  });
+};
+
+export const cardAuthorizationEnded = (
+  owner: CardOwner,
+  eventId: string,
+  a: Authorization,
+): CardAuthorizationEndedDetail => ({
+  ...owner,
+  processor: a.processor,
+  eventId,
+  authorizationId: a.id,
+  status: a.status as 'reversed' | 'expired',
+  amount: moneyToJson(a.amount),
+  endedAt: a.updatedAt,
 });

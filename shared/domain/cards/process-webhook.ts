@@ -13,7 +13,13 @@ import { InsufficientBudgetError, LedgerConflictError } from '../../ports/cards.
 import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
 import { formatMoney, money } from '../money.ts';
 import { available } from './budget.ts';
-import { type CardOwner, cardAuthorizationDecided, cardTransactionPosted } from './card-events.ts';
+import {
+  type CardOwner,
+  cardAuthorizationDecided,
+  cardAuthorizationEnded,
+  cardTransactionPosted,
+  endedWithoutCapture,
+} from './card-events.ts';
 import type { CompanyControls } from './controls.ts';
 import {
   type AuthorizationDecision,
@@ -393,6 +399,7 @@ const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void>
         .filter((v) => v.eventId === event.eventId)
         .map((v) => v.transaction);
       await publishPosted(deps, owner, event, again, current.state);
+      await publishEnded(deps, owner, event, current.state);
       return;
     }
     try {
@@ -402,6 +409,7 @@ const applyToLedger = async (deps: WebhookDeps, event: CardEvent): Promise<void>
       throw error;
     }
     await publishPosted(deps, owner, event, change.posted, change.state);
+    await publishEnded(deps, owner, event, change.state);
     return;
   }
   throw new LedgerConflictError(`ledger partition ${key} kept changing`);
@@ -439,6 +447,15 @@ const commitWithDeltas = async (
     ),
     ...(decision ? { decision } : {}),
   });
+};
+
+/** CardAuthorizationEnded for the authorizations this event ended without a capture (their receipt slots close). */
+const publishEnded = async (deps: WebhookDeps, owner: CardOwner, event: CardEvent, state: LedgerPartition['state']) => {
+  const ended = endedWithoutCapture(state, event.eventId);
+  if (ended.length === 0) return;
+  await deps.events.publish(
+    ended.map((a) => ({ name: 'CardAuthorizationEnded', detail: cardAuthorizationEnded(owner, event.eventId, a) })),
+  );
 };
 
 const publishPosted = async (

@@ -310,6 +310,24 @@ export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransact
 };
 
 /**
+ * An authorization ended without a capture (reversed, expired): no money moved, so its slot closes and a receipt
+ * that had taken it is matched again from scratch (another charge may be the one it belongs to). Nothing had been
+ * announced for a slot link, so nothing is retracted.
+ */
+export const endAuthorization = async (
+  deps: OnlineMatchDeps,
+  input: { companyId: string; slotId: string; employeeId: string; status: string; at: string },
+): Promise<OnlineMatchResult | { released: null }> => {
+  const receiptId = await deps.store.endSlot(input.companyId, input.slotId, {
+    status: input.status,
+    at: input.at,
+    employeeId: input.employeeId,
+  });
+  if (!receiptId) return { released: null };
+  return matchReceipt(deps, { companyId: input.companyId, receiptId });
+};
+
+/**
  * A refund without a receipt of its own → its purchase (same employee and currency, similar merchant, earlier,
  * within the refund window, partial refunds never exceeding it), through the batch `linkRefunds` rules. The
  * purchase's receipt is the refund's evidence. Only a confident link is written (score and margin as the batch).

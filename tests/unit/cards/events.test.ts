@@ -3,11 +3,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cardEvents } from '../../../events/cards.ts';
 import { eventBridgeEnvelope } from '../../../events/envelope.ts';
-import { cardAuthorizationDecided, cardTransactionPosted } from '../../../shared/domain/cards/card-events.ts';
+import {
+  cardAuthorizationDecided,
+  cardAuthorizationEnded,
+  cardTransactionPosted,
+  endedWithoutCapture,
+} from '../../../shared/domain/cards/card-events.ts';
 import { companyControlsSchema } from '../../../shared/domain/cards/controls.ts';
 import { decideAuthorization, fallbackDecision } from '../../../shared/domain/cards/decide-authorization.ts';
+import { applyCardEvent, emptyLedger } from '../../../shared/domain/cards/ledger.ts';
+import type { CardEvent } from '../../../shared/domain/cards/model.ts';
 import { lithicAsaResponse, marqetaJitResponse, stripeResponse } from '../../../shared/domain/cards/responses.ts';
-import { eur, request, transaction } from './builders.ts';
+import { authEvent, authorization, eur, request, transaction, txEvent } from './builders.ts';
 
 const samples = join(import.meta.dirname, '../../../events/samples');
 const owner = { companyId: 'demo', employeeId: 'u_alice' };
@@ -93,5 +100,41 @@ describe('processor responses', () => {
       statusCode: 402,
       body: { jit_funding: { decline_reason: 'INSUFFICIENT_FUNDS' } },
     });
+  });
+});
+
+describe('an authorization that ends without a capture', () => {
+  const reduce = (events: CardEvent[]) => {
+    let state = emptyLedger();
+    const ends: string[][] = [];
+    for (const e of events) {
+      state = applyCardEvent(state, e).state;
+      ends.push(endedWithoutCapture(state, e.eventId).map((a) => `${a.id}:${a.status}`));
+    }
+    return ends;
+  };
+
+  it('is announced by the event that reversed or expired it, and only by that one', () => {
+    const ends = reduce([
+      authEvent('evt_a', authorization('iauth_1', 5000, 'pending', 1)),
+      authEvent('evt_b', authorization('iauth_1', 5000, 'expired', 9)),
+      authEvent('evt_c', authorization('iauth_2', 3000, 'reversed', 2)),
+    ]);
+    expect(ends).toEqual([[], ['iauth_1:expired'], ['iauth_2:reversed']]);
+    const detail = cardAuthorizationEnded(
+      { companyId: 'demo', employeeId: 'u_alice' },
+      'evt_b',
+      authorization('iauth_1', 5000, 'expired', 9),
+    );
+    expect(cardEvents.CardAuthorizationEnded.detail.parse(detail)).toEqual(detail);
+    expect(detail).toMatchObject({ status: 'expired', amount: { amount: '50.00', currency: 'EUR' } });
+  });
+
+  it('is not announced when money moved (a capture on record, in any order), nor for a closed one', () => {
+    const capture = transaction('ipi_1', 'iauth_1', 5000, 5);
+    expect(
+      reduce([txEvent('evt_c', capture), authEvent('evt_x', authorization('iauth_1', 5000, 'expired', 9))]),
+    ).toEqual([[], []]);
+    expect(reduce([authEvent('evt_d', authorization('iauth_3', 5000, 'closed', 9))])).toEqual([[]]);
   });
 });

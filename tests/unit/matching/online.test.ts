@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { matchReceipt, matchTransaction, type OnlineMatchDeps } from '../../../shared/domain/matching/online.ts';
+import {
+  endAuthorization,
+  matchReceipt,
+  matchTransaction,
+  type OnlineMatchDeps,
+} from '../../../shared/domain/matching/online.ts';
 import type { DomainEvent } from '../../../shared/ports/event-publisher.ts';
 import type { MatchLink, MatchStore, OnlineReceipt, OnlineTransaction } from '../../../shared/ports/match-store.ts';
 import { receipt as matchReceiptOf, tx as matchTxOf } from './helpers.ts';
@@ -9,6 +14,12 @@ import { receipt as matchReceiptOf, tx as matchTxOf } from './helpers.ts';
  * links are all-or-nothing and conditioned on every item being unlinked, refunds on the refunded amount read.
  * Every call yields to the event loop, so concurrent handlers interleave like real ones.
  */
+const newTxShape = (id: string, employeeId: string, at: string): OnlineTransaction => ({
+  ...matchTxOf({ id, employeeId, authorizedAt: at }),
+  companyId: 'co',
+  receiptId: null,
+});
+
 const memoryStore = () => {
   const receipts = new Map<string, OnlineReceipt & { receivedAt: string; suggestions?: unknown }>();
   const txs = new Map<string, OnlineTransaction & { receiptIds?: string[] }>();
@@ -76,6 +87,25 @@ const memoryStore = () => {
       cap.receiptId = r.id;
       slot.receiptId = null;
       return clone(r.link);
+    },
+    async endSlot(_c, slotId, ending) {
+      await tick();
+      const slot = txs.get(slotId);
+      if (!slot) {
+        txs.set(slotId, {
+          ...newTxShape(slotId, ending.employeeId, ending.at),
+          pending: true,
+          capturedBy: `ended:${ending.status}`,
+        });
+        return null;
+      }
+      if (slot.capturedBy) return null;
+      slot.capturedBy = `ended:${ending.status}`;
+      const rid = slot.receiptId;
+      slot.receiptId = null;
+      const r = rid ? receipts.get(rid) : undefined;
+      if (r?.link?.transactionId === slotId) r.link = null;
+      return rid ?? null;
     },
     async link(c, rid, link) {
       const t = txs.get(link.transactionId);
@@ -419,6 +449,44 @@ describe('authorization slots: a receipt may take a pending authorization and fo
       }
     },
   );
+
+  it('an authorization that expires unused frees the receipt that had taken its slot, which is matched again', async () => {
+    const s = setup();
+    const { slot } = slotAndCapture(s);
+    await s.txArrives(slot);
+    s.addReceipt({ id: 'r1' });
+    expect(await s.receiptArrives('r1')).toMatchObject({ linked: 'stripe:auth:ia_1' });
+    // The merchant charged through another authorization (a new card swipe): that charge is the receipt's now.
+    await s.txArrives(s.newTx({ id: 'stripe:ipi_9', authorizedAt: '2024-05-02T16:00:00Z' }));
+    const ending = {
+      companyId: 'co',
+      slotId: 'stripe:auth:ia_1',
+      employeeId: 'e1',
+      status: 'expired',
+      at: '2024-05-09T15:00:00Z',
+    };
+    expect(await endAuthorization(s.deps, ending)).toMatchObject({ linked: 'stripe:ipi_9' });
+    expect(linkOf(s, 'r1')?.transactionId).toBe('stripe:ipi_9');
+    expect(s.txs.get('stripe:auth:ia_1')).toMatchObject({ capturedBy: 'ended:expired', receiptId: null });
+    expect(s.receipts.get('r1')?.refusedTransactionIds).toEqual([]); // released, not refused by anyone
+    expect(await endAuthorization(s.deps, ending)).toEqual({ released: null }); // a redelivery changes nothing
+  });
+
+  it('an end delivered before its decision: the late decision opens no slot', async () => {
+    const s = setup();
+    const { slot } = slotAndCapture(s);
+    const ending = {
+      companyId: 'co',
+      slotId: 'stripe:auth:ia_1',
+      employeeId: 'e1',
+      status: 'reversed',
+      at: '2024-05-02T15:05:00Z',
+    };
+    expect(await endAuthorization(s.deps, ending)).toEqual({ released: null });
+    expect(await s.txArrives(slot)).toEqual({ skipped: 'authorization already captured' });
+    s.addReceipt({ id: 'r1' });
+    expect(await s.receiptArrives('r1')).not.toHaveProperty('linked');
+  });
 
   it('a slot never joins a sum', async () => {
     const s = setup();
