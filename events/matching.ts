@@ -45,7 +45,26 @@ export const matchSuggestedDetail = z.object({
 });
 export type MatchSuggestedDetail = z.infer<typeof matchSuggestedDetail>;
 
+/**
+ * A refund was linked to the purchase it reverses (a refund without a receipt of its own: the purchase's receipt is
+ * its evidence). Partial refunds of one purchase never add up to more than it.
+ */
+export const refundMatchedDetail = z.object({
+  companyId: z.string(),
+  employeeId: z.string(),
+  refundTransactionId: z.string(),
+  purchaseTransactionId: z.string(),
+  /** The refund, card currency, negative. */
+  amount: z.object({ amount: z.string().regex(/^-\d+(\.\d+)?$/), currency: z.string().regex(/^[A-Z]{3}$/) }),
+  score: z.number().min(0).max(1),
+  reasons: z.array(z.string()),
+  by: z.string(),
+  matchedAt: z.iso.datetime(),
+});
+export type RefundMatchedDetail = z.infer<typeof refundMatchedDetail>;
+
 export const matchingEvents = {
   ReceiptMatched: { source: EVENT_SOURCES.matching, detail: receiptMatchedDetail },
   MatchSuggested: { source: EVENT_SOURCES.matching, detail: matchSuggestedDetail },
+  RefundMatched: { source: EVENT_SOURCES.matching, detail: refundMatchedDetail },
 } as const;

@@ -133,6 +133,13 @@ export interface MatchStore {
     purchase: OnlineTransaction,
     link: RefundOfLink,
   ): Promise<boolean>;
+  /**
+   * A refund that found no purchase it may reverse (delivered before its purchase): remembered so the purchase,
+   * when it is recorded, links it. linkRefund forgets it. Idempotent.
+   */
+  noteWaitingRefund(refund: OnlineTransaction): Promise<void>;
+  /** The employee's refunds waiting for their purchase. */
+  waitingRefunds(companyId: string, employeeId: string): Promise<OnlineTransaction[]>;
   /** Removes a link (all of its decision when it is a sum) and remembers every pair of it as refused. */
   unlink(companyId: string, receiptId: string, by: string, at: string): Promise<MatchLink | null>;
   suggest(companyId: string, receiptId: string, suggestions: readonly Suggestion[]): Promise<void>;

@@ -208,3 +208,20 @@ describe('DynamoDB match store: an authorization that ends without a capture', (
     expect((await store.transaction(co, 'stripe:auth:ia_2'))?.capturedBy).toBe('ended:expired');
   });
 });
+
+describe('DynamoDB match store: refunds waiting for their purchase', () => {
+  it('a noted refund is listed for its employee until linking it forgets it', async () => {
+    const co = company();
+    const refund = charge(co, 'rf', '-20.00', '2026-05-20');
+    await store.recordTransaction(refund);
+    await store.noteWaitingRefund(refund);
+    await store.noteWaitingRefund(refund); // idempotent
+    expect((await store.waitingRefunds(co, 'u1')).map((t) => t.id)).toEqual(['rf']);
+    expect(await store.waitingRefunds(co, 'u2')).toEqual([]);
+    const purchase = charge(co, 'buy', '50.00');
+    await store.recordTransaction(purchase);
+    const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'auto', at: '2026-05-21T00:00:00.000Z' };
+    expect(await store.linkRefund(co, refund, purchase, link)).toBe(true);
+    expect(await store.waitingRefunds(co, 'u1')).toEqual([]);
+  });
+});

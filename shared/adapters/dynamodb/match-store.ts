@@ -17,6 +17,7 @@ import type {
   RefundOfLink,
 } from '../../ports/match-store.ts';
 import { keys, stripKeys } from './keys.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Online matching on the single table.
@@ -62,6 +63,12 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
 });
 
 /** Where a transaction's missing-receipt marker is (recordTransaction keys it by the posting time, else auth). */
+/** A refund waiting for its purchase (one small partition per employee, usually empty). */
+const waitingRefundKey = (companyId: string, employeeId: string, refundId: string) => ({
+  pk: `C#${companyId}#EMP#${employeeId}#REFUNDWAIT`,
+  sk: refundId,
+});
+
 const markerOf = (t: OnlineTransaction) => missingKey(t.companyId, t.employeeId, t.postedAt ?? t.authorizedAt, t.id);
 
 /** Retries a transaction that conflicted with a concurrent write (not a decision); false on a failed condition. */
@@ -629,6 +636,32 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
       return writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: items })));
     },
 
+    async noteWaitingRefund(refund) {
+      await ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...waitingRefundKey(refund.companyId, refund.employeeId, refund.id),
+            entity: 'WaitingRefund',
+            transactionId: refund.id,
+          },
+        }),
+      );
+    },
+
+    async waitingRefunds(companyId, employeeId) {
+      const ids = (
+        await queryAll(ddb, {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': waitingRefundKey(companyId, employeeId, '').pk },
+          ConsistentRead: true,
+        })
+      ).map((i) => String(i.transactionId));
+      const found = await Promise.all(ids.map((id) => this.transaction(companyId, id)));
+      return found.filter((t): t is OnlineTransaction => t !== null);
+    },
+
     async linkRefund(companyId, refund, purchase, link) {
       const seen = purchase.refundedMinor ?? 0n;
       const back = -refund.amount.minor;
@@ -637,6 +670,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         ddb.send(
           new TransactWriteCommand({
             TransactItems: [
+              { Delete: { TableName: table, Key: waitingRefundKey(companyId, refund.employeeId, refund.id) } },
               {
                 Update: {
                   TableName: table,

@@ -1,5 +1,6 @@
 import type { DomainEvent, EventPublisher } from '../../ports/event-publisher.ts';
 import type { MatchStore, OnlineReceipt, OnlineTransaction, Suggestion } from '../../ports/match-store.ts';
+import { moneyToJson } from '../money.ts';
 import { mayRelate, type OnlinePlan, planOnline, planRefund } from './online-plan.ts';
 import { scorePair } from './score.ts';
 import { defaultMatchOptions, type MatchGroup, type MatchOptions, type MatchShape } from './types.ts';
@@ -246,6 +247,13 @@ export const matchReceipt = async (
  * credit-note receipt takes is linked to the purchase it reverses.
  */
 export const matchTransaction = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promise<OnlineMatchResult> => {
+  const result = await matchPosted(deps, tx);
+  // A purchase may be what a refund delivered earlier was waiting for.
+  if (tx.amount.minor > 0n && !tx.pending) await settleWaitingRefunds(deps, tx);
+  return result;
+};
+
+const matchPosted = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promise<OnlineMatchResult> => {
   const o = { ...defaultMatchOptions, ...deps.options };
   const recorded = await deps.store.recordTransaction(tx);
   // A slot recorded before (a redelivery) or whose capture came first (a tombstone): only a live one is matched.
@@ -353,17 +361,52 @@ const linkToPurchase = async (
       purchases.map((p) => ({ transaction: p, refundedMinor: p.refundedMinor ?? 0n })),
       o,
     );
-    if (!plan) return { skipped: 'refund: no purchase it may reverse' };
+    if (!plan) {
+      // Its purchase may not be recorded yet (events are not ordered): the purchase will look for it.
+      await deps.store.noteWaitingRefund(refund);
+      return { skipped: 'refund: no purchase it may reverse (yet)' };
+    }
     if (!plan.auto) return { skipped: `refund: purchase ${plan.purchaseTransactionId} not certain (${plan.score})` };
     const purchase = purchases.find((p) => p.id === plan.purchaseTransactionId) as OnlineTransaction;
-    const ok = await deps.store.linkRefund(refund.companyId, refund, purchase, {
+    const link = {
       transactionId: purchase.id,
       score: plan.score,
       reasons: plan.reasons,
       by: 'auto',
       at: deps.now().toISOString(),
-    });
-    if (ok) return { refundOf: purchase.id };
+    };
+    if (await deps.store.linkRefund(refund.companyId, refund, purchase, link)) {
+      await deps.events.publish([
+        {
+          name: 'RefundMatched',
+          detail: {
+            companyId: refund.companyId,
+            employeeId: refund.employeeId,
+            refundTransactionId: refund.id,
+            purchaseTransactionId: purchase.id,
+            amount: moneyToJson(refund.amount),
+            score: link.score,
+            reasons: [...link.reasons],
+            by: link.by,
+            matchedAt: link.at,
+          },
+        },
+      ]);
+      return { refundOf: purchase.id };
+    }
   }
   return { skipped: 'refund: its purchase changed meanwhile' };
+};
+
+/**
+ * Refunds of the employee that came before their purchase: each is tried again now that this purchase is recorded
+ * (same rules as on arrival; a refund older than the purchase is not its refund).
+ */
+const settleWaitingRefunds = async (deps: OnlineMatchDeps, purchase: OnlineTransaction) => {
+  const o = { ...defaultMatchOptions, ...deps.options };
+  const waiting = await deps.store.waitingRefunds(purchase.companyId, purchase.employeeId);
+  for (const refund of waiting.sort((a, b) => a.authorizedAt.localeCompare(b.authorizedAt))) {
+    if (refund.refundOf || refund.authorizedAt < purchase.authorizedAt) continue;
+    await linkToPurchase(deps, refund, o);
+  }
 };

@@ -23,6 +23,7 @@ const newTxShape = (id: string, employeeId: string, at: string): OnlineTransacti
 const memoryStore = () => {
   const receipts = new Map<string, OnlineReceipt & { receivedAt: string; suggestions?: unknown }>();
   const txs = new Map<string, OnlineTransaction & { receiptIds?: string[] }>();
+  const waiting = new Set<string>();
   const tick = () => new Promise((r) => setTimeout(r, 0));
   const clone = <T>(x: T): T => structuredClone(x);
   const store: MatchStore = {
@@ -131,6 +132,17 @@ const memoryStore = () => {
       for (const t of ts) if (t) t.receiptId = g.receiptIds[0] as string;
       return true;
     },
+    async noteWaitingRefund(refund) {
+      await tick();
+      waiting.add(refund.id);
+    },
+    async waitingRefunds(_c, emp) {
+      await tick();
+      return [...waiting].flatMap((id) => {
+        const t = txs.get(id);
+        return t && t.employeeId === emp ? [clone(t)] : [];
+      });
+    },
     async linkRefund(_c, refund, purchase, link) {
       await tick();
       const r = txs.get(refund.id);
@@ -141,6 +153,7 @@ const memoryStore = () => {
       r.refundOf = link;
       p.refundedMinor = seen + back;
       p.refundIds = [...(p.refundIds ?? []), refund.id];
+      waiting.delete(refund.id);
       return true;
     },
     async unlink(_c, rid) {
@@ -337,6 +350,28 @@ describe('online refunds', () => {
     const second = s.newTx({ ...fnac, id: 'rf2', amountStr: '-40.00', authorizedAt: '2024-05-11T10:00:00Z' });
     expect(await s.txArrives(second)).toMatchObject({ skipped: expect.stringMatching(/no purchase/) });
     expect(s.txs.get('buy')?.refundedMinor).toBe(10_000n);
+  });
+
+  it('a refund delivered before its purchase is linked when the purchase is recorded, and announced', async () => {
+    const s = setup();
+    const fnac = { merchantName: 'FNAC PARIS', mcc: '5732' };
+    const refund = s.newTx({ ...fnac, id: 'rf', amountStr: '-29.00', authorizedAt: '2024-05-12T10:00:00Z' });
+    expect(await s.txArrives(refund)).toMatchObject({ skipped: expect.stringMatching(/no purchase/) });
+    // A later purchase cannot be what it reverses; the earlier one, delivered now, is.
+    await s.txArrives(s.newTx({ ...fnac, id: 'later', amountStr: '29.00', authorizedAt: '2024-05-20T10:00:00Z' }));
+    expect(s.txs.get('rf')?.refundOf).toBeUndefined();
+    await s.txArrives(s.newTx({ ...fnac, id: 'buy', amountStr: '129.00', authorizedAt: '2024-05-02T10:00:00Z' }));
+    expect(s.txs.get('rf')?.refundOf).toMatchObject({ transactionId: 'buy', by: 'auto' });
+    expect(s.txs.get('buy')?.refundedMinor).toBe(2_900n);
+    const announced = s.published.filter((e) => e.name === 'RefundMatched').map((e) => e.detail);
+    expect(announced).toEqual([
+      expect.objectContaining({
+        refundTransactionId: 'rf',
+        purchaseTransactionId: 'buy',
+        amount: { amount: '-29.00', currency: 'EUR' },
+      }),
+    ]);
+    expect(await s.store.waitingRefunds('co', 'e1')).toEqual([]);
   });
 
   it('a credit-note receipt takes its refund before any purchase link', async () => {
