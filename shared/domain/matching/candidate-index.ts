@@ -112,15 +112,24 @@ export class TransactionIndex {
   /** Card currencies seen (the currencies a foreign receipt may have to be converted into). */
   private readonly cardCurrencies = new Set<string>();
 
-  constructor(transactions: Iterable<PreparedTransaction> = []) {
+  private readonly byPerson: boolean;
+
+  /**
+   * With `byPerson: false` only the lookups of receipts without owner nor card are indexed (batch code finds the
+   * others on its own columns): `forEmployee` and the owner / card candidates then find nothing.
+   */
+  constructor(transactions: Iterable<PreparedTransaction> = [], scope: { readonly byPerson?: boolean } = {}) {
+    this.byPerson = scope.byPerson ?? true;
     for (const t of transactions) this.add(t);
   }
 
   add(t: PreparedTransaction): void {
     const tx = t.transaction;
     const mk = merchantKey(t.merchant.compact);
-    this.byEmployee.add(tx.employeeId, t);
-    if (tx.cardLast4 !== null) this.byCard.add(tx.cardLast4, t);
+    if (this.byPerson) {
+      this.byEmployee.add(tx.employeeId, t);
+      if (tx.cardLast4 !== null) this.byCard.add(tx.cardLast4, t);
+    }
     this.cardCurrencies.add(tx.amount.currency);
     this.byMerchant.add(`${mk}|${tx.amount.currency}|${t.authDay}`, t, tx.amount.minor);
     this.byAmount.add(amountKey(tx.amount), t);
@@ -212,6 +221,7 @@ export const candidateWindow = (day: number, options: MatchOptions): readonly [n
   day + Math.max(options.splitWindowDays, options.daysBefore + 5) + 1,
 ];
 
-const merchantKey = (compact: string): string => compact.slice(0, 4);
+/** The merchant key of the lookups of receipts without owner nor card: the first 4 letters of the normalized name. */
+export const merchantKey = (compact: string): string => compact.slice(0, 4);
 const amountKey = (m: { minor: bigint; currency: string }): string =>
   `${m.currency}${m.minor < 0n ? -m.minor : m.minor}`;

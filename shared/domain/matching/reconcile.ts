@@ -1,14 +1,14 @@
+import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { assignKeyed, OptionTable } from './assign.ts';
-import { ReceiptIndex, TransactionIndex } from './candidate-index.ts';
-import { epochMs } from './dates.ts';
+import { DayGroups, hasSubsetSum, Interner, lowerBound, UnownedLookup } from './batch-columns.ts';
+import { candidateWindow } from './candidate-index.ts';
+import { DAY_MS, epochDay, epochMs, localDaySpan } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
-  dateEvidence,
+  isLodgingMcc,
   type PreparedReceipt,
   type PreparedTransaction,
-  prepareReceiptWith,
-  prepareTransactionWith,
   SimilarityCache,
   scorePrepared,
   scorePreparedValue,
@@ -32,8 +32,10 @@ export interface ReconcileResult {
   readonly stats: {
     readonly receipts: number;
     readonly transactions: number;
-    /** Pairs actually scored (after the index lookup). */
+    /** Candidate pairs looked at (after the index lookup). */
     readonly pairsScored: number;
+    /** Candidate pairs that passed the column prefilter (date and amount) and went through the shared scoring. */
+    readonly pairsExact: number;
     readonly options: number;
     /** Lines proposed (also when they were emitted instead of collected). */
     readonly proposals: number;
@@ -61,6 +63,41 @@ const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
 const MAX_PAIRS_PER_RECEIPT = 8;
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Per key, the rank of its id in code-unit order among receipts (keys below nR) or transactions (equal ids, equal rank). */
+const idRanks = (nR: number, nT: number, idOfKey: (k: number) => string): Int32Array => {
+  const rank = new Int32Array(nR + nT);
+  for (const [from, to] of [
+    [0, nR],
+    [nR, nR + nT],
+  ] as const) {
+    const keys: number[] = [];
+    for (let k = from; k < to; k++) keys.push(k);
+    const ids = keys.map(idOfKey);
+    const order = keys.map((_, x) => x);
+    order.sort((a, b) => compareIds(ids[a] as string, ids[b] as string));
+    let r = 0;
+    for (let x = 0; x < order.length; x++) {
+      const o = order[x] as number;
+      if (x > 0 && ids[o] !== ids[order[x - 1] as number]) r++;
+      rank[keys[o] as number] = r;
+    }
+  }
+  return rank;
+};
+
+const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+};
+
+/** `hasSubsetSum`, or true when the amounts are too large for exact float arithmetic. */
+const mayHaveSum = (values: Float64Array, n: number, target: number): boolean =>
+  target > Number.MAX_SAFE_INTEGER / 4 ? n >= 2 : hasSubsetSum(values, n, target);
+
+/** A posting day column value for "not posted". */
+const NO_DAY = -0x80000000;
 
 /** Prepared items that know their position (the assignment's integer keys). */
 interface BatchReceipt extends PreparedReceipt {
@@ -90,31 +127,140 @@ export const reconcile = (
   };
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
   const memo = new SimilarityCache();
-  const prs: BatchReceipt[] = receipts.map((r, index) => ({
-    ...prepareReceiptWith(r, memo.intern(r.vendor)),
-    index,
-  }));
-  // Transactions are prepared in employee and time order (the prepared objects are allocated in that order): a receipt's
-  // candidates are one employee's charges of a few weeks, so they sit next to each other in memory. Their keys
-  // follow this order; ids still break every tie, so the decisions do not depend on it.
+  const nR = receipts.length;
+  const nT = transactions.length;
+  // Integer ids shared by receipts and transactions: employees, currencies, cards.
+  const employees = new Interner();
+  const currencies = new Interner();
+  const cards = new Interner();
+
+  const prs: BatchReceipt[] = new Array(nR);
+  const rDay = new Int32Array(nR);
+  const rAbs = new Float64Array(nR);
+  const rNeg = new Uint8Array(nR);
+  const rCur = new Int32Array(nR);
+  const rEmp = new Int32Array(nR);
+  const rCard = new Int32Array(nR);
+  for (let i = 0; i < nR; i++) {
+    const r = receipts[i] as MatchReceipt;
+    // The fields of prepareReceiptWith, plus the position.
+    const pr: BatchReceipt = { receipt: r, day: epochDay(r.date), merchant: memo.intern(r.vendor), index: i };
+    prs[i] = pr;
+    rDay[i] = pr.day;
+    const minor = r.total.minor;
+    rAbs[i] = Number(minor < 0n ? -minor : minor);
+    rNeg[i] = minor < 0n ? 1 : 0;
+    rCur[i] = currencies.id(r.total.currency);
+    rEmp[i] = r.employeeId === null ? -1 : employees.id(r.employeeId);
+    // Cards of receipts without an owner (the sums of receipts look them up by card).
+    rCard[i] = r.employeeId === null && r.cardLast4 !== null ? cards.id(r.cardLast4) : -1;
+  }
   phase('prepare receipts');
-  const byOwner = transactions.map((t) => ({ t, ms: epochMs(t.authorizedAt) }));
-  byOwner.sort((a, b) => compareIds(a.t.employeeId, b.t.employeeId) || a.ms - b.ms || compareIds(a.t.id, b.t.id));
-  const pts: BatchTransaction[] = byOwner.map(({ t }, index) => ({
-    ...prepareTransactionWith(t, memo.intern(t.merchantName)),
-    index,
-  }));
-  const nR = prs.length;
-  const nT = pts.length;
+
+  // Transactions are prepared in employee and time order (the prepared objects are allocated in that order): a
+  // receipt's candidates are one employee's charges of a few weeks, a contiguous run of the columns below. Their
+  // keys follow this order; ids still break every tie, so the decisions do not depend on it.
+  const authMs = new Float64Array(nT);
+  const txEmp = new Int32Array(nT);
+  for (let j = 0; j < nT; j++) {
+    const t = transactions[j] as MatchTransaction;
+    authMs[j] = epochMs(t.authorizedAt);
+    txEmp[j] = employees.id(t.employeeId);
+  }
+  // Employee ids ranked in code-unit order of their strings (the order of the former string sort).
+  const empRank = new Int32Array(employees.size);
+  employees.values
+    .map((v, id) => ({ v, id }))
+    .sort((a, b) => compareIds(a.v, b.v))
+    .forEach(({ id }, rank) => {
+      empRank[id] = rank;
+    });
+  const order = new Int32Array(nT);
+  for (let j = 0; j < nT; j++) order[j] = j;
+  order.sort(
+    (a, b) =>
+      (empRank[txEmp[a] as number] as number) - (empRank[txEmp[b] as number] as number) ||
+      (authMs[a] as number) - (authMs[b] as number) ||
+      compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id) ||
+      a - b,
+  );
+  const pts: BatchTransaction[] = new Array(nT);
+  const tDay = new Int32Array(nT);
+  const tLo = new Int32Array(nT);
+  const tHi = new Int32Array(nT);
+  const tPost = new Int32Array(nT);
+  const tLodging = new Uint8Array(nT);
+  /** 1 + the MCC's tip tolerance (1 without tips: the amount must then be exact). */
+  const tTip = new Float64Array(nT);
+  /** 1 + the card FX fee and the MCC's tip tolerance over a converted total. */
+  const tFx = new Float64Array(nT);
+  const tAbs = new Float64Array(nT);
+  const tNeg = new Uint8Array(nT);
+  const tCur = new Int32Array(nT);
+  const tMAbs = new Float64Array(nT);
+  const tMNeg = new Uint8Array(nT);
+  const tMCur = new Int32Array(nT);
+  const tCard = new Int32Array(nT);
+  /** Per employee id: its transactions are [empFrom, empTo) (empty when it has none). */
+  const empFrom = new Int32Array(employees.size);
+  const empTo = new Int32Array(employees.size);
+  for (let index = 0; index < nT; index++) {
+    const j = order[index] as number;
+    const t = transactions[j] as MatchTransaction;
+    const ms = authMs[j] as number;
+    const authDay = Math.floor(ms / DAY_MS);
+    const authSpan = localDaySpan(ms);
+    const postDay = t.postedAt === null ? null : Math.floor(epochMs(t.postedAt) / DAY_MS);
+    const lodging = isLodgingMcc(t.mcc);
+    // The fields of prepareTransactionWith, plus the position.
+    pts[index] = {
+      transaction: t,
+      authMs: ms,
+      authDay,
+      authSpan,
+      postDay,
+      merchant: memo.intern(t.merchantName),
+      lodging,
+      index,
+    };
+    tDay[index] = authDay;
+    tLo[index] = authSpan[0];
+    tHi[index] = authSpan[1];
+    tPost[index] = postDay === null ? NO_DAY : postDay;
+    tLodging[index] = lodging ? 1 : 0;
+    const tipBps = TIP_TOLERANCE_BPS[t.mcc] ?? 0;
+    tTip[index] = 1 + tipBps / 10_000;
+    tFx[index] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
+    const minor = t.amount.minor;
+    tAbs[index] = Number(minor < 0n ? -minor : minor);
+    tNeg[index] = minor < 0n ? 1 : 0;
+    tCur[index] = currencies.id(t.amount.currency);
+    const ma = t.merchantAmount;
+    if (ma === null) tMCur[index] = -1;
+    else {
+      tMAbs[index] = Number(ma.minor < 0n ? -ma.minor : ma.minor);
+      tMNeg[index] = ma.minor < 0n ? 1 : 0;
+      tMCur[index] = currencies.id(ma.currency);
+    }
+    tCard[index] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
+    const e = txEmp[j] as number;
+    if (index === 0 || txEmp[order[index - 1] as number] !== e) empFrom[e] = index;
+    empTo[e] = index + 1;
+  }
   phase('prepare transactions');
-  const txIndex = new TransactionIndex(pts);
-  const rIndex = new ReceiptIndex(prs);
+
+  // Card-only receipts look up charges by card, receipts without owner nor card by merchant key and amount
+  // (TransactionIndex, built only for them), and the sums of receipts look up receipts by employee or card.
+  const txByCard = new DayGroups(tCard, cards.size, tDay);
+  const unowned = new UnownedLookup(prs, pts, tDay, tAbs, tCur, tMAbs, tMCur, currencies, options);
+  const receiptsByEmployee = new DayGroups(rEmp, employees.size, rDay);
+  const receiptsByCard = new DayGroups(rCard, cards.size, rDay);
   phase('index');
 
   // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
-  const table = new OptionTable((k) =>
-    k < nR ? (prs[k] as BatchReceipt).receipt.id : (pts[k - nR] as BatchTransaction).transaction.id,
-  );
+  const idOfKey = (k: number): string =>
+    k < nR ? (prs[k] as BatchReceipt).receipt.id : (pts[k - nR] as BatchTransaction).transaction.id;
+  const table = new OptionTable(idOfKey, idRanks(nR, nT, idOfKey));
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
@@ -128,43 +274,212 @@ export const reconcile = (
     groups.set(i, g);
   };
 
+  const { daysBefore, daysAfter, hotelMaxNights, splitWindowDays, rateSource } = options;
+  /**
+   * Whether `dateEvidence(day, pts[j], options, mode)` is non-null, on the columns (the same rules, no object).
+   */
+  const dateFits = (day: number, j: number, group: boolean): boolean => {
+    if (day >= (tLo[j] as number) && day <= (tHi[j] as number)) return true;
+    const authDay = tDay[j] as number;
+    if (day > (tHi[j] as number)) {
+      const after = day - authDay;
+      return (tLodging[j] === 1 && after <= hotelMaxNights) || after <= daysAfter;
+    }
+    const before = authDay - day;
+    if (group && before <= splitWindowDays) return true;
+    if (before <= daysBefore) return true;
+    return tPost[j] === authDay && before <= daysBefore + 5;
+  };
+
+  // The amount prefilter is a necessary condition of `amountEvidence` (or of the "not comparable" evidence) with
+  // some slack for float rounding; the pairs that pass are scored exactly by `scorePreparedValue`.
+  /** Per currency id, for the receipt being scored: its total converted (abs), −1 without a rate, 0 when rejected. */
+  const convStamp = new Int32Array(currencies.size).fill(-1);
+  const convValue = new Float64Array(currencies.size);
+  const converted = (i: number, cur: number): number => {
+    if (convStamp[cur] === i) return convValue[cur] as number;
+    const r = (prs[i] as BatchReceipt).receipt;
+    const to = currencies.values[cur] as string;
+    const rate = rateSource?.(r.total.currency, to, r.date) ?? null;
+    let v = -1;
+    if (rate !== null) {
+      const c = convertMoney(r.total, rate, to);
+      v = c === null || c.minor === 0n ? 0 : Number(c.minor < 0n ? -c.minor : c.minor);
+    }
+    convStamp[cur] = i;
+    convValue[cur] = v;
+    return v;
+  };
+  const amountMayFit = (i: number, j: number): boolean => {
+    if (tNeg[j] !== rNeg[i]) return false;
+    const p = rAbs[i] as number;
+    const cur = rCur[i] as number;
+    // Exact, or over the printed total by at most the MCC's tip (with half a cent of slack for float rounding).
+    if (tCur[j] === cur) {
+      const v = tAbs[j] as number;
+      return v === p || (v > p && v <= p * (tTip[j] as number) + 0.5);
+    }
+    if (tMCur[j] === cur) {
+      const v = tMAbs[j] as number;
+      return v === p || (v > p && v <= p * (tTip[j] as number) + 0.5);
+    }
+    if (rateSource === null) return true; // not comparable: the merchant decides
+    const c = converted(i, tCur[j] as number);
+    if (c < 0) return true;
+    if (c === 0) return false;
+    const v = tAbs[j] as number;
+    return v >= c * 0.99 - 1 && v <= c * (tFx[j] as number) + 1;
+  };
+  /** Values (abs) of the parts gathered for the receipt being scored. */
+  let partValues = new Float64Array(64);
+  /** A necessary condition for pts[j] to be a member of a sum of receipt i (see receiptToManyOptions). */
+  const partMayFit = (i: number, j: number): boolean => {
+    const cur = rCur[i] as number;
+    let v: number;
+    let neg: number;
+    if (tCur[j] === cur) {
+      v = tAbs[j] as number;
+      neg = tNeg[j] as number;
+    } else if (tMCur[j] === cur) {
+      v = tMAbs[j] as number;
+      neg = tMNeg[j] as number;
+    } else return false;
+    if (v === 0 || neg !== rNeg[i] || v > (rAbs[i] as number) || !dateFits(rDay[i] as number, j, true)) return false;
+    if (parts.length === partValues.length) {
+      const grown = new Float64Array(partValues.length * 2);
+      grown.set(partValues);
+      partValues = grown;
+    }
+    partValues[parts.length] = v;
+    return true;
+  };
+
   // One-to-one options kept per receipt, best first. A receipt of a large import without owner nor card can
   // match dozens of same-amount charges across the company: beyond the printed suggestions and a few
   // alternatives for the assignment, those options only slow the assignment down (and it stays quadratic
   // in the options sharing a key).
   const maxPairs = Math.max(MAX_PAIRS_PER_RECEIPT, 2 * options.suggestionsPerReceipt);
   let pairsScored = 0;
+  let pairsExact = 0;
+  const pairScore: number[] = [];
+  const pairTx: number[] = [];
+  const parts: BatchTransaction[] = [];
+  let current = 0;
+  let currentPr: BatchReceipt = prs[0] as BatchReceipt;
+  let sums = false;
+  const consider = (j: number): void => {
+    pairsScored++;
+    const i = current;
+    if (sums && partMayFit(i, j)) parts.push(pts[j] as BatchTransaction);
+    // scorePrepared rejects a pair whose date evidence is null, or whose amounts cannot match: both are checked
+    // on the columns first, and only the pairs that pass are scored.
+    if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
+    pairsExact++;
+    const score = scorePreparedValue(currentPr, pts[j] as BatchTransaction, options, memo);
+    if (score === null || score < options.minSuggestionScore) return;
+    pairScore.push(score);
+    pairTx.push(j);
+  };
   for (let i = 0; i < nR; i++) {
     const pr = prs[i] as BatchReceipt;
-    const candidates = txIndex.candidatesFor(pr, options);
-    const pairs: { score: number; pt: BatchTransaction }[] = [];
-    for (const pt of candidates) {
-      pairsScored++;
-      // scorePrepared rejects a pair whose date evidence is null; checking that first (integer arithmetic, no
-      // reason built) spares the amount comparison for most of the 54-day candidate window.
-      if (dateEvidence(pr.day, pt, options, 'single', false) === null) continue;
-      const score = scorePreparedValue(pr, pt, options, memo);
-      if (score === null || score < options.minSuggestionScore) continue;
-      pairs.push({ score, pt: pt as BatchTransaction });
-    }
-    if (pairs.length > maxPairs) {
-      pairs.sort((a, b) => b.score - a.score || compareIds(a.pt.transaction.id, b.pt.transaction.id));
-      pairs.length = maxPairs;
-    }
-    for (const { score, pt } of pairs) table.pushPair(score, i, nR + pt.index);
+    const r = pr.receipt;
+    current = i;
+    currentPr = pr;
+    pairScore.length = 0;
+    pairTx.length = 0;
+    parts.length = 0;
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
-    if (pr.receipt.employeeId === null && pr.receipt.cardLast4 === null) continue;
-    for (const g of receiptToManyOptions(pr, candidates, options, memo)) {
-      if (g.score >= options.minSuggestionScore) addGroup(g, [pr], candidates);
+    sums = (r.employeeId !== null || r.cardLast4 !== null) && r.total.minor !== 0n;
+    const [from, to] = candidateWindow(pr.day, options);
+    if (r.employeeId !== null) {
+      const e = rEmp[i] as number;
+      const end = empTo[e] as number;
+      for (let j = lowerBound(tDay, empFrom[e] as number, end, from); j < end && (tDay[j] as number) <= to; j++) {
+        consider(j);
+      }
+    } else if (r.cardLast4 !== null) {
+      txByCard.range(cards.ids.get(r.cardLast4) ?? -1, from, to, consider);
+    } else {
+      unowned.candidates(i, consider);
+    }
+    const n = pairScore.length;
+    if (n > maxPairs) {
+      const idx = Array.from({ length: n }, (_, k) => k);
+      idx.sort(
+        (a, b) =>
+          (pairScore[b] as number) - (pairScore[a] as number) ||
+          compareIds(
+            (pts[pairTx[a] as number] as BatchTransaction).transaction.id,
+            (pts[pairTx[b] as number] as BatchTransaction).transaction.id,
+          ),
+      );
+      for (let k = 0; k < maxPairs; k++) {
+        const x = idx[k] as number;
+        table.pushPair(pairScore[x] as number, i, nR + (pairTx[x] as number));
+      }
+    } else {
+      for (let k = 0; k < n; k++) table.pushPair(pairScore[k] as number, i, nR + (pairTx[k] as number));
+    }
+    // receiptToManyOptions keeps only candidates passing `partMayFit`, and finds a sum only when two or three of
+    // them add up to the total: giving it those alone, in the same order, and only when such a sum exists, gives
+    // the same options.
+    if (sums && parts.length >= 2 && mayHaveSum(partValues, parts.length, rAbs[i] as number)) {
+      for (const g of receiptToManyOptions(pr, parts, options, memo)) {
+        if (g.score >= options.minSuggestionScore) addGroup(g, [pr], parts);
+      }
     }
   }
   phase('score receipts');
-  for (const pt of pts) {
-    const t = pt.transaction;
-    const from = pt.authSpan[0] - options.daysBefore - 1;
-    const to = pt.authSpan[1] + options.daysAfter + 1;
-    const candidates = rIndex.forEmployee(t.employeeId, from, to, t.cardLast4);
+
+  const members: BatchReceipt[] = [];
+  /** Totals of the members whose basis is the charge's card amount / its merchant amount. */
+  let onAmount = new Float64Array(64);
+  let onMerchant = new Float64Array(64);
+  let nAmount = 0;
+  let nMerchant = 0;
+  let tx = 0;
+  /** A necessary condition for prs[i] to be a member of a sum paid by pts[tx] (see manyToTransactionOptions). */
+  const addMember = (i: number): void => {
+    const j = tx;
+    const cur = rCur[i] as number;
+    let v: number;
+    let neg: number;
+    if (tCur[j] === cur) {
+      v = tAbs[j] as number;
+      neg = tNeg[j] as number;
+    } else if (tMCur[j] === cur) {
+      v = tMAbs[j] as number;
+      neg = tMNeg[j] as number;
+    } else return;
+    const p = rAbs[i] as number;
+    if (v === 0 || p === 0 || neg !== rNeg[i] || p > v || !dateFits(rDay[i] as number, j, false)) return;
+    members.push(prs[i] as BatchReceipt);
+    if (tCur[j] === cur) {
+      if (nAmount === onAmount.length) onAmount = grow(onAmount);
+      onAmount[nAmount++] = p;
+    } else {
+      if (nMerchant === onMerchant.length) onMerchant = grow(onMerchant);
+      onMerchant[nMerchant++] = p;
+    }
+  };
+  for (let j = 0; j < nT; j++) {
+    const pt = pts[j] as BatchTransaction;
+    tx = j;
+    members.length = 0;
+    nAmount = 0;
+    nMerchant = 0;
+    const from = (tLo[j] as number) - daysBefore - 1;
+    const to = (tHi[j] as number) + daysAfter + 1;
+    receiptsByEmployee.range(employees.ids.get(pt.transaction.employeeId) ?? -1, from, to, addMember);
+    if (tCard[j] !== -1) receiptsByCard.range(tCard[j] as number, from, to, addMember);
+    if (members.length < 2) continue;
+    // manyToTransactionOptions sums the totals of members sharing one basis (the card amount, or the merchant
+    // amount for receipts in the merchant currency): without 2–3 of them adding up to it, it finds nothing.
+    if (!mayHaveSum(onAmount, nAmount, tAbs[j] as number) && !mayHaveSum(onMerchant, nMerchant, tMAbs[j] as number)) {
+      continue;
+    }
+    const candidates = members.slice();
     for (const g of manyToTransactionOptions(pt, candidates, options, memo)) {
       if (g.score >= options.minSuggestionScore) addGroup(g, candidates, [pt]);
     }
@@ -195,7 +510,21 @@ export const reconcile = (
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
   const openRefunds = pts.filter((t) => t.transaction.amount.minor < 0n && decisionOf[nR + t.index] === -1);
-  const refunds = linkRefunds(openRefunds, txIndex, options, memo);
+  // The purchases of a refund are its employee's charges in the window: a contiguous run of the columns, in the
+  // order TransactionIndex.forEmployee gives (day, then position).
+  const byEmployee = {
+    forEmployee: (employeeId: string, fromDay: number, toDay: number): PreparedTransaction[] => {
+      const e = employees.ids.get(employeeId);
+      const out: PreparedTransaction[] = [];
+      if (e === undefined) return out;
+      const end = empTo[e] as number;
+      for (let j = lowerBound(tDay, empFrom[e] as number, end, fromDay); j < end && (tDay[j] as number) <= toDay; j++) {
+        out.push(pts[j] as BatchTransaction);
+      }
+      return out;
+    },
+  };
+  const refunds = linkRefunds(openRefunds, byEmployee, options, memo);
   const purchases = new Set(refunds.map((l) => l.purchaseTransactionId));
   const purchaseKey = new Map<string, number>();
   for (const pt of pts) if (purchases.has(pt.transaction.id)) purchaseKey.set(pt.transaction.id, nR + pt.index);
@@ -288,6 +617,6 @@ export const reconcile = (
     proposals,
     chosen,
     refunds,
-    stats: { receipts: nR, transactions: nT, pairsScored, options: table.size, proposals: emitted },
+    stats: { receipts: nR, transactions: nT, pairsScored, pairsExact, options: table.size, proposals: emitted },
   };
 };

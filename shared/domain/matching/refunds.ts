@@ -34,7 +34,7 @@ interface RefundOption {
  */
 export const linkRefunds = (
   refunds: readonly PreparedTransaction[],
-  index: TransactionIndex,
+  index: Pick<TransactionIndex, 'forEmployee'>,
   options: MatchOptions,
   memo?: SimilarityMemo,
 ): RefundLink[] => {

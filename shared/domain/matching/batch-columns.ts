@@ -1,0 +1,288 @@
+import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
+import { candidateWindow, merchantKey } from './candidate-index.ts';
+import type { PreparedReceipt, PreparedTransaction } from './score.ts';
+import type { MatchOptions } from './types.ts';
+
+/**
+ * Columnar helpers for batch reconciliation: integer keys for strings, and items grouped by an integer key in a
+ * CSR layout (one Int32Array of item indices, offsets per key), each group ordered by day then index. A batch of a
+ * million receipts and transactions scans these typed arrays to find candidates instead of walking objects spread
+ * over the heap; the shared scoring then runs only on the pairs that pass a cheap prefilter.
+ */
+
+/** Dense integer ids for strings, in first-seen order. */
+export class Interner {
+  readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(value, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/**
+ * Items grouped by key (−1 = no group), each group in (day, index) order: the order a `DayBuckets` gives when the
+ * items are added in index order. Groups are sorted lazily, on their first lookup.
+ */
+export class DayGroups {
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
+  private readonly sorted: Uint8Array;
+
+  constructor(
+    keys: Int32Array,
+    keyCount: number,
+    private readonly day: Int32Array,
+  ) {
+    const start = new Int32Array(keyCount + 1);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as number;
+      if (k >= 0) start[k + 1] = (start[k + 1] as number) + 1;
+    }
+    for (let k = 0; k < keyCount; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+    const fill = start.slice(0, keyCount);
+    const items = new Int32Array(start[keyCount] as number);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as number;
+      if (k < 0) continue;
+      items[fill[k] as number] = i;
+      fill[k] = (fill[k] as number) + 1;
+    }
+    this.start = start;
+    this.items = items;
+    this.sorted = new Uint8Array(keyCount);
+  }
+
+  /**
+   * Calls `visit` on the items of `key` whose day is in [fromDay, toDay], in (day, index) order. Returns the
+   * number visited.
+   */
+  range(key: number, fromDay: number, toDay: number, visit: (item: number) => void): number {
+    if (key < 0 || key >= this.sorted.length) return 0;
+    const s = this.start[key] as number;
+    const e = this.start[key + 1] as number;
+    const { items, day } = this;
+    if (this.sorted[key] === 0) {
+      // Items were filled in index order: a stable sort by day gives (day, index).
+      const group = Array.from(items.subarray(s, e));
+      group.sort((a, b) => (day[a] as number) - (day[b] as number) || a - b);
+      items.set(group, s);
+      this.sorted[key] = 1;
+    }
+    let lo = s;
+    let hi = e;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((day[items[mid] as number] as number) < fromDay) lo = mid + 1;
+      else hi = mid;
+    }
+    let n = 0;
+    for (let p = lo; p < e; p++) {
+      const item = items[p] as number;
+      if ((day[item] as number) > toDay) break;
+      visit(item);
+      n++;
+    }
+    return n;
+  }
+}
+
+/** First position in [lo, hi) of the ascending `values` whose value is ≥ `x`. */
+export const lowerBound = (values: Int32Array, lo: number, hi: number, x: number): number => {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+/**
+ * Whether 2 or 3 of `values[0 … n − 1]` (positive integers, not all distinct) add up exactly to `target`: a
+ * necessary condition for `exactSubsets` to find a sum among any subset of them. Sorts the prefix in place.
+ */
+export const hasSubsetSum = (values: Float64Array, n: number, target: number): boolean => {
+  if (n < 2) return false;
+  const v = values.subarray(0, n).sort();
+  for (let i = 0; i < n - 1; i++) {
+    const a = v[i] as number;
+    if (a + (v[i + 1] as number) > target) break;
+    // Pairs: a + b = target with b after a.
+    const rest = target - a;
+    let lo = i + 1;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((v[mid] as number) < rest) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n && (v[lo] as number) === rest) return true;
+    // Triples: a + b + c = target with i < j < k (two pointers).
+    let j = i + 1;
+    let k = n - 1;
+    while (j < k) {
+      const s = a + (v[j] as number) + (v[k] as number);
+      if (s === target) return true;
+      if (s < target) j++;
+      else k--;
+    }
+  }
+  return false;
+};
+
+/** The widest tip any MCC allows, in basis points. */
+const MAX_TIP_BPS = BigInt(Math.max(...Object.values(TIP_TOLERANCE_BPS)));
+
+/**
+ * The candidates `TransactionIndex.candidatesFor` gives a receipt with neither owner nor card, found on the
+ * columns: the charges at a merchant with the same key authorized on the receipt's local day (± 1 UTC day) with an
+ * amount within the widest tip (same currency, or the merchant amount abroad) or within the card FX fee and tip of
+ * the converted total (every one when a card currency has no rate), and the charges of exactly the receipt's
+ * amount (card or merchant amount) in its candidate window. Only the merchant keys and amounts these receipts ask
+ * for are indexed. The candidates come without duplicates, in no particular order (the batch ranks them by score
+ * and id).
+ */
+export class UnownedLookup {
+  /** Charges by merchant key (of the keys asked for), each key in (day, index) order. */
+  private readonly byMerchant: DayGroups | null = null;
+  private readonly merchantKeyOf = new Map<string, number>();
+  /** Charges by exact (currency, absolute amount) asked for: card amount, or merchant amount abroad. */
+  private readonly byAmount = new Map<number, number[]>();
+  private readonly sortedAmount = new Set<number>();
+  /** Card currency ids (the currencies a foreign receipt may be converted into). */
+  private readonly cardCurrencies: number[] = [];
+  /** Per transaction: the receipt it was last found for + 1 (no duplicates). */
+  private readonly stamp: Int32Array;
+
+  constructor(
+    private readonly receipts: readonly PreparedReceipt[],
+    transactions: readonly PreparedTransaction[],
+    private readonly tDay: Int32Array,
+    private readonly tAbs: Float64Array,
+    private readonly tCur: Int32Array,
+    private readonly tMAbs: Float64Array,
+    private readonly tMCur: Int32Array,
+    private readonly currencies: Interner,
+    private readonly options: MatchOptions,
+  ) {
+    this.stamp = new Int32Array(transactions.length);
+    const wantedAmounts = new Set<number>();
+    let any = false;
+    for (const pr of receipts) {
+      const r = pr.receipt;
+      if (r.employeeId !== null || r.cardLast4 !== null) continue;
+      any = true;
+      const mk = merchantKey(pr.merchant.compact);
+      if (!this.merchantKeyOf.has(mk)) this.merchantKeyOf.set(mk, this.merchantKeyOf.size);
+      const key = amountKey(
+        currencies.id(r.total.currency),
+        Number(r.total.minor < 0n ? -r.total.minor : r.total.minor),
+      );
+      if (key !== null) wantedAmounts.add(key);
+    }
+    if (!any) return;
+    const n = transactions.length;
+    const keys = new Int32Array(n);
+    const seenCard = new Uint8Array(currencies.size);
+    const mkOfMerchant = new Map<unknown, number>();
+    for (let j = 0; j < n; j++) {
+      const pt = transactions[j] as PreparedTransaction;
+      let k = mkOfMerchant.get(pt.merchant);
+      if (k === undefined) {
+        k = this.merchantKeyOf.get(merchantKey(pt.merchant.compact)) ?? -1;
+        mkOfMerchant.set(pt.merchant, k);
+      }
+      keys[j] = k;
+      const cur = tCur[j] as number;
+      if (seenCard[cur] === 0) {
+        seenCard[cur] = 1;
+        this.cardCurrencies.push(cur);
+      }
+      this.addAmount(wantedAmounts, amountKey(cur, tAbs[j] as number), j);
+      const mCur = tMCur[j] as number;
+      if (mCur !== -1 && mCur !== cur) this.addAmount(wantedAmounts, amountKey(mCur, tMAbs[j] as number), j);
+    }
+    this.byMerchant = new DayGroups(keys, this.merchantKeyOf.size, tDay);
+  }
+
+  private addAmount(wanted: Set<number>, key: number | null, j: number): void {
+    if (key === null || !wanted.has(key)) return;
+    const l = this.byAmount.get(key);
+    if (l) l.push(j);
+    else this.byAmount.set(key, [j]);
+  }
+
+  /** Calls `visit` once on each candidate transaction of receipt `i` (which has neither owner nor card). */
+  candidates(i: number, visit: (j: number) => void): void {
+    const pr = this.receipts[i] as PreparedReceipt;
+    const r = pr.receipt;
+    const { stamp, tDay, tAbs, tCur, tMAbs, tMCur, options } = this;
+    const mark = i + 1;
+    const found = (j: number): void => {
+      if (stamp[j] === mark) return;
+      stamp[j] = mark;
+      visit(j);
+    };
+    // Amount ranges per currency id: [lo, hi], or [−∞, +∞] for a card currency without a rate.
+    const rCur = this.currencies.id(r.total.currency);
+    const p = r.total.minor < 0n ? -r.total.minor : r.total.minor;
+    const lo = new Map<number, number>();
+    const hi = new Map<number, number>();
+    lo.set(rCur, Number(p));
+    hi.set(rCur, Number(p + (p * MAX_TIP_BPS) / 10_000n + 1n));
+    for (const cur of this.cardCurrencies) {
+      if (cur === rCur) continue;
+      const currency = this.currencies.values[cur] as string;
+      const rate = options.rateSource?.(r.total.currency, currency, r.date) ?? null;
+      const converted = rate === null ? null : convertMoney(r.total, rate, currency);
+      if (converted === null) {
+        lo.set(cur, Number.NEGATIVE_INFINITY);
+        hi.set(cur, Number.POSITIVE_INFINITY);
+        continue;
+      }
+      const c = converted.minor < 0n ? -converted.minor : converted.minor;
+      const over = BigInt(options.maxFxFeeBps) + MAX_TIP_BPS;
+      lo.set(cur, Number(c - c / 100n - 1n));
+      hi.set(cur, Number(c + (c * over) / 10_000n + 1n));
+    }
+    const inRange = (cur: number, v: number): boolean => {
+      const a = lo.get(cur);
+      return a !== undefined && v >= a && v <= (hi.get(cur) as number);
+    };
+    const mk = this.merchantKeyOf.get(merchantKey(pr.merchant.compact)) ?? -1;
+    this.byMerchant?.range(mk, pr.day - 1, pr.day + 1, (j) => {
+      const cur = tCur[j] as number;
+      const mCur = tMCur[j] as number;
+      if (inRange(cur, tAbs[j] as number) || (mCur !== -1 && mCur !== cur && inRange(mCur, tMAbs[j] as number))) {
+        found(j);
+      }
+    });
+    const key = amountKey(rCur, Number(p));
+    const list = key === null ? undefined : this.byAmount.get(key);
+    if (list !== undefined && key !== null) {
+      if (!this.sortedAmount.has(key)) {
+        list.sort((a, b) => (tDay[a] as number) - (tDay[b] as number) || a - b);
+        this.sortedAmount.add(key);
+      }
+      const [from, to] = candidateWindow(pr.day, options);
+      for (const j of list) {
+        const d = tDay[j] as number;
+        if (d > to) break;
+        if (d >= from) found(j);
+      }
+    }
+  }
+}
+
+/** A number for (currency id, absolute amount), or null when it does not fit exactly. */
+const amountKey = (cur: number, abs: number): number | null => (abs < 2 ** 42 && cur < 1024 ? abs * 1024 + cur : null);
