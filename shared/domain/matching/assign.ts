@@ -33,16 +33,8 @@ export class OptionTable {
   /** Sum options by index: their keys (receipt keys first) and joined ids. */
   readonly groups = new Map<number, { keys: number[]; receiptText: string; transactionText: string }>();
 
-  /**
-   * @param idOfKey the id of a receipt or transaction key (tie-breaker between equal scores).
-   * @param rankOfKey optional: per key, the rank of its id in code-unit order among the keys of its side (equal ids,
-   * equal ranks). Batch code passes it so ties between one-to-one options compare integers instead of strings; the
-   * order is the same.
-   */
-  constructor(
-    readonly idOfKey: (key: number) => string,
-    readonly rankOfKey: Int32Array | null = null,
-  ) {}
+  /** @param idOfKey the id of a receipt or transaction key (tie-breaker between equal scores). */
+  constructor(readonly idOfKey: (key: number) => string) {}
 
   private grow(): void {
     const n = this.score.length * 2;
@@ -116,19 +108,15 @@ export const assignKeyed = (
   opts: Pick<MatchOptions, 'autoThreshold' | 'autoMargin'>,
 ): KeyedAssignment => {
   const n = table.size;
-  const { score, shape, k0, k1, rankOfKey: rank } = table;
+  const { score, shape, k0, k1 } = table;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort(
     (a, b) =>
       (score[b] as number) - (score[a] as number) ||
       (shape[a] as number) - (shape[b] as number) ||
-      // Two one-to-one options (same shape by now): their texts are single ids, ranked when the table has ranks.
-      (rank !== null && shape[a] === 0
-        ? (rank[k0[a] as number] as number) - (rank[k0[b] as number] as number) ||
-          (rank[k1[a] as number] as number) - (rank[k1[b] as number] as number)
-        : compareText(table.receiptText(a), table.receiptText(b)) ||
-          compareText(table.transactionText(a), table.transactionText(b))) ||
+      compareText(table.receiptText(a), table.receiptText(b)) ||
+      compareText(table.transactionText(a), table.transactionText(b)) ||
       a - b,
   );
   // Options per key, in decision order (a CSR layout: one Int32Array, offsets per key).

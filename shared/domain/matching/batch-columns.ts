@@ -275,10 +275,17 @@ export class UnownedLookup {
         this.sortedAmount.add(key);
       }
       const [from, to] = candidateWindow(pr.day, options);
-      for (const j of list) {
-        const d = tDay[j] as number;
-        if (d > to) break;
-        if (d >= from) found(j);
+      let a = 0;
+      let z = list.length;
+      while (a < z) {
+        const mid = (a + z) >>> 1;
+        if ((tDay[list[mid] as number] as number) < from) a = mid + 1;
+        else z = mid;
+      }
+      for (let x = a; x < list.length; x++) {
+        const j = list[x] as number;
+        if ((tDay[j] as number) > to) break;
+        found(j);
       }
     }
   }

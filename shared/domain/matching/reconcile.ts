@@ -2,7 +2,7 @@ import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { assignKeyed, OptionTable } from './assign.ts';
 import { DayGroups, hasSubsetSum, Interner, lowerBound, UnownedLookup } from './batch-columns.ts';
 import { candidateWindow } from './candidate-index.ts';
-import { DAY_MS, epochDay, epochMs, localDaySpan } from './dates.ts';
+import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
@@ -12,6 +12,7 @@ import {
   SimilarityCache,
   scorePrepared,
   scorePreparedValue,
+  WEIGHTS,
 } from './score.ts';
 import {
   defaultMatchOptions,
@@ -64,26 +65,21 @@ const MAX_PAIRS_PER_RECEIPT = 8;
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Per key, the rank of its id in code-unit order among receipts (keys below nR) or transactions (equal ids, equal rank). */
-const idRanks = (nR: number, nT: number, idOfKey: (k: number) => string): Int32Array => {
-  const rank = new Int32Array(nR + nT);
-  for (const [from, to] of [
-    [0, nR],
-    [nR, nR + nT],
-  ] as const) {
-    const keys: number[] = [];
-    for (let k = from; k < to; k++) keys.push(k);
-    const ids = keys.map(idOfKey);
-    const order = keys.map((_, x) => x);
-    order.sort((a, b) => compareIds(ids[a] as string, ids[b] as string));
-    let r = 0;
-    for (let x = 0; x < order.length; x++) {
-      const o = order[x] as number;
-      if (x > 0 && ids[o] !== ids[order[x - 1] as number]) r++;
-      rank[keys[o] as number] = r;
-    }
+/** Amounts (minor units) below this are compared and scaled exactly as floats in scoreOnColumns. */
+const EXACT = 2 ** 38;
+
+/**
+ * The score `sameCurrency` (amount.ts) gives a printed total against a charged amount in its currency, or −1 when it
+ * rejects: equal (same sign and value) 1, else within the MCC's tip over the total. Absolute values, exact floats.
+ */
+const sameCurrencyScore = (p: number, c: number, sameSign: boolean, tipBps: number): number => {
+  if (sameSign && c === p) return 1;
+  if (tipBps === 0) return -1;
+  if (c > p && p > 0 && (c - p) * 10_000 <= p * tipBps) {
+    const pct = ((c - p) / p) * 100;
+    return 0.9 - 0.15 * (pct / (tipBps / 100));
   }
-  return rank;
+  return -1;
 };
 
 const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
@@ -141,6 +137,10 @@ export const reconcile = (
   const rCur = new Int32Array(nR);
   const rEmp = new Int32Array(nR);
   const rCard = new Int32Array(nR);
+  /** The card a receipt prints (−1 for none). */
+  const rCardAny = new Int32Array(nR);
+  /** 1 when the pairs of a receipt can be scored on the columns (see scoreOnColumns). */
+  const rColumns = new Uint8Array(nR);
   for (let i = 0; i < nR; i++) {
     const r = receipts[i] as MatchReceipt;
     // The fields of prepareReceiptWith, plus the position.
@@ -154,6 +154,11 @@ export const reconcile = (
     rEmp[i] = r.employeeId === null ? -1 : employees.id(r.employeeId);
     // Cards of receipts without an owner (the sums of receipts look them up by card).
     rCard[i] = r.employeeId === null && r.cardLast4 !== null ? cards.id(r.cardLast4) : -1;
+    rCardAny[i] = r.cardLast4 === null ? -1 : cards.id(r.cardLast4);
+    rColumns[i] =
+      r.mccHints === undefined && (r.category === undefined || r.category === null) && (rAbs[i] as number) < EXACT
+        ? 1
+        : 0;
   }
   phase('prepare receipts');
 
@@ -192,6 +197,11 @@ export const reconcile = (
   const tLodging = new Uint8Array(nT);
   /** 1 + the MCC's tip tolerance (1 without tips: the amount must then be exact). */
   const tTip = new Float64Array(nT);
+  /** The MCC's tip tolerance in basis points (0 without tips). */
+  const tTipBps = new Int32Array(nT);
+  const tMs = new Float64Array(nT);
+  /** 1 when every amount of the charge is small enough for exact float arithmetic (see scoreOnColumns). */
+  const tColumns = new Uint8Array(nT);
   /** 1 + the card FX fee and the MCC's tip tolerance over a converted total. */
   const tFx = new Float64Array(nT);
   const tAbs = new Float64Array(nT);
@@ -230,6 +240,8 @@ export const reconcile = (
     tLodging[index] = lodging ? 1 : 0;
     const tipBps = TIP_TOLERANCE_BPS[t.mcc] ?? 0;
     tTip[index] = 1 + tipBps / 10_000;
+    tTipBps[index] = tipBps;
+    tMs[index] = ms;
     tFx[index] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
     const minor = t.amount.minor;
     tAbs[index] = Number(minor < 0n ? -minor : minor);
@@ -243,6 +255,7 @@ export const reconcile = (
       tMCur[index] = currencies.id(ma.currency);
     }
     tCard[index] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
+    tColumns[index] = (tAbs[index] as number) < EXACT && (ma === null || (tMAbs[index] as number) < EXACT) ? 1 : 0;
     const e = txEmp[j] as number;
     if (index === 0 || txEmp[order[index - 1] as number] !== e) empFrom[e] = index;
     empTo[e] = index + 1;
@@ -258,9 +271,11 @@ export const reconcile = (
   phase('index');
 
   // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
-  const idOfKey = (k: number): string =>
-    k < nR ? (prs[k] as BatchReceipt).receipt.id : (pts[k - nR] as BatchTransaction).transaction.id;
-  const table = new OptionTable(idOfKey, idRanks(nR, nT, idOfKey));
+  // The ids by key in one array: the assignment reads them to break ties between equal scores.
+  const ids: string[] = new Array(nR + nT);
+  for (let i = 0; i < nR; i++) ids[i] = (prs[i] as BatchReceipt).receipt.id;
+  for (let j = 0; j < nT; j++) ids[nR + j] = (pts[j] as BatchTransaction).transaction.id;
+  const table = new OptionTable((k) => ids[k] as string);
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
@@ -330,6 +345,80 @@ export const reconcile = (
     const v = tAbs[j] as number;
     return v >= c * 0.99 - 1 && v <= c * (tFx[j] as number) + 1;
   };
+  const maxFee = options.maxFxFeeBps;
+  /**
+   * `scorePreparedValue(prs[i], pts[j])` computed on the columns, for a receipt without MCC hints nor category and
+   * amounts below EXACT (integer arithmetic on floats is then exact): the same rules and the same float operations
+   * in the same order (amountEvidence, its "not comparable" fallback, dateEvidence, identityEvidence, the weighted
+   * sum and its rounding), without building any object. A receipt with an owner only meets its owner's charges here.
+   */
+  const scoreOnColumns = (i: number, j: number): number | null => {
+    if (tNeg[j] !== rNeg[i]) return null; // amountEvidence and notComparable both reject opposite signs
+    const p = rAbs[i] as number;
+    const cur = rCur[i] as number;
+    let amount = -1;
+    if (tCur[j] === cur) {
+      amount = sameCurrencyScore(p, tAbs[j] as number, true, tTipBps[j] as number);
+    } else if (tMCur[j] === cur) {
+      amount = sameCurrencyScore(p, tMAbs[j] as number, tMNeg[j] === rNeg[i], tTipBps[j] as number);
+    } else if (rateSource !== null) {
+      const conv = converted(i, tCur[j] as number);
+      if (conv > 0) {
+        if (conv >= EXACT) return scorePreparedValue(prs[i] as BatchReceipt, pts[j] as BatchTransaction, options, memo);
+        const c = tAbs[j] as number;
+        const tip = tTipBps[j] as number;
+        const over = (c - conv) * 10_000;
+        if (over <= conv * (maxFee + tip) && over >= -conv * 100) {
+          const pct = ((c - conv) / conv) * 100;
+          amount = over <= conv * maxFee ? 0.85 - 0.1 * Math.max(0, pct / (maxFee / 100)) : 0.7;
+        }
+      }
+    }
+    if (amount < 0) {
+      // notComparable: different currencies, no rate, no merchant amount in the receipt's currency.
+      if (tCur[j] === cur || tMCur[j] === cur) return null;
+      if (rateSource !== null && converted(i, tCur[j] as number) >= 0) return null;
+      amount = 0.25;
+    }
+    const day = rDay[i] as number;
+    const authDay = tDay[j] as number;
+    let date: number;
+    if (day >= (tLo[j] as number) && day <= (tHi[j] as number)) {
+      const ms = tMs[j] as number;
+      const lo = Math.max(day * DAY_MS - ms, -12 * HOUR_MS);
+      const hi = Math.min((day + 1) * DAY_MS - ms, 14 * HOUR_MS);
+      const plausibility = Math.min(1, Math.max(0, hi - lo) / (20 * HOUR_MS));
+      const sc = 0.75 + 0.25 * plausibility;
+      date = day === authDay ? sc : Math.min(sc, 0.97);
+    } else if (day > (tHi[j] as number)) {
+      const after = day - authDay;
+      if (tLodging[j] === 1 && after <= hotelMaxNights) date = 0.92 - 0.12 * (after / hotelMaxNights);
+      else if (after <= daysAfter) date = Math.max(0.3, 0.85 - 0.08 * after);
+      else return null;
+    } else {
+      const before = authDay - day;
+      if (before <= daysBefore) date = Math.max(0.3, 0.85 - 0.1 * before);
+      else if (tPost[j] === authDay && before <= daysBefore + 5) date = 0.55;
+      else return null;
+    }
+    const sim = memo.similarity((prs[i] as BatchReceipt).merchant, (pts[j] as BatchTransaction).merchant);
+    if (amount <= 0.25 && sim < 0.8) return null;
+    const rc = rCardAny[i] as number;
+    const tc = tCard[j] as number;
+    const card = rc >= 0 && tc >= 0 ? (rc === tc ? 1 : 0) : 0.5;
+    const penalty = rc >= 0 && tc >= 0 && rc !== tc ? 0.25 : 0;
+    const employee = rEmp[i] === -1 ? 0.5 : 1;
+    const raw =
+      WEIGHTS.amount * amount +
+      WEIGHTS.date * date +
+      WEIGHTS.merchant * sim +
+      WEIGHTS.card * card +
+      WEIGHTS.employee * employee +
+      0 -
+      penalty;
+    return Math.round(Math.min(1, Math.max(0, raw)) * 10_000) / 10_000;
+  };
+
   /** Values (abs) of the parts gathered for the receipt being scored. */
   let partValues = new Float64Array(64);
   /** A necessary condition for pts[j] to be a member of a sum of receipt i (see receiptToManyOptions). */
@@ -375,7 +464,10 @@ export const reconcile = (
     // on the columns first, and only the pairs that pass are scored.
     if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
     pairsExact++;
-    const score = scorePreparedValue(currentPr, pts[j] as BatchTransaction, options, memo);
+    const score =
+      rColumns[i] === 1 && tColumns[j] === 1
+        ? scoreOnColumns(i, j)
+        : scorePreparedValue(currentPr, pts[j] as BatchTransaction, options, memo);
     if (score === null || score < options.minSuggestionScore) return;
     pairScore.push(score);
     pairTx.push(j);
