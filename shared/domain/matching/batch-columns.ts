@@ -154,13 +154,16 @@ const MAX_TIP_BPS = BigInt(Math.max(...Object.values(TIP_TOLERANCE_BPS)));
  */
 export class UnownedLookup {
   /** Charges by merchant key (of the keys asked for), each key in (day, index) order. */
-  private readonly byMerchant: DayGroups | null = null;
+  private readonly byMerchant: MerchantRuns | null = null;
   private readonly merchantKeyOf = new Map<string, number>();
   /** Charges by exact (currency, absolute amount) asked for: card amount, or merchant amount abroad. */
   private readonly byAmount = new Map<number, number[]>();
   private readonly sortedAmount = new Set<number>();
   /** Card currency ids (the currencies a foreign receipt may be converted into). */
   private readonly cardCurrencies: number[] = [];
+  /** Per currency id, the amount range of the receipt being looked up. */
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
   /** Per transaction: the receipt it was last found for + 1 (no duplicates). */
   private readonly stamp: Int32Array;
 
@@ -168,14 +171,16 @@ export class UnownedLookup {
     private readonly receipts: readonly PreparedReceipt[],
     transactions: readonly PreparedTransaction[],
     private readonly tDay: Int32Array,
-    private readonly tAbs: Float64Array,
-    private readonly tCur: Int32Array,
-    private readonly tMAbs: Float64Array,
-    private readonly tMCur: Int32Array,
+    tAbs: Float64Array,
+    tCur: Int32Array,
+    tMAbs: Float64Array,
+    tMCur: Int32Array,
     private readonly currencies: Interner,
     private readonly options: MatchOptions,
   ) {
     this.stamp = new Int32Array(transactions.length);
+    this.lo = new Float64Array(currencies.size);
+    this.hi = new Float64Array(currencies.size);
     const wantedAmounts = new Set<number>();
     let any = false;
     for (const pr of receipts) {
@@ -212,7 +217,7 @@ export class UnownedLookup {
       const mCur = tMCur[j] as number;
       if (mCur !== -1 && mCur !== cur) this.addAmount(wantedAmounts, amountKey(mCur, tMAbs[j] as number), j);
     }
-    this.byMerchant = new DayGroups(keys, this.merchantKeyOf.size, tDay);
+    this.byMerchant = new MerchantRuns(keys, this.merchantKeyOf.size, tDay, tAbs, tCur, tMAbs, tMCur);
   }
 
   private addAmount(wanted: Set<number>, key: number | null, j: number): void {
@@ -226,47 +231,38 @@ export class UnownedLookup {
   candidates(i: number, visit: (j: number) => void): void {
     const pr = this.receipts[i] as PreparedReceipt;
     const r = pr.receipt;
-    const { stamp, tDay, tAbs, tCur, tMAbs, tMCur, options } = this;
+    const { stamp, tDay, options } = this;
     const mark = i + 1;
     const found = (j: number): void => {
       if (stamp[j] === mark) return;
       stamp[j] = mark;
       visit(j);
     };
-    // Amount ranges per currency id: [lo, hi], or [−∞, +∞] for a card currency without a rate.
+    // Amount ranges per currency id: [lo, hi] (NaN: none), or [−∞, +∞] for a card currency without a rate.
     const rCur = this.currencies.id(r.total.currency);
     const p = r.total.minor < 0n ? -r.total.minor : r.total.minor;
-    const lo = new Map<number, number>();
-    const hi = new Map<number, number>();
-    lo.set(rCur, Number(p));
-    hi.set(rCur, Number(p + (p * MAX_TIP_BPS) / 10_000n + 1n));
+    const { lo, hi } = this;
+    lo.fill(Number.NaN);
+    hi.fill(Number.NaN);
+    lo[rCur] = Number(p);
+    hi[rCur] = Number(p + (p * MAX_TIP_BPS) / 10_000n + 1n);
     for (const cur of this.cardCurrencies) {
       if (cur === rCur) continue;
       const currency = this.currencies.values[cur] as string;
       const rate = options.rateSource?.(r.total.currency, currency, r.date) ?? null;
       const converted = rate === null ? null : convertMoney(r.total, rate, currency);
       if (converted === null) {
-        lo.set(cur, Number.NEGATIVE_INFINITY);
-        hi.set(cur, Number.POSITIVE_INFINITY);
+        lo[cur] = Number.NEGATIVE_INFINITY;
+        hi[cur] = Number.POSITIVE_INFINITY;
         continue;
       }
       const c = converted.minor < 0n ? -converted.minor : converted.minor;
       const over = BigInt(options.maxFxFeeBps) + MAX_TIP_BPS;
-      lo.set(cur, Number(c - c / 100n - 1n));
-      hi.set(cur, Number(c + (c * over) / 10_000n + 1n));
+      lo[cur] = Number(c - c / 100n - 1n);
+      hi[cur] = Number(c + (c * over) / 10_000n + 1n);
     }
-    const inRange = (cur: number, v: number): boolean => {
-      const a = lo.get(cur);
-      return a !== undefined && v >= a && v <= (hi.get(cur) as number);
-    };
     const mk = this.merchantKeyOf.get(merchantKey(pr.merchant.compact)) ?? -1;
-    this.byMerchant?.range(mk, pr.day - 1, pr.day + 1, (j) => {
-      const cur = tCur[j] as number;
-      const mCur = tMCur[j] as number;
-      if (inRange(cur, tAbs[j] as number) || (mCur !== -1 && mCur !== cur && inRange(mCur, tMAbs[j] as number))) {
-        found(j);
-      }
-    });
+    this.byMerchant?.inRanges(mk, pr.day - 1, pr.day + 1, lo, hi, found);
     const key = amountKey(rCur, Number(p));
     const list = key === null ? undefined : this.byAmount.get(key);
     if (list !== undefined && key !== null) {
@@ -287,6 +283,98 @@ export class UnownedLookup {
         if ((tDay[j] as number) > to) break;
         found(j);
       }
+    }
+  }
+}
+
+/**
+ * Transactions grouped by merchant key, each group in (day, index) order, with their day, currencies and amounts
+ * copied in that order (a lookup reads one contiguous run instead of jumping across the columns).
+ */
+class MerchantRuns {
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
+  private readonly day: Int32Array;
+  private readonly abs: Float64Array;
+  private readonly cur: Int32Array;
+  private readonly mAbs: Float64Array;
+  private readonly mCur: Int32Array;
+
+  constructor(
+    keys: Int32Array,
+    keyCount: number,
+    tDay: Int32Array,
+    tAbs: Float64Array,
+    tCur: Int32Array,
+    tMAbs: Float64Array,
+    tMCur: Int32Array,
+  ) {
+    const start = new Int32Array(keyCount + 1);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j] as number;
+      if (k >= 0) start[k + 1] = (start[k + 1] as number) + 1;
+    }
+    for (let k = 0; k < keyCount; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+    const fill = start.slice(0, keyCount);
+    const n = start[keyCount] as number;
+    const items = new Int32Array(n);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j] as number;
+      if (k < 0) continue;
+      items[fill[k] as number] = j;
+      fill[k] = (fill[k] as number) + 1;
+    }
+    for (let k = 0; k < keyCount; k++) {
+      const group = Array.from(items.subarray(start[k] as number, start[k + 1] as number));
+      group.sort((a, b) => (tDay[a] as number) - (tDay[b] as number) || a - b);
+      items.set(group, start[k] as number);
+    }
+    this.day = new Int32Array(n);
+    this.abs = new Float64Array(n);
+    this.cur = new Int32Array(n);
+    this.mAbs = new Float64Array(n);
+    this.mCur = new Int32Array(n);
+    for (let x = 0; x < n; x++) {
+      const j = items[x] as number;
+      this.day[x] = tDay[j] as number;
+      this.abs[x] = tAbs[j] as number;
+      this.cur[x] = tCur[j] as number;
+      this.mAbs[x] = tMAbs[j] as number;
+      // A merchant amount in the card currency is no second entry.
+      this.mCur[x] = tMCur[j] === tCur[j] ? -1 : (tMCur[j] as number);
+    }
+    this.start = start;
+    this.items = items;
+  }
+
+  /**
+   * Calls `visit` on the transactions of key `k` authorized on [fromDay, toDay] whose card amount, or merchant
+   * amount abroad, is within the range of its currency ([lo, hi] per currency id; NaN bounds match nothing).
+   */
+  inRanges(
+    k: number,
+    fromDay: number,
+    toDay: number,
+    lo: Float64Array,
+    hi: Float64Array,
+    visit: (j: number) => void,
+  ): void {
+    if (k < 0) return;
+    const { day, abs, cur, mAbs, mCur, items } = this;
+    const end = this.start[k + 1] as number;
+    for (let x = lowerBound(day, this.start[k] as number, end, fromDay); x < end; x++) {
+      if ((day[x] as number) > toDay) break;
+      const c = cur[x] as number;
+      const v = abs[x] as number;
+      let hit = v >= (lo[c] as number) && v <= (hi[c] as number);
+      if (!hit) {
+        const m = mCur[x] as number;
+        if (m !== -1) {
+          const w = mAbs[x] as number;
+          hit = w >= (lo[m] as number) && w <= (hi[m] as number);
+        }
+      }
+      if (hit) visit(items[x] as number);
     }
   }
 }

@@ -82,6 +82,69 @@ const sameCurrencyScore = (p: number, c: number, sameSign: boolean, tipBps: numb
   return -1;
 };
 
+/**
+ * Milliseconds since the epoch of an ISO 8601 instant, as `epochMs` gives them: `YYYY-MM-DDTHH:MM:SSZ` with every
+ * field in range (a day up to 28, valid in every month) is computed with Date.UTC, anything else goes to epochMs.
+ */
+const instantMs = (v: string): number => {
+  if (
+    v.length === 20 &&
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45 &&
+    v.charCodeAt(10) === 84 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    v.charCodeAt(19) === 90
+  ) {
+    const y = digits(v, 0, 4);
+    const mo = digits(v, 5, 2);
+    const d = digits(v, 8, 2);
+    const h = digits(v, 11, 2);
+    const mi = digits(v, 14, 2);
+    const sec = digits(v, 17, 2);
+    if (
+      y >= 0 &&
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      d <= 28 &&
+      h >= 0 &&
+      h <= 23 &&
+      mi >= 0 &&
+      mi <= 59 &&
+      sec >= 0 &&
+      sec <= 59
+    ) {
+      return Date.UTC(y, mo - 1, d, h, mi, sec);
+    }
+  }
+  return epochMs(v);
+};
+
+/** The decimal value of `n` digits of `v` from `at`, or −1 when one is not a digit. */
+const digits = (v: string, at: number, n: number): number => {
+  let x = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
+};
+
+/** `localDaySpan` results shared between transactions with the same span (a few hundred arrays, not a million). */
+class SpanPool {
+  private readonly pool = new Map<number, readonly [number, number]>();
+  of(ms: number): readonly [number, number] {
+    const span = localDaySpan(ms);
+    const key = span[0] * 4 + (span[1] - span[0]);
+    const kept = this.pool.get(key);
+    if (kept !== undefined && kept[0] === span[0] && kept[1] === span[1]) return kept;
+    this.pool.set(key, span);
+    return span;
+  }
+}
+
 const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
   const b = new Float64Array(a.length * 2);
   b.set(a);
@@ -169,7 +232,7 @@ export const reconcile = (
   const txEmp = new Int32Array(nT);
   for (let j = 0; j < nT; j++) {
     const t = transactions[j] as MatchTransaction;
-    authMs[j] = epochMs(t.authorizedAt);
+    authMs[j] = instantMs(t.authorizedAt);
     txEmp[j] = employees.id(t.employeeId);
   }
   // Employee ids ranked in code-unit order of their strings (the order of the former string sort).
@@ -190,6 +253,7 @@ export const reconcile = (
       a - b,
   );
   const pts: BatchTransaction[] = new Array(nT);
+  const spans = new SpanPool();
   const tDay = new Int32Array(nT);
   const tLo = new Int32Array(nT);
   const tHi = new Int32Array(nT);
@@ -219,8 +283,8 @@ export const reconcile = (
     const t = transactions[j] as MatchTransaction;
     const ms = authMs[j] as number;
     const authDay = Math.floor(ms / DAY_MS);
-    const authSpan = localDaySpan(ms);
-    const postDay = t.postedAt === null ? null : Math.floor(epochMs(t.postedAt) / DAY_MS);
+    const authSpan = spans.of(ms);
+    const postDay = t.postedAt === null ? null : Math.floor(instantMs(t.postedAt) / DAY_MS);
     const lodging = isLodgingMcc(t.mcc);
     // The fields of prepareTransactionWith, plus the position.
     pts[index] = {
@@ -601,7 +665,10 @@ export const reconcile = (
   const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
-  const openRefunds = pts.filter((t) => t.transaction.amount.minor < 0n && decisionOf[nR + t.index] === -1);
+  const openRefunds: BatchTransaction[] = [];
+  for (let j = 0; j < nT; j++) {
+    if (tNeg[j] === 1 && decisionOf[nR + j] === -1) openRefunds.push(pts[j] as BatchTransaction);
+  }
   // The purchases of a refund are its employee's charges in the window: a contiguous run of the columns, in the
   // order TransactionIndex.forEmployee gives (day, then position).
   const byEmployee = {
@@ -673,18 +740,19 @@ export const reconcile = (
     const rid = pr.receipt.id;
     const d = decisionOf[i] as number;
     const g = d === -1 ? null : decisionGroup(d);
-    const taken = new Set<string>();
+    // The transactions already printed for this receipt (a handful: an array beats a set).
+    const taken: string[] = [];
     if (g) {
       for (const tid of g.transactionIds) {
         emit({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
         emitted++;
-        taken.add(tid);
+        taken.push(tid);
       }
     }
     for (const line of refundLines.get(rid) ?? []) {
       emit(line);
       emitted++;
-      taken.add(line.transactionId);
+      taken.push(line.transactionId);
     }
     if (autoKey[i] === 1) continue;
     // Ranked suggestions: this receipt's one-to-one options in decision order (score desc, then ids).
@@ -695,11 +763,11 @@ export const reconcile = (
       const tk = table.k1[o] as number;
       const pt = pts[tk - nR] as BatchTransaction;
       const tid = pt.transaction.id;
-      if (taken.has(tid) || autoKey[tk] === 1) continue;
+      if (autoKey[tk] === 1 || taken.includes(tid)) continue;
       const reasons = scorePrepared(pr, pt, options, memo).reasons;
       emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
       emitted++;
-      taken.add(tid);
+      taken.push(tid);
       budget--;
     }
   }
