@@ -93,8 +93,11 @@ export interface MatchStore {
     slotId: string,
     capture: OnlineTransaction,
     at: string,
-    /** The receipt ↔ capture explanation to keep on the moved link (else the slot link's, noted as followed). */
-    explanation?: { score: number; reasons: readonly string[] } | null,
+    /**
+     * Explains the receipt found in the slot against the capture (a tip, a hotel's final amount), for the moved link;
+     * null keeps the slot link's explanation (noted as followed). Asked for the receipt actually read, each time.
+     */
+    explain?: (receiptId: string) => Promise<{ score: number; reasons: readonly string[] } | null>,
   ): Promise<MatchLink | null>;
   /**
    * An authorization ended without a capture (reversed, expired): its slot stops being a candidate for good (a

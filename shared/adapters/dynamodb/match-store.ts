@@ -356,7 +356,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
       }
     },
 
-    async followAuthorization(companyId, slotId, capture, at, explanation) {
+    async followAuthorization(companyId, slotId, capture, at, explain) {
       let slot: Record<string, unknown> | undefined;
       for (let attempt = 1; attempt <= 3 && !slot; attempt++) {
         slot = (
@@ -427,6 +427,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
           if (await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire] })))) return null;
           continue;
         }
+        const explanation = explain ? await explain(receiptId) : null;
         const link: MatchLink = {
           ...old,
           transactionId: capture.id,

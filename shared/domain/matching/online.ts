@@ -263,12 +263,14 @@ const matchPosted = async (deps: OnlineMatchDeps, tx: OnlineTransaction): Promis
   if (!tx.pending && tx.authorizationId) {
     // The capture of an authorization: its slot retires, and a receipt that took the slot follows to the capture.
     const at = deps.now().toISOString();
-    // The moved link explains the receipt against the capture (a tip, a hotel's final amount), when it still scores.
-    const slot = await deps.store.transaction(tx.companyId, tx.authorizationId);
-    const waiting = slot?.receiptId && !slot.capturedBy ? await deps.store.receipt(tx.companyId, slot.receiptId) : null;
-    const pair = waiting ? scorePair(waiting, tx, o) : null;
-    const explanation = pair && !pair.rejected ? { score: pair.score, reasons: pair.reasons } : null;
-    const followed = await deps.store.followAuthorization(tx.companyId, tx.authorizationId, tx, at, explanation);
+    // The moved link explains the receipt against the capture (a tip, a hotel's final amount), when it still scores:
+    // asked for the receipt the store finds in the slot (one may take it while the capture is handled).
+    const explain = async (receiptId: string) => {
+      const waiting = await deps.store.receipt(tx.companyId, receiptId);
+      const pair = waiting ? scorePair(waiting, tx, o) : null;
+      return pair && !pair.rejected ? { score: pair.score, reasons: pair.reasons } : null;
+    };
+    const followed = await deps.store.followAuthorization(tx.companyId, tx.authorizationId, tx, at, explain);
     const receiptId = followed ? (await deps.store.transaction(tx.companyId, tx.id))?.receiptId : null;
     if (followed && receiptId) {
       const g = {

@@ -66,7 +66,7 @@ const memoryStore = () => {
       txs.set(t.id, clone(t));
       return true;
     },
-    async followAuthorization(_c, slotId, capture, at, explanation) {
+    async followAuthorization(_c, slotId, capture, at, explain) {
       await tick();
       const slot = txs.get(slotId);
       if (!slot) {
@@ -74,6 +74,10 @@ const memoryStore = () => {
         return null;
       }
       if (slot.capturedBy) return null;
+      const waiting = slot.receiptId;
+      const explanation = waiting && explain ? await explain(waiting) : null;
+      // Written at once after the read, as the adapter's conditional transaction: re-checked here.
+      if (slot.capturedBy || slot.receiptId !== waiting) return null;
       slot.capturedBy = capture.id;
       const r = slot.receiptId ? receipts.get(slot.receiptId) : undefined;
       const cap = txs.get(capture.id);
