@@ -1,6 +1,7 @@
 import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { candidateWindow, merchantKey } from './candidate-index.ts';
-import type { PreparedReceipt, PreparedTransaction } from './score.ts';
+import type { NormalizedMerchant } from './merchant.ts';
+import type { PreparedReceipt } from './score.ts';
 import type { MatchOptions } from './types.ts';
 
 /**
@@ -169,7 +170,8 @@ export class UnownedLookup {
 
   constructor(
     private readonly receipts: readonly PreparedReceipt[],
-    transactions: readonly PreparedTransaction[],
+    /** The normalized merchant of each transaction (by position). */
+    merchants: readonly NormalizedMerchant[],
     private readonly tDay: Int32Array,
     tAbs: Float64Array,
     tCur: Int32Array,
@@ -178,7 +180,7 @@ export class UnownedLookup {
     private readonly currencies: Interner,
     private readonly options: MatchOptions,
   ) {
-    this.stamp = new Int32Array(transactions.length);
+    this.stamp = new Int32Array(merchants.length);
     this.lo = new Float64Array(currencies.size);
     this.hi = new Float64Array(currencies.size);
     const wantedAmounts = new Set<number>();
@@ -196,16 +198,16 @@ export class UnownedLookup {
       if (key !== null) wantedAmounts.add(key);
     }
     if (!any) return;
-    const n = transactions.length;
+    const n = merchants.length;
     const keys = new Int32Array(n);
     const seenCard = new Uint8Array(currencies.size);
     const mkOfMerchant = new Map<unknown, number>();
     for (let j = 0; j < n; j++) {
-      const pt = transactions[j] as PreparedTransaction;
-      let k = mkOfMerchant.get(pt.merchant);
+      const merchant = merchants[j] as NormalizedMerchant;
+      let k = mkOfMerchant.get(merchant);
       if (k === undefined) {
-        k = this.merchantKeyOf.get(merchantKey(pt.merchant.compact)) ?? -1;
-        mkOfMerchant.set(pt.merchant, k);
+        k = this.merchantKeyOf.get(merchantKey(merchant.compact)) ?? -1;
+        mkOfMerchant.set(merchant, k);
       }
       keys[j] = k;
       const cur = tCur[j] as number;

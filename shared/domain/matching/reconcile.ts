@@ -4,6 +4,7 @@ import { DayGroups, hasSubsetSum, Interner, lowerBound, UnownedLookup } from './
 import { candidateWindow } from './candidate-index.ts';
 import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
+import type { NormalizedMerchant } from './merchant.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
   isLodgingMcc,
@@ -252,7 +253,12 @@ export const reconcile = (
       compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id) ||
       a - b,
   );
-  const pts: BatchTransaction[] = new Array(nT);
+  // Prepared transactions are built on demand (`pt(j)`): most charges are only ever read on the columns.
+  const pts: (BatchTransaction | undefined)[] = new Array(nT);
+  const sortedTx: MatchTransaction[] = new Array(nT);
+  const tMerchant: NormalizedMerchant[] = new Array(nT);
+  const tSpan: (readonly [number, number])[] = new Array(nT);
+  const txEmpAt = new Int32Array(nT);
   const spans = new SpanPool();
   const tDay = new Int32Array(nT);
   const tLo = new Int32Array(nT);
@@ -286,17 +292,11 @@ export const reconcile = (
     const authSpan = spans.of(ms);
     const postDay = t.postedAt === null ? null : Math.floor(instantMs(t.postedAt) / DAY_MS);
     const lodging = isLodgingMcc(t.mcc);
-    // The fields of prepareTransactionWith, plus the position.
-    pts[index] = {
-      transaction: t,
-      authMs: ms,
-      authDay,
-      authSpan,
-      postDay,
-      merchant: memo.intern(t.merchantName),
-      lodging,
-      index,
-    };
+    sortedTx[index] = t;
+    txEmpAt[index] = txEmp[j] as number;
+    tMerchant[index] = memo.intern(t.merchantName);
+    tMs[index] = ms;
+    tSpan[index] = authSpan;
     tDay[index] = authDay;
     tLo[index] = authSpan[0];
     tHi[index] = authSpan[1];
@@ -305,7 +305,6 @@ export const reconcile = (
     const tipBps = TIP_TOLERANCE_BPS[t.mcc] ?? 0;
     tTip[index] = 1 + tipBps / 10_000;
     tTipBps[index] = tipBps;
-    tMs[index] = ms;
     tFx[index] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
     const minor = t.amount.minor;
     tAbs[index] = Number(minor < 0n ? -minor : minor);
@@ -324,12 +323,31 @@ export const reconcile = (
     if (index === 0 || txEmp[order[index - 1] as number] !== e) empFrom[e] = index;
     empTo[e] = index + 1;
   }
+  /** The prepared transaction at position j: the fields of prepareTransactionWith, plus the position. */
+  const pt = (j: number): BatchTransaction => {
+    let p = pts[j];
+    if (p === undefined) {
+      const post = tPost[j] as number;
+      p = {
+        transaction: sortedTx[j] as MatchTransaction,
+        authMs: tMs[j] as number,
+        authDay: tDay[j] as number,
+        authSpan: tSpan[j] as readonly [number, number],
+        postDay: post === NO_DAY ? null : post,
+        merchant: tMerchant[j] as NormalizedMerchant,
+        lodging: tLodging[j] === 1,
+        index: j,
+      };
+      pts[j] = p;
+    }
+    return p;
+  };
   phase('prepare transactions');
 
   // Card-only receipts look up charges by card, receipts without owner nor card by merchant key and amount
   // (TransactionIndex, built only for them), and the sums of receipts look up receipts by employee or card.
   const txByCard = new DayGroups(tCard, cards.size, tDay);
-  const unowned = new UnownedLookup(prs, pts, tDay, tAbs, tCur, tMAbs, tMCur, currencies, options);
+  const unowned = new UnownedLookup(prs, tMerchant, tDay, tAbs, tCur, tMAbs, tMCur, currencies, options);
   const receiptsByEmployee = new DayGroups(rEmp, employees.size, rDay);
   const receiptsByCard = new DayGroups(rCard, cards.size, rDay);
   phase('index');
@@ -338,7 +356,7 @@ export const reconcile = (
   // The ids by key in one array: the assignment reads them to break ties between equal scores.
   const ids: string[] = new Array(nR + nT);
   for (let i = 0; i < nR; i++) ids[i] = (prs[i] as BatchReceipt).receipt.id;
-  for (let j = 0; j < nT; j++) ids[nR + j] = (pts[j] as BatchTransaction).transaction.id;
+  for (let j = 0; j < nT; j++) ids[nR + j] = (sortedTx[j] as MatchTransaction).id;
   const table = new OptionTable((k) => ids[k] as string);
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
@@ -428,7 +446,7 @@ export const reconcile = (
     } else if (rateSource !== null) {
       const conv = converted(i, tCur[j] as number);
       if (conv > 0) {
-        if (conv >= EXACT) return scorePreparedValue(prs[i] as BatchReceipt, pts[j] as BatchTransaction, options, memo);
+        if (conv >= EXACT) return scorePreparedValue(prs[i] as BatchReceipt, pt(j), options, memo);
         const c = tAbs[j] as number;
         const tip = tTipBps[j] as number;
         const over = (c - conv) * 10_000;
@@ -465,7 +483,7 @@ export const reconcile = (
       else if (tPost[j] === authDay && before <= daysBefore + 5) date = 0.55;
       else return null;
     }
-    const sim = memo.similarity((prs[i] as BatchReceipt).merchant, (pts[j] as BatchTransaction).merchant);
+    const sim = memo.similarity((prs[i] as BatchReceipt).merchant, tMerchant[j] as NormalizedMerchant);
     if (amount <= 0.25 && sim < 0.8) return null;
     const rc = rCardAny[i] as number;
     const tc = tCard[j] as number;
@@ -523,7 +541,7 @@ export const reconcile = (
   const consider = (j: number): void => {
     pairsScored++;
     const i = current;
-    if (sums && partMayFit(i, j)) parts.push(pts[j] as BatchTransaction);
+    if (sums && partMayFit(i, j)) parts.push(pt(j));
     // scorePrepared rejects a pair whose date evidence is null, or whose amounts cannot match: both are checked
     // on the columns first, and only the pairs that pass are scored.
     if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
@@ -531,7 +549,7 @@ export const reconcile = (
     const score =
       rColumns[i] === 1 && tColumns[j] === 1
         ? scoreOnColumns(i, j)
-        : scorePreparedValue(currentPr, pts[j] as BatchTransaction, options, memo);
+        : scorePreparedValue(currentPr, pt(j), options, memo);
     if (score === null || score < options.minSuggestionScore) return;
     pairScore.push(score);
     pairTx.push(j);
@@ -566,8 +584,8 @@ export const reconcile = (
         (a, b) =>
           (pairScore[b] as number) - (pairScore[a] as number) ||
           compareIds(
-            (pts[pairTx[a] as number] as BatchTransaction).transaction.id,
-            (pts[pairTx[b] as number] as BatchTransaction).transaction.id,
+            (sortedTx[pairTx[a] as number] as MatchTransaction).id,
+            (sortedTx[pairTx[b] as number] as MatchTransaction).id,
           ),
       );
       for (let k = 0; k < maxPairs; k++) {
@@ -620,14 +638,13 @@ export const reconcile = (
     }
   };
   for (let j = 0; j < nT; j++) {
-    const pt = pts[j] as BatchTransaction;
     tx = j;
     members.length = 0;
     nAmount = 0;
     nMerchant = 0;
     const from = (tLo[j] as number) - daysBefore - 1;
     const to = (tHi[j] as number) + daysAfter + 1;
-    receiptsByEmployee.range(employees.ids.get(pt.transaction.employeeId) ?? -1, from, to, addMember);
+    receiptsByEmployee.range(txEmpAt[j] as number, from, to, addMember);
     if (tCard[j] !== -1) receiptsByCard.range(tCard[j] as number, from, to, addMember);
     if (members.length < 2) continue;
     // manyToTransactionOptions sums the totals of members sharing one basis (the card amount, or the merchant
@@ -636,8 +653,9 @@ export const reconcile = (
       continue;
     }
     const candidates = members.slice();
-    for (const g of manyToTransactionOptions(pt, candidates, options, memo)) {
-      if (g.score >= options.minSuggestionScore) addGroup(g, candidates, [pt]);
+    const paid = pt(j);
+    for (const g of manyToTransactionOptions(paid, candidates, options, memo)) {
+      if (g.score >= options.minSuggestionScore) addGroup(g, candidates, [paid]);
     }
   }
   phase('sums of receipts');
@@ -653,21 +671,20 @@ export const reconcile = (
   const receiptIdsOf = (oi: number): readonly string[] =>
     groups.get(oi)?.receiptIds ?? [(prs[table.k0[oi] as number] as BatchReceipt).receipt.id];
   const transactionIdsOf = (oi: number): readonly string[] =>
-    groups.get(oi)?.transactionIds ?? [(pts[(table.k1[oi] as number) - nR] as BatchTransaction).transaction.id];
+    groups.get(oi)?.transactionIds ?? [(sortedTx[(table.k1[oi] as number) - nR] as MatchTransaction).id];
   /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
   const reasonsOf = (oi: number): readonly string[] => {
     const g = groups.get(oi);
     if (g) return g.reasons;
     const pr = prs[table.k0[oi] as number] as BatchReceipt;
-    const pt = pts[(table.k1[oi] as number) - nR] as BatchTransaction;
-    return scorePrepared(pr, pt, options, memo).reasons;
+    return scorePrepared(pr, pt((table.k1[oi] as number) - nR), options, memo).reasons;
   };
   const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
   const openRefunds: BatchTransaction[] = [];
   for (let j = 0; j < nT; j++) {
-    if (tNeg[j] === 1 && decisionOf[nR + j] === -1) openRefunds.push(pts[j] as BatchTransaction);
+    if (tNeg[j] === 1 && decisionOf[nR + j] === -1) openRefunds.push(pt(j));
   }
   // The purchases of a refund are its employee's charges in the window: a contiguous run of the columns, in the
   // order TransactionIndex.forEmployee gives (day, then position).
@@ -678,7 +695,7 @@ export const reconcile = (
       if (e === undefined) return out;
       const end = empTo[e] as number;
       for (let j = lowerBound(tDay, empFrom[e] as number, end, fromDay); j < end && (tDay[j] as number) <= toDay; j++) {
-        out.push(pts[j] as BatchTransaction);
+        out.push(pt(j));
       }
       return out;
     },
@@ -686,7 +703,10 @@ export const reconcile = (
   const refunds = linkRefunds(openRefunds, byEmployee, options, memo);
   const purchases = new Set(refunds.map((l) => l.purchaseTransactionId));
   const purchaseKey = new Map<string, number>();
-  for (const pt of pts) if (purchases.has(pt.transaction.id)) purchaseKey.set(pt.transaction.id, nR + pt.index);
+  for (let j = 0; j < nT; j++) {
+    const id = (sortedTx[j] as MatchTransaction).id;
+    if (purchases.has(id)) purchaseKey.set(id, nR + j);
+  }
   const refundLines = new Map<string, MatchProposal[]>();
   for (const link of refunds) {
     const d = decisionOf[purchaseKey.get(link.purchaseTransactionId) as number] as number;
@@ -761,10 +781,9 @@ export const reconcile = (
       const o = byKey[p] as number;
       if (table.shape[o] !== 0) continue;
       const tk = table.k1[o] as number;
-      const pt = pts[tk - nR] as BatchTransaction;
-      const tid = pt.transaction.id;
+      const tid = (sortedTx[tk - nR] as MatchTransaction).id;
       if (autoKey[tk] === 1 || taken.includes(tid)) continue;
-      const reasons = scorePrepared(pr, pt, options, memo).reasons;
+      const reasons = scorePrepared(pr, pt(tk - nR), options, memo).reasons;
       emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
       emitted++;
       taken.push(tid);
