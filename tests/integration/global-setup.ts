@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startCloudProcess } from '../support/local-cloud-process.ts';
@@ -20,5 +20,16 @@ export default async function setup(project: TestProject) {
   return async () => {
     await cloud.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // QUITTANCE_ITEST_LOG=<file> keeps the cloud's whole output (with POWERTOOLS_LOG_LEVEL=INFO: every decision).
+    if (process.env.QUITTANCE_ITEST_LOG) writeFileSync(process.env.QUITTANCE_ITEST_LOG, cloud.output());
+    // What went wrong inside the cloud (failed invocations, dead letters, errors) is what a red CI run needs.
+    const trouble = cloud
+      .output()
+      .split('\n')
+      .filter((l) => /failed|dead-letter|"level":"ERROR"/i.test(l));
+    if (trouble.length > 0) {
+      process.stderr.write(`\nlocal cloud trouble during the suite (${trouble.length} lines, last 60):\n`);
+      process.stderr.write(`${trouble.slice(-60).join('\n')}\n`);
+    }
   };
 }
