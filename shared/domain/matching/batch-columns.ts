@@ -17,6 +17,11 @@ export class Interner {
   readonly values: string[] = [];
 
   id(value: string): number {
+    const values = this.values;
+    if (values.length <= 8) {
+      // A handful of values (currencies): comparing them beats hashing the string.
+      for (let i = 0; i < values.length; i++) if (values[i] === value) return i;
+    }
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;

@@ -244,15 +244,31 @@ export const reconcile = (
     .forEach(({ id }, rank) => {
       empRank[id] = rank;
     });
+  // Order: employee rank, then authorization instant, then id. Bucketed by rank first (a counting sort), each
+  // employee's charges then sorted on their own.
+  const rankCount = employees.size;
+  const rankStart = new Int32Array(rankCount + 1);
+  for (let j = 0; j < nT; j++) {
+    const r = empRank[txEmp[j] as number] as number;
+    rankStart[r + 1] = (rankStart[r + 1] as number) + 1;
+  }
+  for (let r = 0; r < rankCount; r++) rankStart[r + 1] = (rankStart[r + 1] as number) + (rankStart[r] as number);
   const order = new Int32Array(nT);
-  for (let j = 0; j < nT; j++) order[j] = j;
-  order.sort(
-    (a, b) =>
-      (empRank[txEmp[a] as number] as number) - (empRank[txEmp[b] as number] as number) ||
-      (authMs[a] as number) - (authMs[b] as number) ||
-      compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id) ||
-      a - b,
-  );
+  const rankFill = rankStart.slice(0, rankCount);
+  for (let j = 0; j < nT; j++) {
+    const r = empRank[txEmp[j] as number] as number;
+    order[rankFill[r] as number] = j;
+    rankFill[r] = (rankFill[r] as number) + 1;
+  }
+  const byTime = (a: number, b: number): number =>
+    (authMs[a] as number) - (authMs[b] as number) ||
+    compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id) ||
+    a - b;
+  for (let r = 0; r < rankCount; r++) {
+    const from = rankStart[r] as number;
+    const to = rankStart[r + 1] as number;
+    if (to - from > 1) order.subarray(from, to).sort(byTime);
+  }
   // Prepared transactions are built on demand (`pt(j)`): most charges are only ever read on the columns.
   const pts: (BatchTransaction | undefined)[] = new Array(nT);
   const sortedTx: MatchTransaction[] = new Array(nT);
