@@ -10,6 +10,19 @@ export const observability = (serviceName: string) => {
   const metrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Quittance',
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? serviceName,
+    // Metrics' own warnings go through the structured logger, except "no application metrics to publish": an
+    // invocation that recorded none is normal here, and the plain console line it printed on every invocation was
+    // a synchronous write in the local cloud's hot path.
+    logger: {
+      trace: (...a: unknown[]) => logger.trace(String(a[0] ?? '')),
+      debug: (...a: unknown[]) => logger.debug(String(a[0] ?? '')),
+      info: (...a: unknown[]) => logger.info(String(a[0] ?? '')),
+      warn: (...a: unknown[]) => {
+        const message = String(a[0] ?? '');
+        if (!message.startsWith('No application metrics to publish')) logger.warn(message);
+      },
+      error: (...a: unknown[]) => logger.error(String(a[0] ?? '')),
+    },
   });
   return { logger, metrics };
 };
