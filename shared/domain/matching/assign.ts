@@ -81,6 +81,52 @@ export class OptionTable {
   }
 }
 
+/**
+ * The decision order of `assignKeyed` (score desc, shape, receipt ids, transaction ids, index), computed for a large
+ * batch: when every score is a multiple of 0.0001 in [0, 1] (scores are rounded so), score and shape are packed
+ * with the index into one number and sorted natively, and only runs of equal score and shape are compared on their
+ * ids. Otherwise the comparison sort of `assignKeyed`.
+ */
+export const decisionOrder = (table: OptionTable): Int32Array => {
+  const n = table.size;
+  const { score, shape } = table;
+  const order = new Int32Array(n);
+  const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const span = 2 ** bits;
+  const packed = new Float64Array(n);
+  let exact = bits <= 30;
+  for (let i = 0; i < n && exact; i++) {
+    const s = score[i] as number;
+    const sk = Math.round(s * 10_000);
+    if (!(sk >= 0 && sk <= 10_000 && sk / 10_000 === s)) exact = false;
+    packed[i] = ((10_000 - sk) * 4 + (shape[i] as number)) * span + i;
+  }
+  const byIds = (a: number, b: number): number =>
+    compareText(table.receiptText(a), table.receiptText(b)) ||
+    compareText(table.transactionText(a), table.transactionText(b)) ||
+    a - b;
+  if (!exact) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort(
+      (a, b) =>
+        (score[b] as number) - (score[a] as number) || (shape[a] as number) - (shape[b] as number) || byIds(a, b),
+    );
+    return order;
+  }
+  packed.sort();
+  for (let x = 0; x < n; x++) order[x] = (packed[x] as number) % span;
+  // Runs of equal (score, shape): ordered by ids, then index.
+  let from = 0;
+  while (from < n) {
+    const run = Math.floor((packed[from] as number) / span);
+    let to = from + 1;
+    while (to < n && Math.floor((packed[to] as number) / span) === run) to++;
+    if (to - from > 1) order.subarray(from, to).sort(byIds);
+    from = to;
+  }
+  return order;
+};
+
 export interface KeyedAssignment {
   /** Indices of the chosen options, in decision order. */
   readonly chosen: number[];
@@ -106,19 +152,23 @@ export const assignKeyed = (
   table: OptionTable,
   keyCount: number,
   opts: Pick<MatchOptions, 'autoThreshold' | 'autoMargin'>,
+  /** The options in decision order when the caller computed it (batch code: see `decisionOrder`). */
+  sorted: Int32Array | null = null,
 ): KeyedAssignment => {
   const n = table.size;
   const { score, shape, k0, k1 } = table;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort(
-    (a, b) =>
-      (score[b] as number) - (score[a] as number) ||
-      (shape[a] as number) - (shape[b] as number) ||
-      compareText(table.receiptText(a), table.receiptText(b)) ||
-      compareText(table.transactionText(a), table.transactionText(b)) ||
-      a - b,
-  );
+  const order = sorted ?? new Int32Array(n);
+  if (sorted === null) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort(
+      (a, b) =>
+        (score[b] as number) - (score[a] as number) ||
+        (shape[a] as number) - (shape[b] as number) ||
+        compareText(table.receiptText(a), table.receiptText(b)) ||
+        compareText(table.transactionText(a), table.transactionText(b)) ||
+        a - b,
+    );
+  }
   // Options per key, in decision order (a CSR layout: one Int32Array, offsets per key).
   const keyStart = new Int32Array(keyCount + 1);
   for (let i = 0; i < n; i++) {

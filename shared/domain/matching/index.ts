@@ -1,7 +1,15 @@
 /** Receipt ↔ card transaction matching: pure scoring, candidate index, sum shapes, assignment, refunds. */
 
 export { type AmountEvidence, amountEvidence, convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
-export { type Assignment, assign, assignKeyed, compareOptions, type KeyedAssignment, OptionTable } from './assign.ts';
+export {
+  type Assignment,
+  assign,
+  assignKeyed,
+  compareOptions,
+  decisionOrder,
+  type KeyedAssignment,
+  OptionTable,
+} from './assign.ts';
 export { candidateWindow, ReceiptIndex, TransactionIndex } from './candidate-index.ts';
 export { epochDay, localDaySpan } from './dates.ts';
 export { exactSubsets, manyToTransactionOptions, receiptToManyOptions } from './groups.ts';

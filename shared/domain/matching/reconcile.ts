@@ -1,5 +1,5 @@
 import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
-import { assignKeyed, OptionTable } from './assign.ts';
+import { assignKeyed, decisionOrder, OptionTable } from './assign.ts';
 import { DayGroups, hasSubsetSum, Interner, lowerBound, UnownedLookup } from './batch-columns.ts';
 import { candidateWindow } from './candidate-index.ts';
 import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
@@ -676,7 +676,7 @@ export const reconcile = (
   }
   phase('sums of receipts');
 
-  const assignment = assignKeyed(table, nR + nT, options);
+  const assignment = assignKeyed(table, nR + nT, options, decisionOrder(table));
   /** Per key: the index in `assignment.chosen` of the decision that takes it, or −1. */
   const decisionOf = new Int32Array(nR + nT).fill(-1);
   assignment.chosen.forEach((oi, d) => {
