@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
 import { DEMO_CONTROLS } from '../../infra/local/seed.ts';
@@ -45,6 +46,39 @@ const post = async (payload: unknown) => {
     body,
   });
   return { status: res.status, body: (await res.json()) as { approved?: boolean } };
+};
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s on Linux). */
+const cpuSeconds = (pid: number): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
+const childrenOf = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+/** CPU used by the local cloud's Node process, DynamoDB Local (its Java child) and this load generator. */
+const cpuNow = () => {
+  const node = cloud.child.pid ?? 0;
+  const own = process.cpuUsage();
+  return {
+    cloud: cpuSeconds(node),
+    dynamodb: childrenOf(node).reduce((t, c) => t + cpuSeconds(c), 0),
+    client: (own.user + own.system) / 1e6,
+  };
 };
 
 /** Open loop: request i leaves at t0 + i / rate. */
@@ -116,7 +150,11 @@ try {
   // Warm-up: the first requests load the handler modules and let both JITs (V8, the JVM of DynamoDB Local) settle.
   await openLoop(30, Number(process.env.WARMUP ?? 10), 100);
   const before = await line();
+  const cpu0 = cpuNow();
   const steady = await openLoop(RATE, DURATION_S, 100);
+  await sleep(5_000); // the card-activity queue (slots, cash-out report) finishes what the steady phase gave it
+  const cpu1 = cpuNow();
+  const perAuthz = (k: keyof typeof cpu0) => ((cpu1[k] - cpu0[k]) * 1000) / steady.n;
   const afterSteady = await api
     .eventually(async () => {
       const l = await line();
@@ -185,6 +223,12 @@ try {
     `| ${steady.n} | ${steady.errors} | ${steady.approved} | ${ms(steady.p50)} | ${ms(steady.p99)} | ${ms(steady.max)} | p99 ≤ 50 ms, 0 errors |`,
     '',
     `Budget consistent afterwards (reserved = approved × amount): **${consistent ? 'yes' : 'NO'}**`,
+    '',
+    `CPU per authorization over the steady phase and 5 s of queue drain (${cpus().length} cores): local cloud (Node: HTTP`,
+    `API, handlers, S3/SQS emulator, event bus) ${perAuthz('cloud').toFixed(2)} ms, DynamoDB Local (JVM)`,
+    `${perAuthz('dynamodb').toFixed(2)} ms, this load generator ${perAuthz('client').toFixed(2)} ms: at most`,
+    `${Math.floor((cpus().length * 1000) / (perAuthz('cloud') + perAuthz('dynamodb') + perAuthz('client')))} authorizations/s`,
+    `if every core did nothing else, and ${Math.floor(1000 / perAuthz('cloud'))}/s for the Node process alone (one thread).`,
     '',
     '## Saturation (open loop, 10 s per step)',
     '',
