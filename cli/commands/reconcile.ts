@@ -100,7 +100,7 @@ const forEachLine = (input: string | Uint8Array, visit: (raw: string, line: numb
     return;
   }
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  // Decoded a few MB at a time, cut after a newline byte (never inside a UTF-8 sequence): one decoding call per
+  // Decoded 64 KB at a time, cut after a newline byte (never inside a UTF-8 sequence): one decoding call per
   // chunk instead of one per line. A line is a slice of its chunk; JSON.parse copies what it keeps.
   let line = 0;
   let from = 0;
@@ -126,8 +126,8 @@ const forEachLine = (input: string | Uint8Array, visit: (raw: string, line: numb
   }
 };
 
-/** Bytes decoded at a time when reading a buffer. */
-const CHUNK_BYTES = 1 << 22;
+/** Bytes decoded at a time when reading a buffer (small enough for the young generation: the chunks die young). */
+const CHUNK_BYTES = 1 << 16;
 
 /**
  * Parses JSONL line by line; bad lines become errors, never exceptions. Each line goes through `fast` first (a
