@@ -159,30 +159,38 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       }
     }
 
+    const objectCreated = (bucket: string, key: string, size: number, etag: string, requestId: string) => ({
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      time: new Date().toISOString(),
+      resources: [`arn:aws:s3:::${bucket}`],
+      detail: {
+        version: '0',
+        bucket: { name: bucket },
+        object: { key, size, etag, sequencer: Date.now().toString(16) },
+        'request-id': requestId,
+        requester: '000000000000',
+        'source-ip-address': '127.0.0.1',
+        reason: 'PutObject',
+      },
+    });
     onObjectCreated = (bucket, key) => {
+      // As in AWS, where only the buckets and prefixes the topology routes emit anything: an object nobody listens
+      // for (a raw card webhook body, a journal entry's payload) costs no HeadObject and no bus event.
+      if (!bus.routes('default', objectCreated(bucket, key, 0, '', 'local'))) return;
       void s3
         .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
         .then((head) =>
-          bus.put('default', {
-            'detail-type': 'Object Created',
-            source: 'aws.s3',
-            time: new Date().toISOString(),
-            resources: [`arn:aws:s3:::${bucket}`],
-            detail: {
-              version: '0',
-              bucket: { name: bucket },
-              object: {
-                key,
-                size: head.ContentLength ?? 0,
-                etag: (head.ETag ?? '').replaceAll('"', ''),
-                sequencer: Date.now().toString(16),
-              },
-              'request-id': head.$metadata.requestId ?? 'local',
-              requester: '000000000000',
-              'source-ip-address': '127.0.0.1',
-              reason: 'PutObject',
-            },
-          }),
+          bus.put(
+            'default',
+            objectCreated(
+              bucket,
+              key,
+              head.ContentLength ?? 0,
+              (head.ETag ?? '').replaceAll('"', ''),
+              head.$metadata.requestId ?? 'local',
+            ),
+          ),
         )
         .catch((error: unknown) =>
           log(`object-created event for s3://${bucket}/${key} failed: ${(error as Error).message}`),

@@ -94,9 +94,15 @@ export const makeEventBus = (opts: {
     }
   };
 
-  const put = (bus: string, entry: Omit<BusEvent, 'version' | 'id' | 'account' | 'region'>): BusEvent => {
+  type Entry = Omit<BusEvent, 'version' | 'id' | 'account' | 'region'>;
+  const matching = (bus: string, event: Entry) =>
+    rules.filter((r) => r.bus === bus && matchesPattern(r.pattern, event as never)).map((r) => r.name);
+
+  const put = (bus: string, entry: Entry): BusEvent => {
     const event: BusEvent = { version: '0', id: randomUUID(), account: ACCOUNT, region: opts.region, ...entry };
-    const matched = rules.filter((r) => r.bus === bus && matchesPattern(r.pattern, event as never)).map((r) => r.name);
+    const matched = matching(bus, event);
+    // An event no rule routes goes nowhere (as in EventBridge): nothing to journal for redelivery.
+    if (matched.length === 0) return event;
     journal({ t: 'event', bus, event, rules: matched });
     dispatch(event, matched);
     return event;
@@ -180,6 +186,8 @@ export const makeEventBus = (opts: {
     put,
     replayPending,
     startApi,
+    /** Whether any rule of the bus would route this event. */
+    routes: (bus: string, entry: Entry): boolean => matching(bus, entry).length > 0,
     /** Resolves once no delivery is in progress (tests and the demo use it). */
     async idle(): Promise<void> {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
