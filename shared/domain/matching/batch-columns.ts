@@ -295,17 +295,13 @@ export class UnownedLookup {
 }
 
 /**
- * Transactions grouped by merchant key, each group in (day, index) order, with their day, currencies and amounts
- * copied in that order (a lookup reads one contiguous run instead of jumping across the columns).
+ * Transactions grouped by merchant key, as two lists of entries: (day, card amount) for every charge and (day,
+ * merchant amount) for charges abroad, each group sorted by day then amount, with days, amounts and currencies copied
+ * in that order. A lookup binary-searches each day's entries for each currency's amount range.
  */
 class MerchantRuns {
-  private readonly start: Int32Array;
-  private readonly items: Int32Array;
-  private readonly day: Int32Array;
-  private readonly abs: Float64Array;
-  private readonly cur: Int32Array;
-  private readonly mAbs: Float64Array;
-  private readonly mCur: Int32Array;
+  private readonly card: EntryRuns;
+  private readonly abroad: EntryRuns;
 
   constructor(
     keys: Int32Array,
@@ -316,47 +312,15 @@ class MerchantRuns {
     tMAbs: Float64Array,
     tMCur: Int32Array,
   ) {
-    const start = new Int32Array(keyCount + 1);
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[j] as number;
-      if (k >= 0) start[k + 1] = (start[k + 1] as number) + 1;
-    }
-    for (let k = 0; k < keyCount; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
-    const fill = start.slice(0, keyCount);
-    const n = start[keyCount] as number;
-    const items = new Int32Array(n);
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[j] as number;
-      if (k < 0) continue;
-      items[fill[k] as number] = j;
-      fill[k] = (fill[k] as number) + 1;
-    }
-    for (let k = 0; k < keyCount; k++) {
-      const group = Array.from(items.subarray(start[k] as number, start[k + 1] as number));
-      group.sort((a, b) => (tDay[a] as number) - (tDay[b] as number) || a - b);
-      items.set(group, start[k] as number);
-    }
-    this.day = new Int32Array(n);
-    this.abs = new Float64Array(n);
-    this.cur = new Int32Array(n);
-    this.mAbs = new Float64Array(n);
-    this.mCur = new Int32Array(n);
-    for (let x = 0; x < n; x++) {
-      const j = items[x] as number;
-      this.day[x] = tDay[j] as number;
-      this.abs[x] = tAbs[j] as number;
-      this.cur[x] = tCur[j] as number;
-      this.mAbs[x] = tMAbs[j] as number;
-      // A merchant amount in the card currency is no second entry.
-      this.mCur[x] = tMCur[j] === tCur[j] ? -1 : (tMCur[j] as number);
-    }
-    this.start = start;
-    this.items = items;
+    this.card = new EntryRuns(keys, keyCount, () => true, tDay, tAbs, tCur);
+    // A merchant amount in the card currency is no second entry.
+    this.abroad = new EntryRuns(keys, keyCount, (j) => tMCur[j] !== -1 && tMCur[j] !== tCur[j], tDay, tMAbs, tMCur);
   }
 
   /**
    * Calls `visit` on the transactions of key `k` authorized on [fromDay, toDay] whose card amount, or merchant
-   * amount abroad, is within the range of its currency ([lo, hi] per currency id; NaN bounds match nothing).
+   * amount abroad, is within the range of its currency ([lo, hi] per currency id; NaN bounds match nothing). A
+   * transaction may be visited twice (once per amount).
    */
   inRanges(
     k: number,
@@ -367,21 +331,103 @@ class MerchantRuns {
     visit: (j: number) => void,
   ): void {
     if (k < 0) return;
-    const { day, abs, cur, mAbs, mCur, items } = this;
+    this.card.inRanges(k, fromDay, toDay, lo, hi, visit);
+    this.abroad.inRanges(k, fromDay, toDay, lo, hi, visit);
+  }
+}
+
+/** Entries (day, amount, currency) of transactions grouped by key, each group sorted by day, amount, index. */
+class EntryRuns {
+  private readonly start: Int32Array;
+  private readonly items: Int32Array;
+  private readonly day: Int32Array;
+  private readonly value: Float64Array;
+  private readonly cur: Int32Array;
+  /** Currency ids present. */
+  private readonly currencies: number[] = [];
+
+  constructor(
+    keys: Int32Array,
+    keyCount: number,
+    has: (j: number) => boolean,
+    tDay: Int32Array,
+    tValue: Float64Array,
+    tCur: Int32Array,
+  ) {
+    const start = new Int32Array(keyCount + 1);
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j] as number;
+      if (k >= 0 && has(j)) start[k + 1] = (start[k + 1] as number) + 1;
+    }
+    for (let k = 0; k < keyCount; k++) start[k + 1] = (start[k + 1] as number) + (start[k] as number);
+    const fill = start.slice(0, keyCount);
+    const n = start[keyCount] as number;
+    const items = new Int32Array(n);
+    const seen = new Set<number>();
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j] as number;
+      if (k < 0 || !has(j)) continue;
+      items[fill[k] as number] = j;
+      fill[k] = (fill[k] as number) + 1;
+      seen.add(tCur[j] as number);
+    }
+    this.currencies = [...seen];
+    for (let k = 0; k < keyCount; k++) {
+      const from = start[k] as number;
+      const to = start[k + 1] as number;
+      if (to - from > 1) {
+        items
+          .subarray(from, to)
+          .sort(
+            (a, b) =>
+              (tDay[a] as number) - (tDay[b] as number) || (tValue[a] as number) - (tValue[b] as number) || a - b,
+          );
+      }
+    }
+    this.day = new Int32Array(n);
+    this.value = new Float64Array(n);
+    this.cur = new Int32Array(n);
+    for (let x = 0; x < n; x++) {
+      const j = items[x] as number;
+      this.day[x] = tDay[j] as number;
+      this.value[x] = tValue[j] as number;
+      this.cur[x] = tCur[j] as number;
+    }
+    this.start = start;
+    this.items = items;
+  }
+
+  inRanges(
+    k: number,
+    fromDay: number,
+    toDay: number,
+    lo: Float64Array,
+    hi: Float64Array,
+    visit: (j: number) => void,
+  ): void {
+    const { day, value, cur, items } = this;
     const end = this.start[k + 1] as number;
-    for (let x = lowerBound(day, this.start[k] as number, end, fromDay); x < end; x++) {
-      if ((day[x] as number) > toDay) break;
-      const c = cur[x] as number;
-      const v = abs[x] as number;
-      let hit = v >= (lo[c] as number) && v <= (hi[c] as number);
-      if (!hit) {
-        const m = mCur[x] as number;
-        if (m !== -1) {
-          const w = mAbs[x] as number;
-          hit = w >= (lo[m] as number) && w <= (hi[m] as number);
+    let d0 = lowerBound(day, this.start[k] as number, end, fromDay);
+    for (let d = fromDay; d <= toDay && d0 < end; d++) {
+      // This day's entries: [d0, d1).
+      const d1 = lowerBound(day, d0, end, d + 1);
+      if (d1 > d0) {
+        for (const c of this.currencies) {
+          const a = lo[c] as number;
+          const b = hi[c] as number;
+          if (!(a <= b)) continue; // NaN: no range for this currency
+          // First entry of the day with a value ≥ a, then up to b (other currencies' entries in between skipped).
+          let x = d0;
+          let z = d1;
+          while (x < z) {
+            const mid = (x + z) >>> 1;
+            if ((value[mid] as number) < a) x = mid + 1;
+            else z = mid;
+          }
+          for (; x < d1 && (value[x] as number) <= b; x++) if (cur[x] === c) visit(items[x] as number);
         }
       }
-      if (hit) visit(items[x] as number);
+      d0 = d1;
     }
   }
 }
