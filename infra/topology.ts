@@ -161,10 +161,13 @@ export const topology = defineTopology({
     booking: {
       entry: 'functions/booking/handler.ts',
       description:
-        'Books approved expenses: balanced, numbered journal entries (French VAT rules), queued for accounting',
+        'Books approved expenses and card refunds: balanced, numbered journal entries (French VAT rules), queued for accounting',
       trigger: {
         type: 'event',
-        pattern: { source: ['quittance.expenses'], 'detail-type': ['ExpenseApproved', 'ReimbursementBatchCreated'] },
+        pattern: {
+          source: ['quittance.expenses', 'quittance.matching'],
+          'detail-type': ['ExpenseApproved', 'ReimbursementBatchCreated', 'RefundMatched'],
+        },
       },
       uses: { tables: { main: 'readWrite' }, queues: { accounting: 'send' }, putEvents: true },
       timeoutSeconds: 30,

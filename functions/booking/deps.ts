@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
 import { makeDynamoDirectory } from '../../shared/adapters/dynamodb/directory.ts';
 import { makeDynamoEntityStore } from '../../shared/adapters/dynamodb/entities.ts';
 import { makeDynamoExpenseRepository } from '../../shared/adapters/dynamodb/expenses.ts';
 import { makeDynamoJournalStore } from '../../shared/adapters/dynamodb/journal-store.ts';
+import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { makeDynamoReportAggregates } from '../../shared/adapters/dynamodb/report-aggregates.ts';
 import { makeEventBridgePublisher } from '../../shared/adapters/events/eventbridge-publisher.ts';
@@ -39,5 +41,7 @@ export const defaultDeps = (): BookingDeps => {
     expense: (companyId, id) => expenses.get(companyId, id),
     receipts: makeDynamoReceiptRepository(ddb, table),
     directory: makeDynamoDirectory(ddb, table),
+    matches: makeDynamoMatchStore(ddb, table),
+    sha256: (text) => createHash('sha256').update(text).digest('hex'),
   };
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
-import { cardPayment, emailReceipt, purchase } from '../support/purchase.ts';
+import { cardPayment, cardRefund, emailReceipt, type Purchase, purchase } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
@@ -21,18 +21,22 @@ beforeAll(async () => {
   for (const who of ['alice', 'manager', 'finance']) tokens[who] = await api.token(`${who}@demo.quittance.local`);
 });
 
-const approvedExpense = async () => {
-  const p = purchase();
+const pendingExpense = async (p: Purchase = purchase()) => {
   await emailReceipt(inject('smtpPort'), p);
   const txId = await cardPayment(apiUrl, p);
-  const pending = await api.eventually(async () => {
+  return api.eventually(async () => {
     const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
     return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === 'PENDING_APPROVAL');
-  }, 30_000);
-  await api.post(`/expenses/${pending.id}/approve`, {}, tokens.manager);
-  await api.post(`/expenses/${pending.id}/approve`, {}, tokens.finance);
-  return pending.id;
+  }, 60_000);
 };
+
+const approve = async (expenseId: string) => {
+  await api.post(`/expenses/${expenseId}/approve`, {}, tokens.manager);
+  await api.post(`/expenses/${expenseId}/approve`, {}, tokens.finance);
+  return expenseId;
+};
+
+const approvedExpense = async (p: Purchase = purchase()) => approve((await pendingExpense(p)).id);
 
 const booked = (expenseId: string) =>
   api.eventually(async () => {
@@ -88,6 +92,43 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     const check = checkFec(text, { fileName, period: { start: `${year}-01-01`, end: `${year}-12-31` } });
     expect(check.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
+
+  it('books a card refund as its share of the booked purchase, every side swapped, balanced', async () => {
+    const p = purchase();
+    const expense = await booked(await approvedExpense(p));
+    const refundId = await cardRefund(apiUrl, p, Math.floor(p.cents / 4));
+    const refund = await api.eventually(async () => {
+      const found = (await journals()).find((j) => j.key.endsWith(`je_expense-refund_${refundId}`));
+      return found;
+    }, 60_000);
+    const purchaseLines = (await journals()).find((j) => j.key.endsWith(expense.booking?.journalEntryId ?? '?'))?.body
+      .JournalLines;
+    const lines = refund.body.JournalLines;
+    const cents = (l: { LineAmount: string }) => Math.round(Number(l.LineAmount) * 100);
+    expect(lines.reduce((s, l) => s + cents(l), 0)).toBe(0);
+    // The same accounts as the purchase, each on the other side (VAT 44566 credited back).
+    expect(new Set(lines.map((l) => l.AccountCode))).toEqual(new Set(purchaseLines?.map((l) => l.AccountCode)));
+    for (const l of lines) {
+      const bought = purchaseLines?.find((x) => x.AccountCode === l.AccountCode);
+      expect(Math.sign(cents(l))).toBe(-Math.sign(cents(bought ?? l)));
+    }
+    const card = lines.find((l) => Math.sign(cents(l)) > 0);
+    expect(card && cents(card)).toBe(Math.floor(p.cents / 4));
+  }, 120_000);
+
+  it('a refund linked before its purchase is approved is booked right after the purchase', async () => {
+    const p = purchase();
+    const pending = await pendingExpense(p);
+    const refundId = await cardRefund(apiUrl, p, p.cents);
+    await new Promise((r) => setTimeout(r, 1_500)); // matched and announced meanwhile: nothing to book yet
+    expect((await journals()).some((j) => j.key.endsWith(`je_expense-refund_${refundId}`))).toBe(false);
+    await approve(pending.id);
+    await booked(pending.id);
+    await api.eventually(
+      async () => (await journals()).find((j) => j.key.endsWith(`je_expense-refund_${refundId}`)),
+      60_000,
+    );
+  }, 120_000);
 
   it('survives an accounting outage: retried with backoff, posted exactly once', async () => {
     await fetch(`${apiUrl}/_local/accounting/outage`, { method: 'POST', body: JSON.stringify({ requests: 2 }) });

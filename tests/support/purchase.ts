@@ -59,3 +59,14 @@ export const cardPayment = async (apiUrl: string, p: Purchase, tip = 0): Promise
   await sendStripe(apiUrl, secret, transactionCreated(tx));
   return `stripe:${tx.id}`;
 };
+
+/** The merchant refunds part of Alice's purchase to her card (a Stripe refund transaction, no authorization). */
+export const cardRefund = async (apiUrl: string, p: Purchase, cents: number): Promise<string> => {
+  const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+  const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+  const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, cents);
+  const tx = { ...transactionObject(a, -cents), type: 'refund', authorization: null };
+  const res = await sendStripe(apiUrl, secret, transactionCreated(tx as unknown as ReturnType<typeof transactionObject>));
+  if (res.status !== 200) throw new Error(`refund refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return `stripe:${tx.id}`;
+};

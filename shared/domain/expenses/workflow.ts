@@ -84,17 +84,23 @@ export interface MatchedCardSpend {
 }
 
 /**
+ * The id of the card expense opened for a transaction (its first, for a sum): the same transaction and spend date
+ * always give the same expense, so a redelivered match opens nothing new and the ledger finds a purchase's expense.
+ */
+export const cardExpenseId = (
+  spend: { companyId: string; transactionId: string; spentOn: string },
+  sha256: (text: string) => string,
+): string =>
+  deterministicId('exp', Date.parse(`${spend.spentOn}T12:00:00Z`), sha256(`${spend.companyId}#${spend.transactionId}`));
+
+/**
  * A receipt was linked to a card transaction: the card expense is created (one per transaction, idempotent),
  * categorized from the MCC and the vendor (explained, overridable), and — receipt and category being complete —
  * submitted, checked against the policy and routed to its approvers.
  */
 export const openCardExpense = async (deps: ExpenseWorkflowDeps, spend: MatchedCardSpend): Promise<Expense> => {
   const at = deps.now().toISOString();
-  const id = deterministicId(
-    'exp',
-    Date.parse(`${spend.spentOn}T12:00:00Z`),
-    deps.sha256(`${spend.companyId}#${spend.transactionId}`),
-  );
+  const id = cardExpenseId(spend, deps.sha256);
   const existing = await deps.expenses.get(spend.companyId, id);
   if (existing) return existing;
   const entityId = (await deps.org(spend.companyId)).entities?.[spend.employeeId] ?? null;

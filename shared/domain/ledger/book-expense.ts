@@ -4,7 +4,8 @@ import type { EventPublisher } from '../../ports/event-publisher.ts';
 import type { Expense } from '../expenses/expense.ts';
 import { formatMoney, parseMoney } from '../money.ts';
 import type { EntryTags } from './aggregates.ts';
-import { buildExpenseEntry, buildReimbursementEntry } from './build-entry.ts';
+import { buildExpenseEntry, buildRefundEntry, buildReimbursementEntry } from './build-entry.ts';
+import { type CardRefund, refundOfPurchase } from './card-refund.ts';
 import { defaultLedgerSettings, type LedgerSettings } from './chart.ts';
 import { entryToJson } from './entry-json.ts';
 import { approvedExpenseFor } from './from-expense.ts';
@@ -77,6 +78,27 @@ export const bookExpense = async (
     (await deps.ledgerSettings?.(expense.companyId, expense.amount.currency)) ??
     defaultLedgerSettings(expense.amount.currency);
   const { entry: draft } = buildExpenseEntry(approvedExpenseFor(expense, context), settings);
+  return postQueueAnnounce(deps, draft, {
+    employeeId: expense.employeeId,
+    category: expense.category?.category ?? null,
+  });
+};
+
+/**
+ * A card refund linked to its purchase (no credit note of its own): the purchase expense's share given back, every
+ * side swapped (expense and VAT credited, card clearing debited), posted, queued and announced like any entry.
+ * Idempotent: the entry id derives from the refund.
+ */
+export const bookCardRefund = async (
+  deps: BookExpenseDeps,
+  expense: Expense,
+  refund: CardRefund,
+  context: { employeeName: string; receipt: { id: string; sha256: string } | null; cardProgramme: string | null },
+): Promise<PostedEntry> => {
+  const settings =
+    (await deps.ledgerSettings?.(expense.companyId, expense.amount.currency)) ??
+    defaultLedgerSettings(expense.amount.currency);
+  const { entry: draft } = buildRefundEntry(refundOfPurchase(approvedExpenseFor(expense, context), refund), settings);
   return postQueueAnnounce(deps, draft, {
     employeeId: expense.employeeId,
     category: expense.category?.category ?? null,
