@@ -213,7 +213,11 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
             queueUrl: q.url,
             queueArn: q.arn,
             batchSize: t.batchSize,
-            visibilityTimeoutSeconds: qspec.visibilityTimeoutSeconds,
+            // QUITTANCE_MAX_VISIBILITY_S (tests): a failed batch is retried within seconds, not minutes.
+            visibilityTimeoutSeconds: Math.min(
+              qspec.visibilityTimeoutSeconds,
+              Number(process.env.QUITTANCE_MAX_VISIBILITY_S ?? Number.POSITIVE_INFINITY),
+            ),
             invoke: (e) => runtime.invoke(name, e),
           },
           REGION,

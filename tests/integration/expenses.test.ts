@@ -28,7 +28,7 @@ const expenseOf = (txId: string, status: string) =>
   api.eventually(async () => {
     const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
     return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === status);
-  }, 30_000);
+  }, 60_000);
 
 describe('expenses: a matched card payment becomes an expense that goes through its approval chain', () => {
   it('manager → finance → approved, with the whole history readable', async () => {
@@ -143,7 +143,7 @@ describe('expenses: a matched card payment becomes an expense that goes through 
     await api.eventually(async () => {
       const e = await api.get<Expense>(`/expenses/${claimed.body.id}`, tokens.finance);
       return e.body.status === 'BOOKED' ? e.body : undefined;
-    }, 30_000);
+    }, 60_000);
 
     const sepa = await fetch(`${apiUrl}/reimbursements`, {
       method: 'POST',
@@ -161,7 +161,7 @@ describe('expenses: a matched card payment becomes an expense that goes through 
         '/_local/accounting/manual-journals',
       );
       return res.body.items.find((j) => j.key.includes('reimbursement') && j.key.includes(claimed.body.id));
-    }, 30_000);
+    }, 60_000);
     expect(paidEntry.body.JournalLines.map((l) => l.AccountCode).sort()).toEqual(['421', '512']);
     // Paid once: the next batch does not include it again.
     const again = await fetch(`${apiUrl}/reimbursements`, {

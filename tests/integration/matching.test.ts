@@ -71,7 +71,7 @@ const linkedReceipt = (subject: string) =>
     const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
     const r = res.body.items.find((x) => x.subject === subject);
     return r?.match ? r : undefined;
-  }, 30_000);
+  }, 60_000);
 
 describe('online matching: an e-mailed receipt and a card capture end linked, in either order', () => {
   it('receipt first, then the capture (with a tip)', async () => {
@@ -86,7 +86,7 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
     const r = await api.eventually(async () => {
       const x = await linkedReceipt(subject);
       return x.match?.transactionId === txId ? x : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(r.match).toMatchObject({ transactionId: txId, by: 'auto' });
     expect(r.match?.reasons.join(' ')).toMatch(/tip/);
     expect(r.match?.reasons).toContain('followed its authorization to the capture');
@@ -217,7 +217,7 @@ describe('online matching of sums: split shipments', () => {
       const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
       const x = res.body.items.find((y) => y.subject === subject);
       return x?.match?.transactionIds ? x : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(r.match).toMatchObject({ by: 'auto', shape: 'receipt-to-many' });
     expect([...(r.match?.transactionIds ?? [])].sort()).toEqual([...txIds].sort());
     expect(r.match?.reasons[0]).toMatch(/^amount: sum of 2 transactions = receipt total/);
@@ -232,7 +232,7 @@ describe('online matching of sums: split shipments', () => {
     const expense = await api.eventually(async () => {
       const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', alice);
       return res.body.items.find((x) => txIds.some((id) => x.cardTransactionIds.includes(id)));
-    }, 30_000);
+    }, 60_000);
     expect([...expense.cardTransactionIds].sort()).toEqual([...txIds].sort());
     expect(expense.receiptIds).toEqual([r.id]);
     expect(expense.amount.amount).toBe(p.printed.replace(',', '.'));
@@ -250,7 +250,7 @@ describe('online matching of sums: split shipments', () => {
       const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
       const x = res.body.items.find((y) => y.subject === subject);
       return x?.match ? x : undefined;
-    }, 30_000);
+    }, 60_000);
     // Charged within the same second: the order between the two parts is not meaningful.
     expect([...(r.match?.transactionIds ?? [])].sort()).toEqual([a, b].sort());
     const unlinked = await api.post<{ unlinked: string }>(`/receipts/${r.id}/unlink`, {}, finance);

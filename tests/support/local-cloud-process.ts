@@ -28,6 +28,8 @@ export const startCloudProcess = async (dataDir: string, env: Record<string, str
         QUITTANCE_DATA_DIR: dataDir,
         QUITTANCE_READY_LINE: '1',
         QUITTANCE_RETRY_DELAYS_MS: '200,400',
+        // A queue batch that failed is received again after 15 s instead of the topology's 1–3 minutes.
+        QUITTANCE_MAX_VISIBILITY_S: '15',
         // Outbound webhook retries: ~0.3 s, 0.9 s, … instead of minutes (SQS visibility rounds up to whole seconds).
         WEBHOOK_RETRY_BASE_MS: '300',
         ...env,
