@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
-import { cardPayment, cardRefund, emailReceipt, type Purchase, purchase } from '../support/purchase.ts';
+import { cardPayment, cardRefund, emailReceipt, type Purchase, purchase, purchaseTrail } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
@@ -24,10 +24,14 @@ beforeAll(async () => {
 const pendingExpense = async (p: Purchase = purchase()) => {
   await emailReceipt(inject('smtpPort'), p);
   const txId = await cardPayment(apiUrl, p);
-  return api.eventually(async () => {
-    const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
-    return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === 'PENDING_APPROVAL');
-  }, 60_000);
+  return api.eventually(
+    async () => {
+      const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
+      return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === 'PENDING_APPROVAL');
+    },
+    60_000,
+    () => purchaseTrail(apiUrl, tokens.finance ?? '', { txId }),
+  );
 };
 
 const approve = async (expenseId: string) => {

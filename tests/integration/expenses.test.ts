@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeApi } from '../support/api-client.ts';
-import { cardPayment, emailReceipt, purchase } from '../support/purchase.ts';
+import { cardPayment, emailReceipt, purchase, purchaseTrail } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
@@ -25,10 +25,14 @@ beforeAll(async () => {
 
 /** The expense of a card transaction, once the receipt and the capture are matched. */
 const expenseOf = (txId: string, status: string) =>
-  api.eventually(async () => {
-    const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
-    return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === status);
-  }, 60_000);
+  api.eventually(
+    async () => {
+      const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
+      return res.body.items.find((e) => e.cardTransactionIds.includes(txId) && e.status === status);
+    },
+    60_000,
+    () => purchaseTrail(apiUrl, tokens.finance ?? '', { txId }),
+  );
 
 describe('expenses: a matched card payment becomes an expense that goes through its approval chain', () => {
   it('manager → finance → approved, with the whole history readable', async () => {

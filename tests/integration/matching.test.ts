@@ -14,6 +14,7 @@ import {
   emailReceipt as emailReceiptFor,
   type Purchase,
   purchase,
+  purchaseTrail,
 } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
@@ -67,11 +68,15 @@ const extracted = (subject: string) =>
 const cardPayment = (p: Purchase, tip: number) => cardPaymentFor(apiUrl, p, tip);
 
 const linkedReceipt = (subject: string) =>
-  api.eventually(async () => {
-    const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
-    const r = res.body.items.find((x) => x.subject === subject);
-    return r?.match ? r : undefined;
-  }, 60_000);
+  api.eventually(
+    async () => {
+      const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
+      const r = res.body.items.find((x) => x.subject === subject);
+      return r?.match ? r : undefined;
+    },
+    60_000,
+    () => purchaseTrail(apiUrl, finance, { subject }),
+  );
 
 describe('online matching: an e-mailed receipt and a card capture end linked, in either order', () => {
   it('receipt first, then the capture (with a tip)', async () => {

@@ -28,13 +28,23 @@ export const makeApi = (apiUrl: string) => {
     const res = await fetch(`${apiUrl}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
     return { status: res.status, body: (await res.json()) as T };
   };
-  /** Polls until `check` returns a value (the pipeline is asynchronous, like in AWS). */
-  const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+  /**
+   * Polls until `check` returns a value (the pipeline is asynchronous, like in AWS). On timeout, `explain` says what
+   * the system shows instead (a red CI run is only as useful as what it prints).
+   */
+  const eventually = async <T>(
+    check: () => Promise<T | undefined>,
+    timeoutMs = 20_000,
+    explain?: () => Promise<string>,
+  ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error('condition not met in time');
+      if (Date.now() > deadline) {
+        const seen = explain ? await explain().catch((e: unknown) => `(explain failed: ${String(e)})`) : '';
+        throw new Error(`condition not met in time${seen ? `; the system shows: ${seen}` : ''}`);
+      }
       await new Promise((r) => setTimeout(r, 150));
     }
   };

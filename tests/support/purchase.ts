@@ -66,7 +66,39 @@ export const cardRefund = async (apiUrl: string, p: Purchase, cents: number): Pr
   const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
   const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, cents);
   const tx = { ...transactionObject(a, -cents), type: 'refund', authorization: null };
-  const res = await sendStripe(apiUrl, secret, transactionCreated(tx as unknown as ReturnType<typeof transactionObject>));
+  const res = await sendStripe(
+    apiUrl,
+    secret,
+    transactionCreated(tx as unknown as ReturnType<typeof transactionObject>),
+  );
   if (res.status !== 200) throw new Error(`refund refused: ${res.status} ${JSON.stringify(res.body)}`);
   return `stripe:${tx.id}`;
+};
+
+/**
+ * What the API shows of a purchase's trail (its receipt by mail subject, its card transaction, the expenses naming
+ * it): printed when a flow does not end as expected.
+ */
+export const purchaseTrail = async (
+  apiUrl: string,
+  token: string,
+  of: { subject?: string; txId?: string },
+): Promise<string> => {
+  const get = async (path: string) =>
+    (await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{
+      items?: Record<string, unknown>[];
+    }>;
+  const receipts = of.subject
+    ? ((await get('/receipts?limit=100')).items ?? []).filter((r) => r.subject === of.subject)
+    : [];
+  const details = await Promise.all(receipts.map((r) => get(`/receipts/${String(r.id)}`)));
+  const missing = of.txId
+    ? ((await get('/cards/transactions?missingReceipt=true&limit=100')).items ?? []).filter((t) => t.id === of.txId)
+    : [];
+  const expenses = of.txId
+    ? ((await get('/expenses?limit=100')).items ?? []).filter((e) =>
+        (e.cardTransactionIds as string[] | undefined)?.includes(of.txId ?? ''),
+      )
+    : [];
+  return JSON.stringify({ receipts: details, transactionMissingItsReceipt: missing, expenses });
 };
