@@ -128,7 +128,11 @@ const render = (
 /** Otsu's threshold of a gray image (0–255). */
 export const otsuThreshold = (g: GrayImage): number => {
   const hist = new Float64Array(256);
-  for (const v of g.data) hist[v] = (hist[v] ?? 0) + 1;
+  const data = g.data;
+  for (let p = 0; p < data.length; p++) {
+    const v = data[p] as number;
+    hist[v] = (hist[v] as number) + 1;
+  }
   const total = g.data.length;
   let sum = 0;
   for (let i = 0; i < 256; i++) sum += i * (hist[i] ?? 0);
@@ -156,8 +160,12 @@ export const otsuThreshold = (g: GrayImage): number => {
 /** Linear stretch so that the 1st percentile becomes black and the 99th white. In place. */
 export const normalizeContrast = (g: GrayImage, low = 0.01, high = 0.99): void => {
   const hist = new Uint32Array(256);
-  for (const v of g.data) hist[v] = (hist[v] ?? 0) + 1;
-  const n = g.data.length;
+  const data = g.data;
+  for (let p = 0; p < data.length; p++) {
+    const v = data[p] as number;
+    hist[v] = (hist[v] as number) + 1;
+  }
+  const n = data.length;
   let acc = 0;
   let lo = 0;
   let hi = 255;
@@ -179,7 +187,7 @@ export const normalizeContrast = (g: GrayImage, low = 0.01, high = 0.99): void =
   if (hi - lo < 16) return;
   const lut = new Uint8Array(256);
   for (let i = 0; i < 256; i++) lut[i] = Math.max(0, Math.min(255, Math.round(((i - lo) * 255) / (hi - lo))));
-  for (let p = 0; p < n; p++) g.data[p] = lut[g.data[p] ?? 0] ?? 0;
+  for (let p = 0; p < n; p++) data[p] = lut[data[p] as number] as number;
 };
 
 /** Sauvola's adaptive threshold (window ≈ `window` px, sensitivity k). Returns a new 0/255 image. */
@@ -372,6 +380,39 @@ export const clearBorderNoise = (g: GrayImage, glyph: number): void => {
     visit(y * w);
     visit(y * w + w - 1);
   }
+};
+
+/**
+ * Thickens dark strokes: each pixel takes the darkest value within `r` pixels (a separable minimum filter, i.e. a
+ * dilation of the ink). Faded or thin thermal print loses strokes at OCR's binarization; bolder strokes survive.
+ */
+export const thickenInk = (g: GrayImage, r: number): GrayImage => {
+  if (r <= 0) return g;
+  const { width: w, height: h } = g;
+  const tmp = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let m = 255;
+      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) {
+        const v = g.data[row + k] ?? 255;
+        if (v < m) m = v;
+      }
+      tmp[row + x] = m;
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = 255;
+      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) {
+        const v = tmp[k * w + x] ?? 255;
+        if (v < m) m = v;
+      }
+      out[y * w + x] = m;
+    }
+  }
+  return { width: w, height: h, data: out };
 };
 
 /** The image inside a white margin of `pad` pixels. */

@@ -7,7 +7,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TextFragment } from '../../domain/extraction/layout.ts';
-import { cropGray, encodePgm, type GrayImage, type PreprocessOptions, prepareForOcr } from './image-preprocess.ts';
+import {
+  cropGray,
+  encodePgm,
+  type GrayImage,
+  otsuThreshold,
+  type PreprocessOptions,
+  prepareForOcr,
+  thickenInk,
+} from './image-preprocess.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -84,8 +92,45 @@ export interface OcrEngineOptions {
    * preprocessing; 0 disables). Default 0.5.
    */
   retryBelow?: number;
+  /** Re-read the receipt's header (merchant name) where the page reading is unreliable (needs preprocessing). Default on. */
+  headerPass?: HeaderPassOptions | false;
   /** Extra tesseract parameters. */
   params?: Record<string, string>;
+}
+
+/**
+ * The merchant name is often printed larger, bolder or fainter than the rest: tesseract reads a page at one text size,
+ * so a line twice as tall is misread more often ("POPULAK BOOK") and sometimes not found at all. Header lines much
+ * taller than the median line are read again alone, scaled down to the median height; bands of ink in the header that
+ * no line covers are read alone too; the first name-like lines read with some doubt get two more readings and a
+ * majority of three decides ("GARDENIA BAKERIES (KI )" → "(KL)").
+ */
+export interface HeaderPassOptions {
+  /** A line this many times taller than the median line is re-read. Default 1.4. */
+  tallRatio?: number;
+  /** The header: lines in this top fraction of the text. Default 0.3. */
+  top?: number;
+  /** Read bands of ink that no line covers. Default true. */
+  missed?: boolean;
+  /** Bands at least this many times the median line height are read (tesseract drops large text, not small). Default 1.2. */
+  missedRatio?: number;
+  /** A row of ink has dark pixels over at least this fraction of the width. Default 0.02. */
+  minInk?: number;
+  /** A band read alone is kept from this confidence. Default 0.6. */
+  minConfidence?: number;
+  /**
+   * The first this many name-like header lines (5+ letters, not tall, read with at least 50 % confidence), when read
+   * with less than nameBelow, are read again alone twice (psm 7: strokes thickened by one pixel; scaled by
+   * nameScale); when both re-readings agree with each other and not with the page, they replace it. Default 1 (the
+   * first such line, usually the name).
+   */
+  nameLines?: number;
+  /** Default 0.9. */
+  nameBelow?: number;
+  /** Default 0.6. */
+  nameScale?: number;
+  /** A re-read tall line replaces the first reading when more confident by this much. Default 0. */
+  margin?: number;
 }
 
 export interface SecondPassOptions {
@@ -144,6 +189,27 @@ export const suspectLine = (text: string): boolean => {
 /** Lines worth a second reading when every candidate is re-read: total and date labels, date-like text. */
 const candidateLine = (text: string): boolean =>
   TOTAL_LABEL.test(text) || DATE_LABEL.test(text) || datesIn(text).length > 0;
+
+/** Two readings of the same text: at least half of their letter pairs in common (Dice coefficient). */
+export const similarReading = (a: string, b: string): boolean => {
+  const pairs = (s: string): string[] => {
+    const t = s.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+    return Array.from({ length: Math.max(0, t.length - 1) }, (_, i) => t.slice(i, i + 2));
+  };
+  const pa = pairs(a);
+  const pb = pairs(b);
+  if (pa.length === 0 || pb.length === 0) return false;
+  const rest = [...pb];
+  let common = 0;
+  for (const p of pa) {
+    const k = rest.indexOf(p);
+    if (k >= 0) {
+      common++;
+      rest.splice(k, 1);
+    }
+  }
+  return (2 * common) / (pa.length + pb.length) >= 0.5;
+};
 
 /** A word that is probably not text: no digit, at most two characters or only symbols, and read with low confidence. */
 const noiseWord = (w: TesseractWord): boolean =>
@@ -271,6 +337,172 @@ export class OcrEngine {
     return out;
   }
 
+  /** A crop read alone (psm 6), its lines mapped back to page coordinates. */
+  private async readCrop(
+    worker: TesseractWorker,
+    gray: GrayImage,
+    band: OcrLine['box'],
+    scale: number,
+    psm = 6,
+    thicken = 0,
+  ) {
+    const x0 = Math.max(0, Math.floor(band.x0));
+    const y0 = Math.max(0, Math.floor(band.y0));
+    const crop = thickenInk(cropGray(gray, band, scale), thicken);
+    const r = await this.page(worker, encodePgm(crop), { tessedit_pageseg_mode: String(psm) });
+    return r.lines.map((l) => ({
+      ...l,
+      box: {
+        x0: l.box.x0 / scale + x0,
+        y0: l.box.y0 / scale + y0,
+        x1: l.box.x1 / scale + x0,
+        y1: l.box.y1 / scale + y0,
+      },
+    }));
+  }
+
+  /** See HeaderPassOptions. */
+  private async header(worker: TesseractWorker, gray: GrayImage, lines: OcrLine[]): Promise<OcrLine[]> {
+    const pass = this.options.headerPass ?? {};
+    if (pass === false || lines.length < 4) return lines;
+    const heights = lines.map((l) => l.box.y1 - l.box.y0).sort((a, b) => a - b);
+    const median = heights[Math.floor(heights.length / 2)] ?? 0;
+    if (median <= 0) return lines;
+    const minY = Math.min(...lines.map((l) => l.box.y0));
+    const maxY = Math.max(...lines.map((l) => l.box.y1));
+    const bottom = minY + (maxY - minY) * (pass.top ?? 0.3);
+    const out: OcrLine[] = [];
+    let names = pass.nameLines ?? 1;
+    for (const line of lines) {
+      const h = line.box.y1 - line.box.y0;
+      // A name-like line read with some doubt: read twice more alone (bolder strokes; smaller). When both re-readings
+      // agree with each other and not with the page reading, two of three readings win.
+      const letters = (line.text.match(/\p{L}/gu) ?? []).length;
+      // (Lines read with less than 50 % confidence are logos or stamps, which the parser skips: not counted.)
+      if (
+        names > 0 &&
+        line.box.y1 <= bottom &&
+        h < median * (pass.tallRatio ?? 1.4) &&
+        letters >= 5 &&
+        line.confidence >= 0.5
+      ) {
+        names--;
+        if (line.confidence < (pass.nameBelow ?? 0.9)) {
+          const band = {
+            x0: line.box.x0 - h * 0.5,
+            y0: line.box.y0 - h * 0.15,
+            x1: line.box.x1 + h * 0.5,
+            y1: line.box.y1 + h * 0.15,
+          };
+          const key = (t: string): string => t.toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+          const bold = (await this.readCrop(worker, gray, band, 1, 7, 1)).filter((l) => l.text.trim());
+          const b = bold.length === 1 ? bold[0] : undefined;
+          // The third reading only when the second disagrees with the page (otherwise the page reading wins anyway).
+          const differs = b !== undefined && key(b.text) !== key(line.text) && similarReading(b.text, line.text);
+          const small = differs
+            ? (await this.readCrop(worker, gray, band, pass.nameScale ?? 0.6, 7)).filter((l) => l.text.trim())
+            : [];
+          const sm = small.length === 1 ? small[0] : undefined;
+          if (b && sm && key(b.text) === key(sm.text)) {
+            out.push({ ...b, box: line.box });
+            continue;
+          }
+        }
+        out.push(line);
+        continue;
+      }
+      // Tall and wider than tall: a bar or a speck is not worth a reading.
+      if (line.box.y1 > bottom || h < median * (pass.tallRatio ?? 1.4) || line.box.x1 - line.box.x0 < 2 * h) {
+        out.push(line);
+        continue;
+      }
+      const scale = Math.max(0.3, median / h);
+      const band = {
+        x0: line.box.x0 - h * 0.5,
+        y0: line.box.y0 - h * 0.15,
+        x1: line.box.x1 + h * 0.5,
+        y1: line.box.y1 + h * 0.15,
+      };
+      // Only what lies on this line: the margin may catch a piece of a neighbour, already read.
+      const again = (await this.readCrop(worker, gray, band, scale)).filter((l) => {
+        const mid = (l.box.y0 + l.box.y1) / 2;
+        const neighbour = lines.some((o) => o !== line && similarReading(o.text, l.text));
+        return l.text.trim() && mid >= line.box.y0 && mid <= line.box.y1 && !neighbour;
+      });
+      const conf = again.length ? Math.min(...again.map((l) => l.confidence)) : 0;
+      if (again.length > 0 && conf > line.confidence + (pass.margin ?? 0)) out.push(...again);
+      else out.push(line);
+    }
+    if (pass.missed === false) return out;
+    // Bands of ink in the header that no line covers: rows with ink, outside every line's box.
+    const t = otsuThreshold(gray);
+    const top = Math.max(0, Math.floor(minY - median * 3));
+    const end = Math.min(gray.height, Math.ceil(bottom));
+    const covered = new Uint8Array(gray.height);
+    for (const l of out)
+      for (let y = Math.max(0, Math.floor(l.box.y0)); y < Math.min(gray.height, l.box.y1); y++) covered[y] = 1;
+    const ink = new Uint32Array(gray.height);
+    for (let y = top; y < end; y++) {
+      let n = 0;
+      const row = y * gray.width;
+      for (let x = 0; x < gray.width; x++) if ((gray.data[row + x] ?? 255) <= t) n++;
+      ink[y] = n;
+    }
+    // A row of text has ink over a good part of the width; the paper's edges and a scan shadow are thin vertical runs.
+    const minInk = Math.max(3, gray.width * (pass.minInk ?? 0.02));
+    const added: OcrLine[] = [];
+    for (let y = top; y < end; ) {
+      if (covered[y] || (ink[y] ?? 0) < minInk) {
+        y++;
+        continue;
+      }
+      let y1 = y;
+      let total = 0;
+      while (y1 < end && !covered[y1] && (ink[y1] ?? 0) >= minInk) total += ink[y1++] ?? 0;
+      const bh = y1 - y;
+      const density = total / (bh * gray.width);
+      if (bh >= median * (pass.missedRatio ?? 1.2) && bh <= median * 4 && density < 0.35) {
+        let x0 = gray.width;
+        let x1 = 0;
+        for (let yy = y; yy < y1; yy++) {
+          const row = yy * gray.width;
+          for (let x = 0; x < gray.width; x++) {
+            if ((gray.data[row + x] ?? 255) <= t) {
+              if (x < x0) x0 = x;
+              if (x > x1) x1 = x;
+            }
+          }
+        }
+        if (x1 - x0 < 2 * bh) {
+          y = y1;
+          continue;
+        }
+        const pad = bh * 0.3;
+        const scale = Math.max(0.3, Math.min(1, median / bh));
+        const read = await this.readCrop(
+          worker,
+          gray,
+          { x0: x0 - pad, y0: y - pad, x1: x1 + pad, y1: y1 + pad },
+          scale,
+        );
+        for (const l of read) {
+          if (l.confidence < (pass.minConfidence ?? 0.6) || (l.text.match(/\p{L}/gu) ?? []).length < 3) continue;
+          // A piece of a line already read (its descenders, a skewed end) is not a new line.
+          const lh = l.box.y1 - l.box.y0;
+          const dup = out.some(
+            (o) =>
+              Math.min(o.box.y1, l.box.y1) - Math.max(o.box.y0, l.box.y0) > Math.min(lh, o.box.y1 - o.box.y0) * 0.3 ||
+              (Math.abs(o.box.y0 + o.box.y1 - l.box.y0 - l.box.y1) < 4 * median && similarReading(o.text, l.text)),
+          );
+          if (!dup) added.push(l);
+        }
+      }
+      y = y1;
+    }
+    if (added.length === 0) return out;
+    return [...out, ...added].sort((a, b) => a.box.y0 + a.box.y1 - (b.box.y0 + b.box.y1));
+  }
+
   async recognize(image: Uint8Array): Promise<OcrResult> {
     this.worker ??= this.start();
     let worker: TesseractWorker;
@@ -297,7 +529,8 @@ export class OcrEngine {
         }
       }
     }
-    const lines = prepared && refined ? await this.refine(worker, prepared.gray, first.lines) : first.lines;
+    let lines = prepared && refined ? await this.refine(worker, prepared.gray, first.lines) : first.lines;
+    if (prepared && refined) lines = await this.header(worker, prepared.gray, lines);
     const data = { text: first.text, confidence: first.confidence };
     const fragments: TextFragment[] = [];
     for (const l of lines) {

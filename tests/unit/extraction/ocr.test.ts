@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeBuiltinExtractor } from '../../../shared/adapters/extraction/builtin.ts';
-import { OcrEngine } from '../../../shared/adapters/extraction/ocr.ts';
+import { OcrEngine, similarReading } from '../../../shared/adapters/extraction/ocr.ts';
 import { renderPdfPages } from '../../../shared/adapters/extraction/pdf.ts';
 import { receiptToJson } from '../../../shared/domain/extraction/model.ts';
 
@@ -56,8 +56,75 @@ describe('OCR engine (tesseract.js, offline)', () => {
     });
   }, 20_000);
 
+  it('reads a header line printed much larger than the rest again alone, at the size of the other lines', async () => {
+    const { createCanvas } = (await import('@napi-rs/canvas' as string)) as {
+      createCanvas(
+        w: number,
+        h: number,
+      ): {
+        getContext(k: '2d'): {
+          fillStyle: string;
+          font: string;
+          fillRect(x: number, y: number, w: number, h: number): void;
+          fillText(t: string, x: number, y: number): void;
+        };
+        toBuffer(type: 'image/png'): Buffer;
+      };
+    };
+    const canvas = createCanvas(900, 900);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, 900, 900);
+    ctx.fillStyle = '#000000';
+    ctx.font = 'bold 64px sans-serif';
+    ctx.fillText('KEDAI MAJU', 120, 110);
+    ctx.font = '26px monospace';
+    const body = [
+      'Jalan Ampang 12, Kuala Lumpur',
+      'Tel: 03-2141 5566',
+      'Date: 14/03/2024 12:31',
+      'Roti canai      2 x 1.50    3.00',
+    ];
+    body.push(
+      'Teh tarik                   2.20',
+      'Nasi lemak                  6.50',
+      'Subtotal                   11.70',
+    );
+    body.push(
+      'Total                      11.70',
+      'Cash                       20.00',
+      'Change                      8.30',
+    );
+    for (const [i, t] of body.entries()) ctx.fillText(t, 60, 200 + i * 62);
+    const bytes = new Uint8Array(canvas.toBuffer('image/png'));
+    const withPass = new OcrEngine();
+    const without = new OcrEngine({ headerPass: false });
+    const pages = vi.spyOn(withPass as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
+    const plain = vi.spyOn(without as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
+    try {
+      const r = await withPass.recognize(bytes);
+      await without.recognize(bytes);
+      expect(plain).toHaveBeenCalledTimes(1);
+      // The page, then the tall title read alone.
+      expect(pages.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(r.lines[0]?.text.toUpperCase().replace(/[^A-Z]/g, '')).toBe('KEDAIMAJU');
+      expect(r.lines.some((l) => /11[.,]70/.test(l.text))).toBe(true);
+    } finally {
+      await withPass.close();
+      await without.close();
+    }
+  }, 60_000);
+
+  it('tells two readings of the same text from different text', () => {
+    expect(similarReading('GARDENIA BAKERIES (KI ) SDN BHD', 'GARDENIA BAKERIES (KL) SDN BHD')).toBe(true);
+    expect(similarReading('Saniung Realiti Sdn. Bhd.', 'Sanjung Realiti Sdn. Bhd.')).toBe(true);
+    expect(similarReading('marre ga 2222222222', 'GARDENIA BAKERIES (KL) SDN BHD')).toBe(false);
+    expect(similarReading('|', '|')).toBe(false);
+  });
+
   it('reads the original bytes too when the prepared image reads poorly, and keeps the more confident reading', async () => {
-    const engine = new OcrEngine({ retryBelow: 1.01 }); // every reading counts as poor here
+    // Every reading counts as poor here; the header pass (more page calls) is tested apart.
+    const engine = new OcrEngine({ retryBelow: 1.01, headerPass: false });
     const page = vi.spyOn(engine as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
     try {
       const both = await engine.recognize(fixture('sroie-003.jpg'));
@@ -65,7 +132,7 @@ describe('OCR engine (tesseract.js, offline)', () => {
       const readings = (await Promise.all(page.mock.results.map((r) => r.value))) as Array<{ confidence: number }>;
       expect(both.meanConfidence).toBe(Math.max(...readings.map((r) => r.confidence)));
       page.mockClear();
-      const never = new OcrEngine({ retryBelow: 0 });
+      const never = new OcrEngine({ retryBelow: 0, headerPass: false });
       const once = vi.spyOn(never as unknown as { page: (...a: unknown[]) => Promise<unknown> }, 'page');
       await never.recognize(fixture('sroie-003.jpg'));
       expect(once).toHaveBeenCalledTimes(1);
