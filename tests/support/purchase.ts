@@ -100,5 +100,17 @@ export const purchaseTrail = async (
         (e.cardTransactionIds as string[] | undefined)?.includes(of.txId ?? ''),
       )
     : [];
-  return JSON.stringify({ receipts: details, transactionMissingItsReceipt: missing, expenses });
+  // Other unmatched receipts proposed for the same charges: the rivals that kept a link from being automatic.
+  const charges = new Set(
+    details.flatMap((d) =>
+      ((d as { suggestions?: { transactionId: string }[] }).suggestions ?? []).map((x) => x.transactionId),
+    ),
+  );
+  const unmatched = (await get('/receipts?unmatched=true&limit=100')).items ?? [];
+  const rivals = (await Promise.all(unmatched.map((r) => get(`/receipts/${String(r.id)}`))))
+    .map((d) => d as { id?: string; suggestions?: { transactionId: string }[]; extraction?: unknown })
+    .filter((d) => d.id && !receipts.some((r) => r.id === d.id))
+    .filter((d) => (d.suggestions ?? []).some((x) => charges.has(x.transactionId)))
+    .map((d) => ({ id: d.id, extraction: d.extraction, suggestions: d.suggestions }));
+  return JSON.stringify({ receipts: details, rivals, transactionMissingItsReceipt: missing, expenses });
 };

@@ -221,7 +221,8 @@ export const assignKeyed = (
         if (seen[ci] === oi) continue;
         seen[ci] = oi;
         if (touchesAuto(ci)) continue;
-        let effective = score[ci] as number;
+        const own = score[ci] as number;
+        let effective = own;
         if (shape[oi] === 0 && shape[ci] === 0) {
           const or = k0[oi] as number;
           const ot = k1[oi] as number;
@@ -231,6 +232,10 @@ export const assignKeyed = (
           } else {
             effective += bestOn(or, oi, ci, ot) - bestOn(k0[ci] as number, oi, ci, ot);
           }
+          // A competitor that could not be linked on its own (below the threshold) never outweighs us through
+          // the swap: two weak pairs (a tip-tolerance guess each) are not a reason to doubt a certain one. Seen
+          // online: a receipt with its exact charge stayed a suggestion while another receipt's charge was late.
+          if (own < opts.autoThreshold) effective = Math.min(effective, own);
         }
         if (effective > competitor) competitor = effective;
       }

@@ -116,6 +116,20 @@ describe('online plan: competition and suggestions', () => {
   });
 });
 
+describe('online plan: weak alternatives never outweigh a certain pair', () => {
+  it('a receipt and its exact charge are auto-linked although two tip-tolerance guesses would add up to more', () => {
+    // Seen in a loaded run: four purchases at once; another receipt whose own charge was not recorded yet could be a
+    // tipped version of our charge (+17.5 %), and another charge could be our receipt tipped (+13.5 %).
+    const ours = pr({ id: 'r', vendor: 'GNFOFKL GRMKKS', totalStr: '47.63', date: '2026-11-22', cardLast4: '4242' });
+    const early = pr({ id: 'r4', vendor: 'IPIHGRD UCUGIT', totalStr: '40.53', date: '2026-11-22', cardLast4: '4242' });
+    const at = '2026-11-22T08:41:20Z';
+    const c = tx({ id: 'c', merchantName: 'GNFOFKL GRMKKS', mcc: '5812', amountStr: '47.63', authorizedAt: at });
+    const c2 = tx({ id: 'c2', merchantName: 'RGFHDDA ETCUEZ', mcc: '5812', amountStr: '54.08', authorizedAt: at });
+    const plan = planOnline([ours, early], [c, c2], { receiptId: 'r' }, o);
+    expect(plan.decision).toMatchObject({ transactionIds: ['c'], auto: true });
+  });
+});
+
 describe('online refunds → purchase', () => {
   const purchase = (id: string, amountStr: string, refundedMinor = 0n) => ({
     transaction: tx({ id, amountStr, merchantName: 'FNAC PARIS', mcc: '5732', authorizedAt: '2024-05-02T15:00:00Z' }),
