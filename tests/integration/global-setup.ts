@@ -19,7 +19,8 @@ export default async function setup(project: TestProject) {
   project.provide('smtpPort', cloud.smtpPort);
   return async () => {
     await cloud.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // QUITTANCE_ITEST_KEEP=1 keeps the data directory: `npm start` on it replays what the suite left behind.
+    if (!process.env.QUITTANCE_ITEST_KEEP) rmSync(dataDir, { recursive: true, force: true });
     // QUITTANCE_ITEST_LOG=<file> keeps the cloud's whole output (with POWERTOOLS_LOG_LEVEL=INFO: every decision).
     if (process.env.QUITTANCE_ITEST_LOG) writeFileSync(process.env.QUITTANCE_ITEST_LOG, cloud.output());
     // What went wrong inside the cloud (failed invocations, dead letters, errors) is what a red CI run needs.
