@@ -82,7 +82,7 @@ try {
     '# DynamoDB Local ceiling',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:ddb-ceiling\` (${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)} at the end).`,
-    'DynamoDB Local as `npm start` runs it (Java, SQLite, parallel GC), our client only, no function in the path.',
+    'DynamoDB Local as `npm start` runs it (Java, SQLite with a write-ahead log and synchronous=normal, parallel GC), our client only, no function in the path.',
     `${SECONDS} s per step, closed loop.`,
     '',
     '| operation | concurrent clients | throughput |',
