@@ -27,7 +27,7 @@ export default async function setup(project: TestProject) {
     const trouble = cloud
       .output()
       .split('\n')
-      .filter((l) => /failed|dead-letter|"level":"ERROR"/i.test(l));
+      .filter((l) => /function \w+ failed after|dead-lettered|slot failed|end failed|"level":"ERROR"/.test(l));
     if (trouble.length > 0) {
       process.stderr.write(`\nlocal cloud trouble during the suite (${trouble.length} lines, last 60):\n`);
       process.stderr.write(`${trouble.slice(-60).join('\n')}\n`);
