@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeSampleReceiptPdf } from '../../infra/local/sample-receipt.ts';
@@ -13,7 +15,14 @@ type Receipt = {
   channel: string;
   duplicateOf: string | null;
   document: { fileName: string; contentType: string; size: number; url?: string };
-  extraction: null | { engine: string; total?: string; vendor?: string };
+  extraction: null | {
+    engine: string;
+    total?: string;
+    vendor?: string;
+    date?: string;
+    currency?: string;
+    taxes?: { rate: string; amount: string }[];
+  };
   failure: null | { code: string; reason: string };
 };
 
@@ -297,5 +306,58 @@ describe('receipt intake paths (SMTP → S3 → intake → extraction → API)',
       'RECEIVED',
       'EXTRACTION_FAILED',
     ]);
+  });
+});
+
+describe('the built-in engine through the local cloud: each kind of document read right', () => {
+  it('a French PDF receipt (text layer), a Factur-X invoice (embedded XML) and a photo (local OCR), in one e-mail', async () => {
+    const fixtures = join(import.meta.dirname, '../fixtures/extraction');
+    const read = (...p: string[]) => readFileSync(join(...p));
+    const receipts = await mailAndSettle(
+      {
+        from: ALICE,
+        to: INBOX,
+        attachments: [
+          { filename: 'boulangerie.pdf', content: read(fixtures, 'french-receipt.pdf') },
+          {
+            filename: 'facture.pdf',
+            content: read(import.meta.dirname, '../../../shared/data/einvoice/akretion_factur-x/invoice_EN16931.pdf'),
+          },
+          { filename: 'ticket.jpg', content: read(fixtures, 'sroie-003.jpg'), contentType: 'image/jpeg' },
+        ],
+      },
+      3,
+    );
+    const by = (name: string) => receipts.find((r) => r.document.fileName === name)?.extraction;
+    expect(by('boulangerie.pdf')).toMatchObject({
+      engine: 'pdf-text',
+      vendor: 'BOULANGERIE DU MARCHE',
+      date: '2024-03-14',
+      total: '15.60',
+      currency: 'EUR',
+      taxes: [
+        expect.objectContaining({ rate: '5.50', amount: '0.28' }),
+        expect.objectContaining({ rate: '10.00', amount: '1.02' }),
+      ],
+    });
+    expect(by('facture.pdf')).toMatchObject({
+      engine: 'facturx',
+      vendor: 'LE FOURNISSEUR',
+      date: '2026-01-31',
+      total: '104.90',
+      currency: 'EUR',
+    });
+    expect(by('facture.pdf')?.taxes?.map((t) => `${t.rate}:${t.amount}`)).toEqual([
+      '20.00:2.20',
+      '0.00:0.00',
+      '10.00:2.70',
+      '0.00:0.00',
+    ]);
+    expect(by('ticket.jpg')).toMatchObject({
+      engine: 'ocr',
+      vendor: 'IKANO HANDEL SDN BHD',
+      date: '2018-04-25',
+      total: '22.00',
+    });
   });
 });
