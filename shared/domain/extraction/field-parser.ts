@@ -694,7 +694,10 @@ export const parseReceiptRows = (
       taxConsistent++;
     }
   }
-  const rated = taxes.filter((t) => t.rate !== undefined);
+  // A rate read twice: the line whose base checks out wins over one read without a base ("GST 6% 22.00" printing
+  // the gross beside the rate, above the summary "6% 20.75 1.25").
+  const checked = new Set(taxes.filter((t) => t.rate !== undefined && t.base).map((t) => t.rate));
+  const rated = taxes.filter((t) => t.rate !== undefined && (t.base || !checked.has(t.rate)));
   const finalTaxes = rated.length > 0 ? rated : taxes.slice(0, 1);
   receipt.taxes = finalTaxes;
   if (finalTaxes.length > 0) receipt.confidence.taxes = taxInconsistent > 0 ? 0.4 : taxConsistent > 0 ? 0.9 : 0.6;

@@ -73,6 +73,15 @@ describe('field parser', () => {
     expect(r.taxes).toEqual([{ rate: '20.00', base: '1041.67', amount: '208.33' }]);
   });
 
+  it('keeps the VAT line whose base checks out when the same rate is also printed beside the gross', () => {
+    const r = parse(
+      'KEDAI BUKU MAJU SDN BHD\n25/04/2018\nPensel 2B                 12.00\nKertas A4                 10.00\nTOTAL INCLUDING GST 6%    22.00\nGST 6%                    22.00\nGST Summary   Amount   Tax\nSR 6%         20.75    1.25',
+      { currency: 'MYR' },
+    );
+    expect(r.total).toBe('22.00');
+    expect(r.taxes).toEqual([{ rate: '6.00', base: '20.75', amount: '1.25' }]);
+  });
+
   it('reads an English receipt with subtotal, tax, tip and month-first date from the country', () => {
     const r = parse(ENGLISH, { country: 'US' });
     expect(r).toMatchObject({
