@@ -12,7 +12,7 @@ import {
   type ReconcileResult,
   reconcile,
 } from '../../shared/domain/matching/index.ts';
-import { parseMoney } from '../../shared/domain/money.ts';
+import { type Money, parseMoney } from '../../shared/domain/money.ts';
 import { type Command, UsageError } from '../command.ts';
 
 /*
@@ -211,7 +211,7 @@ const isOptionalLast4 = (v: unknown): v is string | null | undefined =>
   v === null || v === undefined || (typeof v === 'string' && LAST4.test(v));
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const fastReceipt = (json: unknown): MatchReceipt | null => {
+const fastReceipt = (json: unknown, cache: LineCache): MatchReceipt | null => {
   if (!isRecord(json)) return null;
   const { id, employeeId, vendor, date, total, currency, cardLast4, mccHints, category } = json;
   if (!isId(id) || !(employeeId === null || employeeId === undefined || isId(employeeId))) return null;
@@ -220,15 +220,15 @@ const fastReceipt = (json: unknown): MatchReceipt | null => {
   if (mccHints !== undefined || (category !== undefined && category !== null)) return null;
   return {
     id,
-    employeeId: employeeId ?? null,
-    vendor,
+    employeeId: employeeId === null || employeeId === undefined ? null : cache.string(employeeId),
+    vendor: cache.string(vendor),
     date,
-    total: money(total, currency, 'total'),
-    cardLast4: cardLast4 ?? null,
+    total: cache.money(total, currency, 'total'),
+    cardLast4: cardLast4 === null || cardLast4 === undefined ? null : cache.string(cardLast4),
   };
 };
 
-const fastTransaction = (json: unknown): MatchTransaction | null => {
+const fastTransaction = (json: unknown, cache: LineCache): MatchTransaction | null => {
   if (!isRecord(json)) return null;
   const { id, employeeId, merchantName, mcc, amount, currency, merchantAmount, merchantCurrency } = json;
   const { authorizedAt, postedAt, cardLast4 } = json;
@@ -243,16 +243,52 @@ const fastTransaction = (json: unknown): MatchTransaction | null => {
   if (!isOptionalLast4(cardLast4)) return null;
   return {
     id,
-    employeeId,
-    merchantName,
-    mcc: mcc.padStart(4, '0'),
-    amount: money(amount, currency, 'amount'),
-    merchantAmount: hasAmount ? money(merchantAmount as string, merchantCurrency as string, 'merchantAmount') : null,
+    employeeId: cache.string(employeeId),
+    merchantName: cache.string(merchantName),
+    mcc: cache.string(mcc.length === 4 ? mcc : mcc.padStart(4, '0')),
+    amount: cache.money(amount, currency, 'amount'),
+    merchantAmount: hasAmount
+      ? cache.money(merchantAmount as string, merchantCurrency as string, 'merchantAmount')
+      : null,
     authorizedAt,
     postedAt: postedAt ?? null,
-    cardLast4: cardLast4 ?? null,
+    cardLast4: cardLast4 === null || cardLast4 === undefined ? null : cache.string(cardLast4),
   };
 };
+
+/**
+ * Money and repeated strings shared across the lines of one parse (fast path only): a batch has far fewer
+ * distinct amounts, employees, merchants and cards than lines, and each shared value is one object instead of
+ * one per line (less to allocate, less for the garbage collector to copy, and a string's hash computed once for
+ * the later lookups). Money is immutable; sharing it changes no value.
+ */
+class LineCache {
+  private readonly monies = new Map<string, Money>();
+  private readonly strings = new Map<string, string>();
+
+  money(amount: string, cur: string, field: string): Money {
+    // The currency is 3 letters (checked by the caller), so currency + amount is unambiguous.
+    const key = cur + amount;
+    let m = this.monies.get(key);
+    if (m === undefined) {
+      m = money(amount, cur, field);
+      if (this.monies.size >= CACHE_LIMIT) this.monies.clear();
+      this.monies.set(key, m);
+    }
+    return m;
+  }
+
+  string(value: string): string {
+    const kept = this.strings.get(value);
+    if (kept !== undefined) return kept;
+    if (this.strings.size >= CACHE_LIMIT) this.strings.clear();
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
+/** Entries a LineCache keeps before starting over (bounds its memory on a batch of unique values). */
+const CACHE_LIMIT = 1 << 20;
 
 const fieldError = (field: string, message: string): Error & { field: string } =>
   Object.assign(new Error(message), { field });
@@ -268,8 +304,9 @@ const money = (amount: string, cur: string, field: string) => {
 export const parseReceipts = (
   text: string | Uint8Array,
   file = 'receipts',
-): { items: MatchReceipt[]; errors: LineError[] } =>
-  parseLines(
+): { items: MatchReceipt[]; errors: LineError[] } => {
+  const cache = new LineCache();
+  return parseLines(
     text,
     file,
     receiptLineSchema,
@@ -283,14 +320,16 @@ export const parseReceipts = (
       ...(r.mccHints ? { mccHints: r.mccHints } : {}),
       ...(r.category ? { category: r.category } : {}),
     }),
-    fastReceipt,
+    (json) => fastReceipt(json, cache),
   );
+};
 
 export const parseTransactions = (
   text: string | Uint8Array,
   file = 'transactions',
-): { items: MatchTransaction[]; errors: LineError[] } =>
-  parseLines(
+): { items: MatchTransaction[]; errors: LineError[] } => {
+  const cache = new LineCache();
+  return parseLines(
     text,
     file,
     transactionLineSchema,
@@ -317,8 +356,9 @@ export const parseTransactions = (
         cardLast4: t.cardLast4 ?? null,
       };
     },
-    fastTransaction,
+    (json) => fastTransaction(json, cache),
   );
+};
 
 /** Rates file: {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} (date-specific keys win). */
 export const rateSourceFromJson = (json: unknown): RateSource => {
