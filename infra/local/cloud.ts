@@ -152,8 +152,14 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
           name: `queue:${logical}`,
           bus: names.bus,
           pattern: spec.subscribe,
+          // EventBridge delivers to SQS inside AWS, not through anyone's SDK: the emulator's own sendMessage saves
+          // a signed HTTP round trip per event on the local cloud's one thread (FIFO targets keep the SDK path).
           deliver: async (e: BusEvent) => {
-            await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify(e) }));
+            if (spec.fifo) {
+              await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: JSON.stringify(e) }));
+            } else {
+              fauxqs.sendMessage(names.queue(logical, spec), JSON.stringify(e), REGION);
+            }
           },
         });
       }

@@ -12,6 +12,8 @@ export interface Fauxqs {
   port: number;
   /** The queue database's SQLite settings as read back ("wal, synchronous=normal"). */
   sqlite: string;
+  /** Enqueues in-process, as SQS's SendMessage does (the local bus's queue targets). */
+  sendMessage(queueName: string, body: string, region: string): void;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,9 @@ export const startLocalS3Sqs = async (opts: {
     port: server.port,
     endpoint: `http://127.0.0.1:${server.port}`,
     sqlite: queueDbMode,
+    sendMessage: (queueName, body, region) => {
+      server.sendMessage(queueName, body, { region });
+    },
     stop: () => server.stop(),
   };
 };
