@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { money, parseMoney } from '../../domain/money.ts';
+import { type Money, money, parseMoney } from '../../domain/money.ts';
 import type { Receipt } from '../../domain/receipts/receipt.ts';
 import type {
   LostReceiptDeclaration,
@@ -120,6 +120,48 @@ const conditionFailed = (error: unknown) =>
 const transactionConflict = (error: unknown) => cancellationCodes(error).includes('TransactionConflict');
 
 export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => {
+  /**
+   * A retired slot written before the slot itself (its capture or its end came first: events are not ordered), so
+   * the late decision never opens one. A whole transaction record (readers parse it), pending, outside every index.
+   * false: the slot appeared meanwhile.
+   */
+  const placeTombstone = (
+    companyId: string,
+    slotId: string,
+    t: {
+      employeeId: string;
+      merchantName: string;
+      mcc: string;
+      amount: Money;
+      authorizedAt: string;
+      cardLast4: string | null;
+      retiredBy: string;
+    },
+  ) =>
+    writeOnce(() =>
+      ddb.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...txKey(companyId, slotId),
+            entity: 'AuthorizationSlot',
+            companyId,
+            id: slotId,
+            employeeId: t.employeeId,
+            merchantName: t.merchantName,
+            mcc: t.mcc,
+            amountMinor: t.amount.minor.toString(),
+            currency: t.amount.currency,
+            authorizedAt: t.authorizedAt,
+            cardLast4: t.cardLast4,
+            pending: true,
+            capturedBy: t.retiredBy,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+
   /** A sum is undone as it was made: every receipt and transaction of it, each pair remembered as refused. */
   const unlinkGroup = async (companyId: string, receiptId: string, current: MatchLink): Promise<MatchLink> => {
     const receiptIds = current.receiptIds ?? [];
@@ -365,30 +407,15 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         if (slot) break;
         // The capture came first (events are not ordered): a tombstone keeps the late authorization from ever
         // opening a slot. If the slot appeared meanwhile, read again.
-        const placed = await writeOnce(() =>
-          ddb.send(
-            new PutCommand({
-              TableName: table,
-              // A whole transaction record (readers parse it), pending, retired, outside every index.
-              Item: {
-                ...txKey(companyId, slotId),
-                entity: 'AuthorizationSlot',
-                companyId,
-                id: slotId,
-                employeeId: capture.employeeId,
-                merchantName: capture.merchantName,
-                mcc: capture.mcc,
-                amountMinor: capture.amount.minor.toString(),
-                currency: capture.amount.currency,
-                authorizedAt: capture.authorizedAt,
-                cardLast4: capture.cardLast4,
-                pending: true,
-                capturedBy: capture.id,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          ),
-        );
+        const placed = await placeTombstone(companyId, slotId, {
+          employeeId: capture.employeeId,
+          merchantName: capture.merchantName,
+          mcc: capture.mcc,
+          amount: capture.amount,
+          authorizedAt: capture.authorizedAt,
+          cardLast4: capture.cardLast4,
+          retiredBy: capture.id,
+        });
         if (placed) return null;
       }
       // A receipt may take the slot while we decide: every write is conditioned on what was read, and a failed
@@ -477,29 +504,15 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         const retired = `ended:${ending.status}`;
         if (!slot) {
           // The end came before the decision's slot: a tombstone keeps the late slot from ever opening.
-          const placed = await writeOnce(() =>
-            ddb.send(
-              new PutCommand({
-                TableName: table,
-                Item: {
-                  ...txKey(companyId, slotId),
-                  entity: 'AuthorizationSlot',
-                  companyId,
-                  id: slotId,
-                  employeeId: ending.employeeId,
-                  merchantName: '',
-                  mcc: '',
-                  amountMinor: '0',
-                  currency: 'XXX',
-                  authorizedAt: ending.at,
-                  cardLast4: null,
-                  pending: true,
-                  capturedBy: retired,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              }),
-            ),
-          );
+          const placed = await placeTombstone(companyId, slotId, {
+            employeeId: ending.employeeId,
+            merchantName: '',
+            mcc: '',
+            amount: money(0n, 'XXX'),
+            authorizedAt: ending.at,
+            cardLast4: null,
+            retiredBy: retired,
+          });
           if (placed) return null;
           continue;
         }
