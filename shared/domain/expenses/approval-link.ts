@@ -85,6 +85,9 @@ export const readApprovalLink = (token: string, secrets: readonly Uint8Array[], 
     return { ok: false, reason: 'malformed' };
   }
   const given = Buffer.from(sig, 'base64url');
+  // One spelling per signature: base64url's last character carries padding bits, so other letters decode to the
+  // same bytes; only the canonical encoding is accepted (a link is never valid under two spellings).
+  if (given.toString('base64url') !== sig) return { ok: false, reason: 'bad-signature' };
   const signed = `${version}.${body}`;
   let valid = false;
   for (const secret of secrets) {
