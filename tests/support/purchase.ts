@@ -14,12 +14,14 @@ import { sendMail } from './api-client.ts';
 const letters = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPRSTUVZ'[randomInt(22)]).join('');
 
 /**
- * A purchase by Alice that nobody else in the suite makes: its own merchant and amount (25 € to 90 €). The name is
- * letters only: tokens with digits count only when both names carry a non-store-like code (merchant.ts), and a
- * plain letters name keeps the other tests' purchases from ever competing.
+ * A purchase by Alice that nobody else in the suite makes: its own merchant and amount (26 € to 45 €: above the
+ * demo chain's 25 € finance step, and small enough that the whole suite's purchases stay within Alice's 1 500 €
+ * monthly budget, or the last ones would be declined). The name is letters only: tokens with digits count only when
+ * both names carry a non-store-like code (merchant.ts), and a plain letters name keeps the other tests' purchases
+ * from ever competing.
  */
 export const purchase = () => {
-  const cents = randomInt(2600, 9000);
+  const cents = randomInt(2600, 4500);
   const vendor = `${letters(7)} ${letters(6)}`;
   return { vendor, cents, printed: `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}` };
 };
