@@ -125,7 +125,8 @@ export const topology = defineTopology({
       entry: 'functions/card-activity/handler.ts',
       description:
         'Card activity off the critical path, in batches: the weekly cash-out report and the receipt slots of approved authorizations',
-      trigger: { type: 'queue', queue: 'cardActivity', batchSize: 10, maxConcurrency: 2 },
+      // Gathered for up to a second: one report write, one receive and one delete per ten authorizations.
+      trigger: { type: 'queue', queue: 'cardActivity', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 },
       uses: { tables: { main: 'readWrite' }, queues: { cardActivity: 'consume' }, putEvents: true },
       timeoutSeconds: 30,
       memoryMB: 512,

@@ -219,6 +219,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
             queueUrl: q.url,
             queueArn: q.arn,
             batchSize: t.batchSize,
+            ...(t.maxBatchingWindowSeconds ? { maxBatchingWindowSeconds: t.maxBatchingWindowSeconds } : {}),
             // QUITTANCE_MAX_VISIBILITY_S (tests): a failed batch is retried within seconds, not minutes.
             visibilityTimeoutSeconds: Math.min(
               qspec.visibilityTimeoutSeconds,

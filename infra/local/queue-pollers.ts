@@ -13,6 +13,8 @@ export interface PollerSpec {
   queueUrl: string;
   queueArn: string;
   batchSize: number;
+  /** Lambda's MaximumBatchingWindowInSeconds: how long to gather records before invoking with a partial batch. */
+  maxBatchingWindowSeconds?: number;
   visibilityTimeoutSeconds: number;
   invoke: (event: unknown) => Promise<unknown>;
 }
@@ -54,21 +56,36 @@ export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: strin
   let running = true;
   let current: Promise<void> = Promise.resolve();
 
+  const receive = async (max: number, waitSeconds: number) =>
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: spec.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          VisibilityTimeout: spec.visibilityTimeoutSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
+
   const loop = async () => {
     while (running) {
       let messages: Message[] = [];
       try {
-        const res = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: spec.queueUrl,
-            MaxNumberOfMessages: Math.min(10, spec.batchSize),
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: spec.visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        messages = res.Messages ?? [];
+        messages = await receive(spec.batchSize, 1);
+        // A batching window: once a record is in hand, gather more until the batch is full or the window ends
+        // (one look at the end of the window, then as long as full receives keep coming), as Lambda does.
+        const windowMs = (spec.maxBatchingWindowSeconds ?? 0) * 1000;
+        if (messages.length > 0 && messages.length < spec.batchSize && windowMs > 0) {
+          await new Promise((r) => setTimeout(r, windowMs));
+          while (running && messages.length < spec.batchSize) {
+            const more = await receive(spec.batchSize - messages.length, 0);
+            messages.push(...more);
+            if (more.length < Math.min(10, spec.batchSize - messages.length + more.length)) break;
+          }
+        }
       } catch (error) {
         if (!running) return;
         log(`poller ${spec.functionName}: receive failed: ${(error as Error).message}`);

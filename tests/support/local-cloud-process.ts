@@ -18,7 +18,14 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export const startCloudProcess = async (dataDir: string, env: Record<string, string> = {}): Promise<RunningCloud> => {
   const child = spawn(
     process.execPath,
-    ['--disable-warning=ExperimentalWarning', '--import', 'tsx', 'infra/local/main.ts'],
+    [
+      // Diagnostics: e.g. QUITTANCE_CLOUD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the cloud.
+      ...(process.env.QUITTANCE_CLOUD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--disable-warning=ExperimentalWarning',
+      '--import',
+      'tsx',
+      'infra/local/main.ts',
+    ],
     {
       cwd: ROOT,
       env: {
