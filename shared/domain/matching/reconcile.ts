@@ -205,10 +205,14 @@ export const reconcile = (
   const rCardAny = new Int32Array(nR);
   /** 1 when the pairs of a receipt can be scored on the columns (see scoreOnColumns). */
   const rColumns = new Uint8Array(nR);
+  /** The id of the receipt's normalized vendor in `memo`. */
+  const rMid = new Int32Array(nR);
   for (let i = 0; i < nR; i++) {
     const r = receipts[i] as MatchReceipt;
+    const mid = memo.internId(r.vendor);
+    rMid[i] = mid;
     // The fields of prepareReceiptWith, plus the position.
-    const pr: BatchReceipt = { receipt: r, day: epochDay(r.date), merchant: memo.intern(r.vendor), index: i };
+    const pr: BatchReceipt = { receipt: r, day: epochDay(r.date), merchant: memo.merchantOf(mid), index: i };
     prs[i] = pr;
     rDay[i] = pr.day;
     const minor = r.total.minor;
@@ -273,6 +277,8 @@ export const reconcile = (
   const pts: (BatchTransaction | undefined)[] = new Array(nT);
   const sortedTx: MatchTransaction[] = new Array(nT);
   const tMerchant: NormalizedMerchant[] = new Array(nT);
+  /** The id of the charge's normalized descriptor in `memo`. */
+  const tMid = new Int32Array(nT);
   const tSpan: (readonly [number, number])[] = new Array(nT);
   const txEmpAt = new Int32Array(nT);
   const spans = new SpanPool();
@@ -310,7 +316,9 @@ export const reconcile = (
     const lodging = isLodgingMcc(t.mcc);
     sortedTx[index] = t;
     txEmpAt[index] = txEmp[j] as number;
-    tMerchant[index] = memo.intern(t.merchantName);
+    const mid = memo.internId(t.merchantName);
+    tMid[index] = mid;
+    tMerchant[index] = memo.merchantOf(mid);
     tMs[index] = ms;
     tSpan[index] = authSpan;
     tDay[index] = authDay;
@@ -499,7 +507,7 @@ export const reconcile = (
       else if (tPost[j] === authDay && before <= daysBefore + 5) date = 0.55;
       else return null;
     }
-    const sim = memo.similarity((prs[i] as BatchReceipt).merchant, tMerchant[j] as NormalizedMerchant);
+    const sim = memo.similarityOfIds(rMid[i] as number, tMid[j] as number);
     if (amount <= 0.25 && sim < 0.8) return null;
     const rc = rCardAny[i] as number;
     const tc = tCard[j] as number;
@@ -550,6 +558,7 @@ export const reconcile = (
   let pairsExact = 0;
   const pairScore: number[] = [];
   const pairTx: number[] = [];
+  let scratch = new Float64Array(256);
   const parts: BatchTransaction[] = [];
   let current = 0;
   let currentPr: BatchReceipt = prs[0] as BatchReceipt;
@@ -595,7 +604,15 @@ export const reconcile = (
     }
     const n = pairScore.length;
     if (n > maxPairs) {
-      const idx = Array.from({ length: n }, (_, k) => k);
+      // The maxPairs best in (score desc, id) order: the maxPairs-th best score found by a numeric sort, then only
+      // the pairs at or above it sorted with the ids (the same first maxPairs as sorting them all).
+      if (scratch.length < n) scratch = new Float64Array(2 * n);
+      const sorted = scratch.subarray(0, n);
+      for (let k = 0; k < n; k++) sorted[k] = pairScore[k] as number;
+      sorted.sort();
+      const cut = sorted[n - maxPairs] as number;
+      const idx: number[] = [];
+      for (let k = 0; k < n; k++) if ((pairScore[k] as number) >= cut) idx.push(k);
       idx.sort(
         (a, b) =>
           (pairScore[b] as number) - (pairScore[a] as number) ||

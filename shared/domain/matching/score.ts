@@ -170,46 +170,81 @@ export const merchantReason = (receiptVendor: string, descriptor: string, sim: n
 
 /**
  * Merchant similarities memoized by object identity, for batch runs where every normalized merchant comes from
- * one `intern` table (each distinct name normalized once, each distinct pair compared once).
+ * one `intern` table (each distinct name normalized once, each distinct pair compared once). Each normalized
+ * merchant has a dense integer id, so batch columns can hold ids and look similarities up without objects.
  */
 export class SimilarityCache {
-  private readonly names = new Map<string, NormalizedMerchant>();
+  /** Raw names → the id of their normalized form. */
+  private readonly names = new Map<string, number>();
   private readonly forms = new Map<string, NormalizedMerchant>();
   private readonly ids = new Map<NormalizedMerchant, number>();
-  private readonly sims = new Map<number, number>();
+  /** The normalized merchants by id (ids are dense, in first-seen order). */
+  private readonly byId: NormalizedMerchant[] = [];
+  /** Similarities by the first merchant's id, then the second's (small-integer keys hash cheaply). */
+  private rows: (Map<number, number> | undefined)[] = [];
+  private cached = 0;
 
   /** The normalized form of `raw`, computed once per distinct string; equal forms share one object. */
   intern(raw: string): NormalizedMerchant {
-    let m = this.names.get(raw);
-    if (m === undefined) {
+    return this.merchantOf(this.internId(raw));
+  }
+
+  /** The normalized merchant with this id. */
+  merchantOf(id: number): NormalizedMerchant {
+    return this.byId[id] as NormalizedMerchant;
+  }
+
+  /** The id (see `idOf`) of the normalized form of `raw`. */
+  internId(raw: string): number {
+    let id = this.names.get(raw);
+    if (id === undefined) {
       const n = normalizeMerchant(raw);
       const form = `${n.platform ?? ''}\u0000${n.tokens.join(' ')}\u0000${n.codes?.join(' ') ?? ''}`;
-      m = this.forms.get(form);
+      let m = this.forms.get(form);
       if (m === undefined) {
         m = n;
         this.forms.set(form, n);
       }
-      this.names.set(raw, m);
+      id = this.idOf(m);
+      this.names.set(raw, id);
     }
-    return m;
+    return id;
   }
 
-  private idOf(m: NormalizedMerchant): number {
+  /** The id of a normalized merchant (batch code keeps ids in columns and compares with `similarityOfIds`). */
+  idOf(m: NormalizedMerchant): number {
     let id = this.ids.get(m);
     if (id === undefined) {
-      id = this.ids.size;
+      id = this.byId.length;
       this.ids.set(m, id);
+      this.byId.push(m);
+      this.rows.push(undefined);
     }
     return id;
   }
 
   similarity(a: NormalizedMerchant, b: NormalizedMerchant): number {
-    const key = this.idOf(a) * 0x4000000 + this.idOf(b);
-    let sim = this.sims.get(key);
+    return this.similarityOfIds(this.idOf(a), this.idOf(b));
+  }
+
+  /** `similarity` of the merchants with these ids (from `idOf`). */
+  similarityOfIds(a: number, b: number): number {
+    let row = this.rows[a];
+    if (row === undefined) {
+      row = new Map();
+      this.rows[a] = row;
+    }
+    let sim = row.get(b);
     if (sim === undefined) {
-      sim = merchantSimilarity(a, b);
-      if (this.sims.size >= 4_000_000) this.sims.clear();
-      this.sims.set(key, sim);
+      sim = merchantSimilarity(this.byId[a] as NormalizedMerchant, this.byId[b] as NormalizedMerchant);
+      if (this.cached >= 4_000_000) {
+        this.rows = new Array(this.byId.length).fill(undefined);
+        this.cached = 0;
+        row = new Map();
+        this.rows[a] = row;
+      }
+      row.set(b, sim);
+      this.cached++;
     }
     return sim;
   }
