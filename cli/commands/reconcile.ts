@@ -263,17 +263,26 @@ const fastTransaction = (json: unknown, cache: LineCache): MatchTransaction | nu
  * the later lookups). Money is immutable; sharing it changes no value.
  */
 class LineCache {
-  private readonly monies = new Map<string, Money>();
+  /** Per currency: Money by amount text (no key to build per line). */
+  private readonly monies = new Map<string, Map<string, Money>>();
+  private moneyCount = 0;
   private readonly strings = new Map<string, string>();
 
   money(amount: string, cur: string, field: string): Money {
-    // The currency is 3 letters (checked by the caller), so currency + amount is unambiguous.
-    const key = cur + amount;
-    let m = this.monies.get(key);
+    let byAmount = this.monies.get(cur);
+    if (byAmount === undefined) {
+      byAmount = new Map();
+      this.monies.set(cur, byAmount);
+    }
+    let m = byAmount.get(amount);
     if (m === undefined) {
       m = money(amount, cur, field);
-      if (this.monies.size >= CACHE_LIMIT) this.monies.clear();
-      this.monies.set(key, m);
+      if (this.moneyCount >= CACHE_LIMIT) {
+        for (const kept of this.monies.values()) kept.clear();
+        this.moneyCount = 0;
+      }
+      byAmount.set(amount, m);
+      this.moneyCount++;
     }
     return m;
   }
@@ -377,19 +386,16 @@ export const formatProposal = (p: MatchProposal): string => {
 export interface ReconcileRun {
   readonly result: ReconcileResult;
   readonly errors: LineError[];
-  /** The JSONL output; empty when a `write` sink received it instead. */
+  /** The JSONL output; empty when a `line` sink received it instead. */
   readonly output: string;
 }
 
 export interface RunHooks {
-  /** Receives the output in chunks of whole lines instead of building one string (the CLI streams to stdout). */
-  readonly write?: (chunk: string) => void;
+  /** Receives the output line by line, each without its newline (the CLI streams it to stdout). */
+  readonly line?: (line: string) => void;
   /** Called after each phase with its duration in milliseconds (`--timings`). */
   readonly timing?: (phase: string, ms: number) => void;
 }
-
-/** Lines formatted per chunk when streaming. */
-const CHUNK_LINES = 4096;
 
 /** The whole batch path from JSONL texts to JSONL output (the CLI and the benchmark both call this). */
 export const runReconcile = (
@@ -411,22 +417,12 @@ export const runReconcile = (
   const t = parseTransactions(transactionsText, files.transactions);
   transactionsText = '';
   phase('parse transactions');
-  const { write } = hooks;
-  if (write) {
-    // Streamed: each proposal is formatted as it is decided and written in chunks of lines (the CLI's path; the
-    // 'proposals' phase then includes formatting and writing).
-    let chunk = '';
-    let lines = 0;
-    const emit = (p: MatchProposal): void => {
-      chunk += `${formatProposal(p)}\n`;
-      if (++lines === CHUNK_LINES) {
-        write(chunk);
-        chunk = '';
-        lines = 0;
-      }
-    };
+  const { line } = hooks;
+  if (line) {
+    // Streamed: each proposal is formatted as it is decided and handed over (the CLI's path; the 'proposals' phase
+    // then includes formatting and writing).
+    const emit = (p: MatchProposal): void => line(formatProposal(p));
     const result = reconcile(r.items, t.items, options, { emit, ...(hooks.timing ? { timing: hooks.timing } : {}) });
-    if (chunk !== '') write(chunk);
     return { result, errors: [...r.errors, ...t.errors], output: '' };
   }
   const result = reconcile(r.items, t.items, options, hooks.timing ? { timing: hooks.timing } : {});
@@ -436,29 +432,34 @@ export const runReconcile = (
   return { result, errors: [...r.errors, ...t.errors], output };
 };
 
-/** Synchronous, buffered writes to a file descriptor (stdout may be a file or a pipe; EAGAIN on a pipe is retried). */
+/**
+ * Synchronous, buffered line writes to a file descriptor (stdout may be a file or a pipe; EAGAIN on a pipe is
+ * retried). Lines are encoded straight into one reused buffer: no joined string, no buffer per flush.
+ */
 class LineWriter {
-  private parts: string[] = [];
+  private buffer = Buffer.allocUnsafe(1 << 20);
   private size = 0;
   constructor(private readonly fd: number) {}
-  write(chunk: string): void {
-    this.parts.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= 1 << 20) this.flush();
+  line(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; + 1 for the newline.
+    const most = text.length * 3 + 1;
+    if (this.size + most > this.buffer.length) {
+      this.flush();
+      if (most > this.buffer.length) this.buffer = Buffer.allocUnsafe(most);
+    }
+    this.size += this.buffer.write(text, this.size, 'utf8');
+    this.buffer[this.size++] = 10;
   }
   flush(): void {
-    if (this.size === 0) return;
-    const data = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.size = 0;
     let off = 0;
-    while (off < data.length) {
+    while (off < this.size) {
       try {
-        off += writeSync(this.fd, data, off);
+        off += writeSync(this.fd, this.buffer, off, this.size - off);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
       }
     }
+    this.size = 0;
   }
   close(): void {
     this.flush();
@@ -554,7 +555,7 @@ export const reconcileCommand: Command = {
       readFileSync(values.transactions),
       options,
       { receipts: values.receipts, transactions: values.transactions },
-      { write: (chunk) => out.write(chunk), ...(timing ? { timing } : {}) },
+      { line: (text) => out.line(text), ...(timing ? { timing } : {}) },
     );
     out.close();
     timing?.('total in process', performance.now() - t0);

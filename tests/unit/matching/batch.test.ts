@@ -121,13 +121,13 @@ describe('batch reconciliation', () => {
             }),
           )
           .join('\n');
-        const chunks: string[] = [];
+        const lines: string[] = [];
         const streamed = runReconcile(Buffer.from(rText), Buffer.from(tText), {}, undefined, {
-          write: (c) => chunks.push(c),
+          line: (l) => lines.push(`${l}\n`),
         });
         const collected = runReconcile(rText, tText);
         expect(streamed.errors).toEqual([]);
-        expect(chunks.join('')).toBe(collected.output);
+        expect(lines.join('')).toBe(collected.output);
       }),
       { numRuns: 100 },
     );
