@@ -4,6 +4,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QUIET_SDK_LOGGER, setInProcessTransports } from '../../shared/adapters/aws/clients.ts';
 import type { FunctionName } from '../topology.ts';
 import { topology } from '../topology.ts';
 import type { QueueSpec } from '../topology-types.ts';
@@ -14,6 +15,7 @@ import { startLocalS3Sqs } from './fauxqs.ts';
 import { makeFunctionRuntime } from './function-runtime.ts';
 import { type HttpRoute, startHttpApi } from './http-api.ts';
 import { makeLocalIdentity } from './identity.ts';
+import { inProcessHttpHandler } from './in-process-transport.ts';
 import { LOCAL_WEBHOOK_SECRETS } from './local-secrets.ts';
 import { provision } from './provision.ts';
 import { redriveQueue, startQueuePoller } from './queue-pollers.ts';
@@ -110,10 +112,31 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const ddb = new DynamoDBClient({ region: REGION, endpoint: ddbLocal.endpoint, credentials });
+    const logger = QUIET_SDK_LOGGER;
+    const ddb = new DynamoDBClient({ region: REGION, endpoint: ddbLocal.endpoint, credentials, logger });
     const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
-    const s3 = new S3Client({ region: REGION, endpoint: fauxqs.endpoint, credentials, forcePathStyle: true });
-    const sqs = new SQSClient({ region: REGION, endpoint: fauxqs.endpoint, credentials });
+    // SDK clients in this process reach the in-process emulators without a socket (QUITTANCE_LOOPBACK=1: over TCP).
+    const viaSocket = process.env.QUITTANCE_LOOPBACK === '1';
+    const s3sqsHandler = viaSocket ? undefined : inProcessHttpHandler(fauxqs.requestListener);
+    const busHandler = viaSocket
+      ? undefined
+      : inProcessHttpHandler((req, res) => busApi.server.emit('request', req, res));
+    setInProcessTransports({ s3: s3sqsHandler, sqs: s3sqsHandler, eventBridge: busHandler });
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: fauxqs.endpoint,
+      credentials,
+      logger,
+      forcePathStyle: true,
+      ...(s3sqsHandler ? { requestHandler: s3sqsHandler } : {}),
+    });
+    const sqs = new SQSClient({
+      region: REGION,
+      endpoint: fauxqs.endpoint,
+      credentials,
+      logger,
+      ...(s3sqsHandler ? { requestHandler: s3sqsHandler } : {}),
+    });
 
     const { env, names, queueUrls } = await provision({ ddb, s3, sqs });
     Object.assign(process.env, env);

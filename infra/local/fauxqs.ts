@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import net from 'node:net';
 import { startFauxqs } from 'fauxqs';
 
@@ -14,6 +15,8 @@ export interface Fauxqs {
   sqlite: string;
   /** Enqueues in-process, as SQS's SendMessage does (the local bus's queue targets). */
   sendMessage(queueName: string, body: string, region: string): void;
+  /** Its HTTP request listener, for SDK clients in this process (see in-process-transport.ts). */
+  requestListener: RequestListener;
   stop(): Promise<void>;
 }
 
@@ -34,8 +37,10 @@ export const startLocalS3Sqs = async (opts: {
   onObjectCreated: (e: ObjectCreated) => void;
 }): Promise<Fauxqs> => {
   const originalListen = net.Server.prototype.listen;
+  let httpServer: net.Server | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: net.Server.listen has many overloads; we only rewrite the host.
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: any[]) {
+    httpServer = this;
     const [first, second] = args;
     if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === undefined)) {
       args[0] = { ...first, host: '127.0.0.1' };
@@ -77,6 +82,9 @@ export const startLocalS3Sqs = async (opts: {
     sqlite: queueDbMode,
     sendMessage: (queueName, body, region) => {
       server.sendMessage(queueName, body, { region });
+    },
+    requestListener: (req, res) => {
+      httpServer?.emit('request', req, res);
     },
     stop: () => server.stop(),
   };

@@ -65,7 +65,8 @@ const extracted = (subject: string) =>
     const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
     return res.body.items.find((x) => x.subject === subject && x.status === 'EXTRACTED');
   });
-const cardPayment = (p: Purchase, tip: number) => cardPaymentFor(apiUrl, p, tip);
+const cardPayment = (p: Purchase, tip: number, beforeCapture?: (slotId: string) => Promise<unknown>) =>
+  cardPaymentFor(apiUrl, p, tip, beforeCapture);
 
 const linkedReceipt = (subject: string) =>
   api.eventually(
@@ -86,8 +87,11 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       const res = await api.get<{ items: Receipt[] }>('/receipts?limit=100', finance);
       return res.body.items.find((x) => x.subject === subject && x.status === 'EXTRACTED');
     });
-    const txId = await cardPayment(p, 300);
-    // The receipt takes the authorization's slot first, then follows it to the capture.
+    // The receipt takes the authorization's slot first (card activity records slots in batches, within a second or
+    // so), then follows it to the capture.
+    const txId = await cardPayment(p, 300, (slotId) =>
+      api.eventually(async () => ((await linkedReceipt(subject)).match?.transactionId === slotId ? true : undefined)),
+    );
     const r = await api.eventually(async () => {
       const x = await linkedReceipt(subject);
       return x.match?.transactionId === txId ? x : undefined;

@@ -9,6 +9,7 @@ import {
   transactionCreated,
   transactionObject,
 } from '../../infra/local/stripe-simulator.ts';
+import { authorizationSlotId } from '../../shared/domain/matching/online.ts';
 import { sendMail } from './api-client.ts';
 
 const letters = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPRSTUVZ'[randomInt(22)]).join('');
@@ -50,13 +51,20 @@ export const emailReceipt = async (smtpPort: number, p: Purchase): Promise<strin
 };
 
 /** Alice pays with her Stripe card (authorization request, creation, capture); returns the transaction id. */
-export const cardPayment = async (apiUrl: string, p: Purchase, tip = 0): Promise<string> => {
+export const cardPayment = async (
+  apiUrl: string,
+  p: Purchase,
+  tip = 0,
+  /** Runs between the authorization and its capture, with the authorization's receipt slot id. */
+  beforeCapture?: (slotId: string) => Promise<unknown>,
+): Promise<string> => {
   const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
   const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
   const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, p.cents);
   const answer = await sendStripe(apiUrl, secret, authorizationRequest(a));
   if (answer.body.approved !== true) throw new Error(`authorization declined: ${JSON.stringify(answer.body)}`);
   await sendStripe(apiUrl, secret, authorizationCreated(a, true));
+  await beforeCapture?.(authorizationSlotId('stripe', a.id));
   const tx = transactionObject(a, p.cents + tip);
   await sendStripe(apiUrl, secret, transactionCreated(tx));
   return `stripe:${tx.id}`;
