@@ -170,16 +170,23 @@ export const assignKeyed = (
     );
   }
   // Options per key, in decision order (a CSR layout: one Int32Array, offsets per key).
+  // One-to-one options (most of them) are read on k0 / k1 directly: no key array per option and pass.
   const keyStart = new Int32Array(keyCount + 1);
   for (let i = 0; i < n; i++) {
-    for (const k of table.keysOf(i)) keyStart[k + 1] = (keyStart[k + 1] as number) + 1;
+    if (shape[i] === 0) {
+      keyStart[(k0[i] as number) + 1] = (keyStart[(k0[i] as number) + 1] as number) + 1;
+      keyStart[(k1[i] as number) + 1] = (keyStart[(k1[i] as number) + 1] as number) + 1;
+    } else for (const k of table.keysOf(i)) keyStart[k + 1] = (keyStart[k + 1] as number) + 1;
   }
   for (let k = 0; k < keyCount; k++) keyStart[k + 1] = (keyStart[k + 1] as number) + (keyStart[k] as number);
   const fill = keyStart.slice(0, keyCount);
   const byKey = new Int32Array(keyStart[keyCount] as number);
   for (let i = 0; i < n; i++) {
     const oi = order[i] as number;
-    for (const k of table.keysOf(oi)) {
+    const keys = shape[oi] === 0 ? null : table.keysOf(oi);
+    const nk = keys === null ? 2 : keys.length;
+    for (let x = 0; x < nk; x++) {
+      const k = keys !== null ? (keys[x] as number) : x === 0 ? (k0[oi] as number) : (k1[oi] as number);
       byKey[fill[k] as number] = oi;
       fill[k] = (fill[k] as number) + 1;
     }
@@ -207,15 +214,27 @@ export const assignKeyed = (
 
   const chosen: number[] = [];
   const auto: boolean[] = [];
+  let keys = new Int32Array(8);
   for (let i = 0; i < n; i++) {
     const oi = order[i] as number;
-    const keys = table.keysOf(oi);
+    // This option's keys in `keys[0 … nk − 1]`.
+    let nk = 2;
+    if (shape[oi] === 0) {
+      keys[0] = k0[oi] as number;
+      keys[1] = k1[oi] as number;
+    } else {
+      const list = table.keysOf(oi);
+      nk = list.length;
+      if (nk > keys.length) keys = new Int32Array(2 * nk);
+      keys.set(list);
+    }
     let free = true;
-    for (const k of keys) if (used[k] === 1) free = false;
+    for (let x = 0; x < nk; x++) if (used[keys[x] as number] === 1) free = false;
     if (!free) continue;
     let competitor = 0;
     seen[oi] = oi;
-    for (const k of keys) {
+    for (let x = 0; x < nk; x++) {
+      const k = keys[x] as number;
       for (let p = keyStart[k] as number; p < (keyStart[k + 1] as number); p++) {
         const ci = byKey[p] as number;
         if (seen[ci] === oi) continue;
@@ -244,7 +263,8 @@ export const assignKeyed = (
     const isAuto = s >= opts.autoThreshold && s - competitor >= opts.autoMargin;
     chosen.push(oi);
     auto.push(isAuto);
-    for (const k of keys) {
+    for (let x = 0; x < nk; x++) {
+      const k = keys[x] as number;
       used[k] = 1;
       if (isAuto) autoKey[k] = 1;
     }

@@ -559,14 +559,15 @@ export const reconcile = (
   const pairScore: number[] = [];
   const pairTx: number[] = [];
   let scratch = new Float64Array(256);
-  const parts: BatchTransaction[] = [];
+  /** Positions of the charges that may be parts of a sum of the receipt being scored (prepared only if one exists). */
+  const parts: number[] = [];
   let current = 0;
   let currentPr: BatchReceipt = prs[0] as BatchReceipt;
   let sums = false;
   const consider = (j: number): void => {
     pairsScored++;
     const i = current;
-    if (sums && partMayFit(i, j)) parts.push(pt(j));
+    if (sums && partMayFit(i, j)) parts.push(j);
     // scorePrepared rejects a pair whose date evidence is null, or whose amounts cannot match: both are checked
     // on the columns first, and only the pairs that pass are scored.
     if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
@@ -632,8 +633,9 @@ export const reconcile = (
     // them add up to the total: giving it those alone, in the same order, and only when such a sum exists, gives
     // the same options.
     if (sums && parts.length >= 2 && mayHaveSum(partValues, parts.length, rAbs[i] as number)) {
-      for (const g of receiptToManyOptions(pr, parts, options, memo)) {
-        if (g.score >= options.minSuggestionScore) addGroup(g, [pr], parts);
+      const prepared = parts.map(pt);
+      for (const g of receiptToManyOptions(pr, prepared, options, memo)) {
+        if (g.score >= options.minSuggestionScore) addGroup(g, [pr], prepared);
       }
     }
   }
@@ -697,7 +699,10 @@ export const reconcile = (
   /** Per key: the index in `assignment.chosen` of the decision that takes it, or −1. */
   const decisionOf = new Int32Array(nR + nT).fill(-1);
   assignment.chosen.forEach((oi, d) => {
-    for (const k of table.keysOf(oi)) decisionOf[k] = d;
+    if (table.shape[oi] === 0) {
+      decisionOf[table.k0[oi] as number] = d;
+      decisionOf[table.k1[oi] as number] = d;
+    } else for (const k of table.keysOf(oi)) decisionOf[k] = d;
   });
   phase('assign');
 
