@@ -197,6 +197,29 @@ describe('JSONL parsing fast path', () => {
     );
   });
 
+  it('accepts exactly the instants the schema accepts (the digit check of the common form included)', () => {
+    const d2 = fc.constantFrom('00', '01', '09', '12', '13', '23', '24', '28', '29', '30', '31', '59', '60', '1a');
+    fc.assert(
+      fc.property(
+        fc.constantFrom('2024', '2023', '0000', '9999', '20x4'),
+        d2,
+        d2,
+        d2,
+        d2,
+        d2,
+        fc.constantFrom('Z', 'z', '+01:00', ''),
+        (y, mo, d, h, mi, s, zone) => {
+          const authorizedAt = `${y}-${mo}-${d}T${h}:${mi}:${s}${zone}`;
+          const fast = parseTransactions(line({ ...t, authorizedAt }));
+          const slow = parseTransactions(line({ ...t, id: 1, authorizedAt }));
+          expect(fast.errors).toEqual(slow.errors);
+          expect(fast.items.map((x) => ({ ...x, id: '1' }))).toEqual(slow.items);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('leaves bad lines to the schema, which words the error', () => {
     const text = [
       line({ ...r, date: '2023-02-29' }),
