@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { awsClients } from '../../shared/adapters/aws/clients.ts';
+import { makeDynamoCompanyDocuments } from '../../shared/adapters/dynamodb/company-documents.ts';
 import { makeDynamoEntityStore } from '../../shared/adapters/dynamodb/entities.ts';
 import { keys, stripKeys } from '../../shared/adapters/dynamodb/keys.ts';
-import { queryPrefix } from '../../shared/adapters/dynamodb/query-all.ts';
 import { makeS3DocumentStore } from '../../shared/adapters/s3/document-store.ts';
-import type { CompanyDocument } from '../../shared/domain/company-documents.ts';
 import { bucketName, tableName } from '../../shared/runtime/env.ts';
 import type { AdminApiDeps, StoredUser } from './routes.ts';
 
@@ -17,6 +16,7 @@ export const defaultDeps = (): AdminApiDeps => {
   const bucket = bucketName('documents');
   const documents = makeS3DocumentStore(s3, bucket);
   const entities = makeDynamoEntityStore(ddb, table);
+  const companyDocuments = makeDynamoCompanyDocuments(ddb, table);
 
   const toUser = (i: Record<string, unknown>): StoredUser => {
     const u = stripKeys<Partial<StoredUser> & { userId: string; email: string; displayName: string }>(i);
@@ -51,22 +51,9 @@ export const defaultDeps = (): AdminApiDeps => {
     store: {
       entities: (companyId) => entities.list(companyId),
       putEntity: (companyId, e) => entities.put(companyId, e),
-      async documents(companyId) {
-        return (await queryPrefix(ddb, table, `C#${companyId}`, 'DOC#')).map(
-          (i) => JSON.parse(String(i.json)) as CompanyDocument,
-        );
-      },
-      async putDocument(companyId, d) {
-        await ddb.send(
-          new PutCommand({
-            TableName: table,
-            Item: { pk: `C#${companyId}`, sk: `DOC#${d.id}`, entity: 'CompanyDocument', json: JSON.stringify(d) },
-          }),
-        );
-      },
-      async deleteDocument(companyId, id) {
-        await ddb.send(new DeleteCommand({ TableName: table, Key: { pk: `C#${companyId}`, sk: `DOC#${id}` } }));
-      },
+      documents: (companyId) => companyDocuments.list(companyId),
+      putDocument: (companyId, d) => companyDocuments.put(companyId, d),
+      deleteDocument: (companyId, id) => companyDocuments.delete(companyId, id),
       async company(companyId) {
         const res = await ddb.send(new GetCommand({ TableName: table, Key: keys.company(companyId) }));
         return res.Item ? stripKeys<Record<string, unknown>>(res.Item) : null;
