@@ -403,19 +403,17 @@ export const rateSourceFromJson = (json: unknown): RateSource => {
   return (from, to, date) => table[`${from}:${to}:${date}`] ?? table[`${from}:${to}`] ?? null;
 };
 
-/** Characters JSON.stringify escapes in a string: quote, backslash, control characters, (lone) surrogates. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes
-const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
-/** JSON.stringify of a string; a string without any character to escape is only quoted. */
-const jsonString = (s: string): string => (JSON_ESCAPED.test(s) ? JSON.stringify(s) : `"${s}"`);
-
 /** One proposal as a JSON line (the benchmark contract: exactly these five fields, in this order). */
-export const formatProposal = (p: MatchProposal): string => {
-  // The same text as JSON.stringify of the object, written field by field (millions of lines in a batch).
-  let reasons = '';
-  for (let i = 0; i < p.reasons.length; i++) reasons += `${i === 0 ? '' : ','}${jsonString(p.reasons[i] as string)}`;
-  return `{"receiptId":${jsonString(p.receiptId)},"transactionId":${jsonString(p.transactionId)},"score":${JSON.stringify(p.score)},"auto":${p.auto},"reasons":[${reasons}]}`;
-};
+export const formatProposal = (p: MatchProposal): string =>
+  // One native serialization of a fresh five-field object: faster than writing the line field by field
+  // (millions of lines in a batch), and the same text whatever else `p` carries.
+  JSON.stringify({
+    receiptId: p.receiptId,
+    transactionId: p.transactionId,
+    score: p.score,
+    auto: p.auto,
+    reasons: p.reasons,
+  });
 
 export interface ReconcileRun {
   readonly result: ReconcileResult;
