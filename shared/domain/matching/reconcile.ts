@@ -797,12 +797,22 @@ export const reconcile = (
     const pr = prs[i] as BatchReceipt;
     const rid = pr.receipt.id;
     const d = decisionOf[i] as number;
-    const g = d === -1 ? null : decisionGroup(d);
     // The transactions already printed for this receipt (a handful: an array beats a set).
     const taken: string[] = [];
-    if (g) {
-      for (const tid of g.transactionIds) {
-        emit({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
+    if (d !== -1) {
+      const oi = assignment.chosen[d] as number;
+      if (keep || groups.has(oi)) {
+        const g = decisionGroup(d);
+        for (const tid of g.transactionIds) {
+          emit({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
+          emitted++;
+          taken.push(tid);
+        }
+      } else {
+        // Streamed one-to-one decision: printed once, on its receipt's line, so no MatchGroup is built for it.
+        const tid = (sortedTx[(table.k1[oi] as number) - nR] as MatchTransaction).id;
+        const score = table.score[oi] as number;
+        emit({ receiptId: rid, transactionId: tid, score, auto: autoOf(d), reasons: reasonsOf(oi) });
         emitted++;
         taken.push(tid);
       }
@@ -814,7 +824,7 @@ export const reconcile = (
     }
     if (autoKey[i] === 1) continue;
     // Ranked suggestions: this receipt's one-to-one options in decision order (score desc, then ids).
-    let budget = options.suggestionsPerReceipt - (g ? 1 : 0);
+    let budget = options.suggestionsPerReceipt - (d !== -1 ? 1 : 0);
     for (let p = keyStart[i] as number; budget > 0 && p < (keyStart[i + 1] as number); p++) {
       const o = byKey[p] as number;
       if (table.shape[o] !== 0) continue;
