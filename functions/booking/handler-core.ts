@@ -28,7 +28,7 @@ export interface BookingDeps extends BookExpenseDeps {
   receipts: ReceiptRepository;
   directory: Directory;
   /** Card transactions as matching recorded them (a purchase's receipt and refunds). */
-  matches: Pick<MatchStore, 'transaction'>;
+  matches: Pick<MatchStore, 'transaction' | 'receipt'>;
   sha256(text: string): string;
 }
 
@@ -88,12 +88,21 @@ const bookingContext = async (deps: BookingDeps, expense: Expense) => {
 };
 
 /** The card expense a purchase opened (as the expense intake derived its id: the transaction and the spend date). */
+/**
+ * The card expense a purchase belongs to. A sum (a split shipment, receipts paid in one charge) is one expense,
+ * opened by the decision's first pair: its first transaction and first receipt, whichever part was refunded.
+ */
 const purchaseExpense = async (deps: BookingDeps, companyId: string, transactionId: string) => {
   const purchase = await deps.matches.transaction(companyId, transactionId);
   if (!purchase?.receiptId) return null;
-  const receipt = await deps.receipts.get(companyId, purchase.receiptId);
-  const spentOn = receipt?.extraction?.date ?? purchase.authorizedAt.slice(0, 10);
-  return deps.expense(companyId, cardExpenseId({ companyId, transactionId, spentOn }, deps.sha256));
+  const link = (await deps.matches.receipt(companyId, purchase.receiptId))?.link;
+  const firstTransactionId = link?.transactionIds?.[0] ?? transactionId;
+  const [receipt, first] = await Promise.all([
+    deps.receipts.get(companyId, link?.receiptIds?.[0] ?? purchase.receiptId),
+    firstTransactionId === transactionId ? purchase : deps.matches.transaction(companyId, firstTransactionId),
+  ]);
+  const spentOn = receipt?.extraction?.date ?? (first ?? purchase).authorizedAt.slice(0, 10);
+  return deps.expense(companyId, cardExpenseId({ companyId, transactionId: firstTransactionId, spentOn }, deps.sha256));
 };
 
 /** Books each refund (posted once: a redelivery finds its entry) as its share of the expense. */

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
-import { cardPayment, cardRefund, emailReceipt, type Purchase, purchase, purchaseTrail } from '../support/purchase.ts';
+import {
+  cardPayment,
+  cardRefund,
+  emailReceipt,
+  type Purchase,
+  purchase,
+  purchaseTrail,
+  shopCharge,
+  splitParts,
+} from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
 const api = makeApi(apiUrl);
@@ -118,6 +127,38 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
     }
     const card = lines.find((l) => Math.sign(cents(l)) > 0);
     expect(card && cents(card)).toBe(Math.floor(p.cents / 4));
+  }, 120_000);
+
+  it('books the refund of the second part of a split shipment against the one expense of the sum', async () => {
+    const p = purchase();
+    await emailReceipt(inject('smtpPort'), p);
+    const [first, second] = splitParts(p);
+    const partA = await shopCharge(apiUrl, p.vendor, first);
+    const partB = await shopCharge(apiUrl, p.vendor, second);
+    const pending = await api.eventually(
+      async () => {
+        const res = await api.get<{ items: Expense[] }>('/expenses?limit=100', tokens.alice);
+        return res.body.items.find(
+          (e) =>
+            e.cardTransactionIds.includes(partA) &&
+            e.cardTransactionIds.includes(partB) &&
+            e.status === 'PENDING_APPROVAL',
+        );
+      },
+      60_000,
+      () => purchaseTrail(apiUrl, tokens.finance ?? '', { txId: partB }),
+    );
+    await booked(await approve(pending.id));
+    // The shop refunds the second parcel (only part B is large enough to be its purchase).
+    const refundId = await cardRefund(apiUrl, p, second);
+    const refund = await api.eventually(
+      async () => (await journals()).find((j) => j.key.endsWith(`je_expense-refund_${refundId}`)),
+      60_000,
+      () => purchaseTrail(apiUrl, tokens.finance ?? '', { txId: refundId }),
+    );
+    const cents = (l: { LineAmount: string }) => Math.round(Number(l.LineAmount) * 100);
+    expect(refund.body.JournalLines.reduce((s, l) => s + cents(l), 0)).toBe(0);
+    expect(Math.max(...refund.body.JournalLines.map(cents))).toBe(second);
   }, 120_000);
 
   it('a refund linked before its purchase is approved is booked right after the purchase', async () => {

@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
 import {
-  authorizationCreated,
-  authorizationRequest,
   newAuthorization,
   sendStripe,
   transactionCreated,
@@ -15,6 +13,8 @@ import {
   type Purchase,
   purchase,
   purchaseTrail,
+  shopCharge as shopChargeFor,
+  splitParts,
 } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
@@ -42,23 +42,7 @@ beforeAll(async () => {
 const emailReceipt = (p: Purchase) => emailReceiptFor(inject('smtpPort'), p);
 
 /** Alice's card is charged `cents` at a shop that needs the exact amount (MCC 5942, no tip tolerance). */
-const shopCharge = async (vendor: string, cents: number): Promise<string> => {
-  const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
-  const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
-  const a = newAuthorization(card, { name: vendor, mcc: '5942', city: 'PARIS', country: 'FR' }, cents);
-  const answer = await sendStripe(apiUrl, secret, authorizationRequest(a));
-  if (answer.body.approved !== true) throw new Error(`authorization declined: ${JSON.stringify(answer.body)}`);
-  await sendStripe(apiUrl, secret, authorizationCreated(a, true));
-  const tx = transactionObject(a, cents);
-  expect((await sendStripe(apiUrl, secret, transactionCreated(tx))).status).toBe(200);
-  return `stripe:${tx.id}`;
-};
-
-/** A purchase shipped in two parts, each charged on its own. */
-const splitParts = (p: Purchase) => {
-  const first = Math.floor(p.cents * 0.4);
-  return [first, p.cents - first] as const;
-};
+const shopCharge = (vendor: string, cents: number) => shopChargeFor(apiUrl, vendor, cents);
 
 const extracted = (subject: string) =>
   api.eventually(async () => {

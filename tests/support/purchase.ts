@@ -70,6 +70,26 @@ export const cardPayment = async (
   return `stripe:${tx.id}`;
 };
 
+/** A charge at a shop (MCC 5942) authorized and captured at once, for the given amount. */
+export const shopCharge = async (apiUrl: string, vendor: string, cents: number): Promise<string> => {
+  const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+  const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+  const a = newAuthorization(card, { name: vendor, mcc: '5942', city: 'PARIS', country: 'FR' }, cents);
+  const answer = await sendStripe(apiUrl, secret, authorizationRequest(a));
+  if (answer.body.approved !== true) throw new Error(`authorization declined: ${JSON.stringify(answer.body)}`);
+  await sendStripe(apiUrl, secret, authorizationCreated(a, true));
+  const tx = transactionObject(a, cents);
+  const res = await sendStripe(apiUrl, secret, transactionCreated(tx));
+  if (res.status !== 200) throw new Error(`capture refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return `stripe:${tx.id}`;
+};
+
+/** A purchase shipped in two parts, each charged on its own (40 % and 60 %). */
+export const splitParts = (p: Purchase) => {
+  const first = Math.floor(p.cents * 0.4);
+  return [first, p.cents - first] as const;
+};
+
 /** The merchant refunds part of Alice's purchase to her card (a Stripe refund transaction, no authorization). */
 export const cardRefund = async (apiUrl: string, p: Purchase, cents: number): Promise<string> => {
   const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
