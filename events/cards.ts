@@ -105,6 +105,11 @@ export const cardAuthorizationEndedDetail = z.object({
   status: z.enum(['reversed', 'expired']),
   amount: moneyJson,
   endedAt: z.iso.datetime(),
+  /**
+   * The real-time approval Quittance gave it, if any (the weekly cash-out report counted it as authorized and takes
+   * it back); null when the processor authorized it without asking.
+   */
+  approved: z.object({ decidedAt: z.iso.datetime(), amount: moneyJson }).nullable().default(null),
 });
 export type CardAuthorizationEndedDetail = z.infer<typeof cardAuthorizationEndedDetail>;
 

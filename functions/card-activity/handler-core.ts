@@ -7,7 +7,7 @@ import {
   cardTransactionPostedDetail,
 } from '../../events/cards.ts';
 import { eventBridgeEnvelope } from '../../events/envelope.ts';
-import { cashOutIncrements } from '../../shared/domain/cards/cash-out.ts';
+import { type CashOutSource, cashOutIncrements, cashOutSourceId } from '../../shared/domain/cards/cash-out.ts';
 import type { AggregateIncrement } from '../../shared/domain/ledger/aggregates.ts';
 import {
   authorizationSlotId,
@@ -61,15 +61,12 @@ export const makeHandler =
       { ids: string[]; sources: { sourceId: string; increments: AggregateIncrement[] }[] }
     >();
     for (const { id, e } of parsed) {
-      if (e['detail-type'] === 'CardAuthorizationEnded') continue; // the report counted the approval, not its end
-      const increments =
-        e['detail-type'] === 'CardAuthorizationDecided'
-          ? cashOutIncrements({ type: e['detail-type'], detail: e.detail })
-          : cashOutIncrements({ type: e['detail-type'], detail: e.detail });
+      const source = { type: e['detail-type'], detail: e.detail } as CashOutSource;
+      const increments = cashOutIncrements(source);
       if (increments.length === 0) continue;
       const group = byCompany.get(e.detail.companyId) ?? { ids: [], sources: [] };
       group.ids.push(id);
-      group.sources.push({ sourceId: `${e['detail-type']}#${e.detail.processor}#${e.detail.eventId}`, increments });
+      group.sources.push({ sourceId: cashOutSourceId(source), increments });
       byCompany.set(e.detail.companyId, group);
     }
     for (const [companyId, g] of byCompany) {

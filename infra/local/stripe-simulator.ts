@@ -139,6 +139,10 @@ export const transactionCreated = (tx: ReturnType<typeof transactionObject>) =>
 export const authorizationClosed = (a: SimAuthorization, transactions: unknown[]) =>
   event('issuing_authorization.updated', authorizationObject(a, { status: 'closed', approved: true, transactions }));
 
+/** The merchant cancels the authorization before any capture: the hold is released. */
+export const authorizationReversed = (a: SimAuthorization) =>
+  event('issuing_authorization.updated', authorizationObject(a, { status: 'reversed', approved: true }));
+
 export const signStripe = (body: string, secret: string, t = now()): string =>
   `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 

@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
+import {
+  authorizationCreated,
+  authorizationRequest,
+  authorizationReversed,
+  newAuthorization,
+  sendStripe,
+} from '../../infra/local/stripe-simulator.ts';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
 import {
@@ -281,5 +289,29 @@ describe('weekly card cash out', () => {
       headers: { authorization: `Bearer ${tokens.finance}` },
     });
     expect((await csv.text()).split('\n')[0]).toBe('week,authorized,captured,currency');
+  });
+
+  it('takes back an approval the merchant reversed before any capture', async () => {
+    const from = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    type CashOut = { weeks: { authorized: string }[] };
+    const authorized = async () =>
+      (await api.get<CashOut>(`/reports/cash-out?from=${from}&to=${to}`, tokens.finance)).body.weeks.reduce(
+        (s, w) => s + Math.round(Number(w.authorized) * 100),
+        0,
+      );
+    const before = await authorized();
+    const p = purchase();
+    const secret = LOCAL_WEBHOOK_SECRETS.WEBHOOK_SECRETS_STRIPE;
+    const card = { id: 'ic_demo_alice', last4: '4242', cardholderId: 'ich_demo_alice' };
+    const a = newAuthorization(card, { name: p.vendor, mcc: '5812', city: 'PARIS', country: 'FR' }, p.cents);
+    expect((await sendStripe(apiUrl, secret, authorizationRequest(a))).body.approved).toBe(true);
+    await sendStripe(apiUrl, secret, authorizationCreated(a, true));
+    const counted = await api.eventually(async () => {
+      const now = await authorized();
+      return now - before >= p.cents ? now : undefined;
+    });
+    expect((await sendStripe(apiUrl, secret, authorizationReversed(a))).status).toBe(200);
+    await api.eventually(async () => ((await authorized()) === counted - p.cents ? true : undefined));
   });
 });

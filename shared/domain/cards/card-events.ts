@@ -5,7 +5,7 @@ import type {
 } from '../../../events/cards.ts';
 import { moneyToJson } from '../money.ts';
 import type { AuthorizationDecision } from './decide-authorization.ts';
-import type { CardLedgerState } from './ledger.ts';
+import type { CardLedgerState, DecisionRecord } from './ledger.ts';
 import type { Authorization, AuthorizationRequest, CardTransaction } from './model.ts';
 
 /** Who the card belongs to, as the card directory says (employeeId null: unassigned). */
@@ -88,6 +88,7 @@ export const cardAuthorizationEnded = (
   owner: CardOwner,
   eventId: string,
   a: Authorization,
+  decision: DecisionRecord | undefined,
 ): CardAuthorizationEndedDetail => ({
   ...owner,
   processor: a.processor,
@@ -96,4 +97,5 @@ export const cardAuthorizationEnded = (
   status: a.status as 'reversed' | 'expired',
   amount: moneyToJson(a.amount),
   endedAt: a.updatedAt,
+  approved: decision?.approved ? { decidedAt: decision.decidedAt, amount: moneyToJson(decision.amount) } : null,
 });

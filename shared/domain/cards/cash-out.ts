@@ -1,4 +1,8 @@
-import type { CardAuthorizationDecidedDetail, CardTransactionPostedDetail } from '../../../events/cards.ts';
+import type {
+  CardAuthorizationDecidedDetail,
+  CardAuthorizationEndedDetail,
+  CardTransactionPostedDetail,
+} from '../../../events/cards.ts';
 import type { AggregateIncrement } from '../ledger/aggregates.ts';
 import { parseMoney } from '../money.ts';
 
@@ -9,16 +13,34 @@ export const weekOf = (iso: string): string => {
   return monday.toISOString().slice(0, 10);
 };
 
+export type CashOutSource =
+  | { type: 'CardAuthorizationDecided'; detail: CardAuthorizationDecidedDetail }
+  | { type: 'CardTransactionPosted'; detail: CardTransactionPostedDetail }
+  | { type: 'CardAuthorizationEnded'; detail: CardAuthorizationEndedDetail };
+
 /**
  * What card activity adds to the cash-out report, per week: approved authorizations (money about to leave) and
  * posted transactions (captures positive, refunds negative), in minor units of the card currency. Declined
- * authorizations add nothing. Counted once per event by the aggregate store.
+ * authorizations add nothing; an approved one that ends unused (reversed, expired, never captured) is taken back
+ * from the week it was approved in. Counted once per source (`cashOutSourceId`) by the aggregate store.
  */
-export const cashOutIncrements = (
-  e:
-    | { type: 'CardAuthorizationDecided'; detail: CardAuthorizationDecidedDetail }
-    | { type: 'CardTransactionPosted'; detail: CardTransactionPostedDetail },
-): AggregateIncrement[] => {
+export const cashOutIncrements = (e: CashOutSource): AggregateIncrement[] => {
+  if (e.type === 'CardAuthorizationEnded') {
+    const approved = e.detail.approved;
+    if (!approved) return [];
+    const week = weekOf(approved.decidedAt);
+    const { minor } = parseMoney(approved.amount.amount, approved.amount.currency);
+    const amountMinor = -minor;
+    return [
+      {
+        month: week.slice(0, 7),
+        dimension: 'cash-out-authorized',
+        key: week,
+        label: approved.amount.currency,
+        amountMinor,
+      },
+    ];
+  }
   const [at, dimension] =
     e.type === 'CardAuthorizationDecided'
       ? ([e.detail.decidedAt, 'cash-out-authorized'] as const)
@@ -28,3 +50,9 @@ export const cashOutIncrements = (
   const { minor } = parseMoney(e.detail.amount.amount, e.detail.amount.currency);
   return [{ month: week.slice(0, 7), dimension, key: week, label: e.detail.amount.currency, amountMinor: minor }];
 };
+
+/** The idempotency key of a source: one event may end several authorizations, each taken back once. */
+export const cashOutSourceId = (e: CashOutSource): string =>
+  e.type === 'CardAuthorizationEnded'
+    ? `${e.type}#${e.detail.processor}#${e.detail.eventId}#${e.detail.authorizationId}`
+    : `${e.type}#${e.detail.processor}#${e.detail.eventId}`;

@@ -29,7 +29,7 @@ import {
   decisionDeadline,
   fallbackDecision,
 } from './decide-authorization.ts';
-import { applyCardEvent, emptyLedger, exposureDelta, ledgerKeyOf, recordDecision } from './ledger.ts';
+import { applyCardEvent, emptyLedger, exposureDelta, ledgerKeyOf, recordDecision, refKey } from './ledger.ts';
 import type { AuthorizationRequest, CardEvent, CardTransaction, Processor } from './model.ts';
 import { normalizeCardPayload } from './normalize.ts';
 import { lithicAsaResponse, marqetaJitResponse, type ProcessorResponse, stripeResponse } from './responses.ts';
@@ -454,7 +454,10 @@ const publishEnded = async (deps: WebhookDeps, owner: CardOwner, event: CardEven
   const ended = endedWithoutCapture(state, event.eventId);
   if (ended.length === 0) return;
   await deps.events.publish(
-    ended.map((a) => ({ name: 'CardAuthorizationEnded', detail: cardAuthorizationEnded(owner, event.eventId, a) })),
+    ended.map((a) => ({
+      name: 'CardAuthorizationEnded',
+      detail: cardAuthorizationEnded(owner, event.eventId, a, state.decisions[refKey(a.processor, a.id)]),
+    })),
   );
 };
 

@@ -125,9 +125,21 @@ describe('an authorization that ends without a capture', () => {
       { companyId: 'demo', employeeId: 'u_alice' },
       'evt_b',
       authorization('iauth_1', 5000, 'expired', 9),
+      {
+        processor: 'stripe',
+        authorizationId: 'iauth_1',
+        approved: true,
+        amount: eur(5000),
+        decidedAt: '2026-11-20T10:00:00.000Z',
+        eventId: 'evt_req',
+      },
     );
     expect(cardEvents.CardAuthorizationEnded.detail.parse(detail)).toEqual(detail);
-    expect(detail).toMatchObject({ status: 'expired', amount: { amount: '50.00', currency: 'EUR' } });
+    expect(detail).toMatchObject({
+      status: 'expired',
+      amount: { amount: '50.00', currency: 'EUR' },
+      approved: { decidedAt: '2026-11-20T10:00:00.000Z', amount: { amount: '50.00', currency: 'EUR' } },
+    });
   });
 
   it('is not announced when money moved (a capture on record, in any order), nor for a closed one', () => {
