@@ -4,6 +4,7 @@ import { accountingPushMessage } from '../../events/ledger.ts';
 import { entryFromJson } from '../../shared/domain/ledger/entry-json.ts';
 import type { PostedEntry } from '../../shared/domain/ledger/model.ts';
 import { type AccountingRecord, type PushDeps, processAccountingBatch } from '../../shared/domain/ledger/push.ts';
+import { parseJsonBody } from '../../shared/runtime/json-body.ts';
 
 export interface AccountingPushDeps extends Omit<PushDeps, 'deadLetter' | 'delay'> {
   deadLetter(receiptHandle: string, body: string, reason: string): Promise<void>;
@@ -20,15 +21,7 @@ export const makeHandler =
     const handles = new Map<string, { receiptHandle: string; body: string }>();
     const records: AccountingRecord[] = [];
     for (const r of event.Records) {
-      const parsed = accountingPushMessage.safeParse(
-        (() => {
-          try {
-            return JSON.parse(r.body);
-          } catch {
-            return null;
-          }
-        })(),
-      );
+      const parsed = parseJsonBody(accountingPushMessage, r.body);
       if (!parsed.success) {
         await deps.deadLetter(r.receiptHandle, r.body, `malformed message: ${parsed.error.message}`);
         continue;

@@ -16,6 +16,7 @@ import {
   type OnlineMatchDeps,
 } from '../../shared/domain/matching/online.ts';
 import { slotFromAuthorization } from '../../shared/domain/matching/slots.ts';
+import { parseJsonBody } from '../../shared/runtime/json-body.ts';
 
 const message = z.discriminatedUnion('detail-type', [
   eventBridgeEnvelope('CardAuthorizationDecided', cardAuthorizationDecidedDetail),
@@ -40,15 +41,7 @@ export const makeHandler =
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = [];
     const parsed = event.Records.flatMap((r) => {
-      const m = message.safeParse(
-        (() => {
-          try {
-            return JSON.parse(r.body);
-          } catch {
-            return null;
-          }
-        })(),
-      );
+      const m = parseJsonBody(message, r.body);
       if (!m.success) {
         logger.warn('malformed card activity message', { messageId: r.messageId });
         failures.push({ itemIdentifier: r.messageId });

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
 import { webhookDeliveryMessage } from '../../events/webhooks.ts';
 import { type DeliverDeps, type DeliveryRecord, processDeliveryBatch } from '../../shared/domain/webhooks/delivery.ts';
+import { parseJsonBody } from '../../shared/runtime/json-body.ts';
 
 export interface WebhookDeliverDeps extends Omit<DeliverDeps, 'deadLetter' | 'delay'> {
   deadLetter(receiptHandle: string, body: string, reason: string): Promise<void>;
@@ -18,15 +19,7 @@ export const makeHandler =
     const handles = new Map<string, { receiptHandle: string; body: string }>();
     const records: DeliveryRecord[] = [];
     for (const r of event.Records) {
-      const parsed = webhookDeliveryMessage.safeParse(
-        (() => {
-          try {
-            return JSON.parse(r.body);
-          } catch {
-            return null;
-          }
-        })(),
-      );
+      const parsed = parseJsonBody(webhookDeliveryMessage, r.body);
       if (!parsed.success) {
         await deps.deadLetter(r.receiptHandle, r.body, `malformed message: ${parsed.error.message}`);
         continue;
