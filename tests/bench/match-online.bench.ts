@@ -21,6 +21,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { makeHandler } from '../../functions/match/handler-core.ts';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import { topology } from '../../infra/topology.ts';
+import { QUIET_SDK_LOGGER } from '../../shared/adapters/aws/clients.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
 import type { DomainEvent } from '../../shared/ports/event-publisher.ts';
@@ -170,10 +171,12 @@ const dataDir = mkdtempSync(join(ROOT, '.tmp', 'bench-match-online-'));
 mkdirSync(join(dataDir, 'db'), { recursive: true });
 const ddbLocal = await startDynamoDbLocal({ dbPath: join(dataDir, 'db') });
 try {
+  // Configured as awsClients() configures the functions' client (its logger included).
   const raw = new DynamoDBClient({
     endpoint: ddbLocal.endpoint,
     region: 'eu-west-3',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    logger: QUIET_SDK_LOGGER,
   });
   const doc = DynamoDBDocumentClient.from(raw, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
