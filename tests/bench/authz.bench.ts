@@ -164,7 +164,10 @@ try {
   const consistent = afterSteady.reserved - before.reserved === steady.approved * 100;
 
   const saturation: { rate: number; p99: number; errors: number; approved: number; n: number }[] = [];
-  for (const rate of (process.env.SATURATION ?? '200,300,400,500,700,1000').split(',').filter(Boolean).map(Number)) {
+  for (const rate of (process.env.SATURATION ?? '200,250,300,350,400,500,700,1000')
+    .split(',')
+    .filter(Boolean)
+    .map(Number)) {
     const r = await openLoop(rate, 10, 1);
     saturation.push({ rate, p99: r.p99, errors: r.errors, approved: r.approved, n: r.n });
     if (r.errors > 0 || r.p99 > 2000) break;
