@@ -348,24 +348,33 @@ export const reconcile = (
     empTo[e] = index + 1;
   }
   /** The prepared transaction at position j: the fields of prepareTransactionWith, plus the position. */
+  const prepareAt = (j: number): BatchTransaction => {
+    const post = tPost[j] as number;
+    return {
+      transaction: sortedTx[j] as MatchTransaction,
+      authMs: tMs[j] as number,
+      authDay: tDay[j] as number,
+      authSpan: tSpan[j] as readonly [number, number],
+      postDay: post === NO_DAY ? null : post,
+      merchant: tMerchant[j] as NormalizedMerchant,
+      lodging: tLodging[j] === 1,
+      index: j,
+    };
+  };
+  /** `prepareAt(j)`, built once and kept (charges that join a sum or a refund search). */
   const pt = (j: number): BatchTransaction => {
     let p = pts[j];
     if (p === undefined) {
-      const post = tPost[j] as number;
-      p = {
-        transaction: sortedTx[j] as MatchTransaction,
-        authMs: tMs[j] as number,
-        authDay: tDay[j] as number,
-        authSpan: tSpan[j] as readonly [number, number],
-        postDay: post === NO_DAY ? null : post,
-        merchant: tMerchant[j] as NormalizedMerchant,
-        lodging: tLodging[j] === 1,
-        index: j,
-      };
+      p = prepareAt(j);
       pts[j] = p;
     }
     return p;
   };
+  /**
+   * `prepareAt(j)` for a single use (explaining a printed line): the kept one when it exists, else a fresh one that
+   * is not kept, so the ~1 M objects of the proposals die young instead of being promoted and marked.
+   */
+  const ptOnce = (j: number): BatchTransaction => pts[j] ?? prepareAt(j);
   phase('prepare transactions');
 
   // Card-only receipts look up charges by card, receipts without owner nor card by merchant key and amount
@@ -715,7 +724,7 @@ export const reconcile = (
     const g = groups.get(oi);
     if (g) return g.reasons;
     const pr = prs[table.k0[oi] as number] as BatchReceipt;
-    return scorePrepared(pr, pt((table.k1[oi] as number) - nR), options, memo).reasons;
+    return scorePrepared(pr, ptOnce((table.k1[oi] as number) - nR), options, memo).reasons;
   };
   const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
@@ -831,7 +840,7 @@ export const reconcile = (
       const tk = table.k1[o] as number;
       const tid = (sortedTx[tk - nR] as MatchTransaction).id;
       if (autoKey[tk] === 1 || taken.includes(tid)) continue;
-      const reasons = scorePrepared(pr, pt(tk - nR), options, memo).reasons;
+      const reasons = scorePrepared(pr, ptOnce(tk - nR), options, memo).reasons;
       emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
       emitted++;
       taken.push(tid);
