@@ -6,9 +6,9 @@ import inject from 'light-my-request';
  * The SDK's HTTP handler for emulators that live in the local cloud's own process (S3/SQS, the event bus): the
  * request the SDK built and signed is handed to the emulator's HTTP request listener without a loopback socket
  * (light-my-request, fastify's own injector, builds the IncomingMessage/ServerResponse pair). Serialization,
- * signing, the emulator's routing and parsing all stay as they are; what goes is the TCP round trip, which on this
- * machine costs more CPU than the emulators' own work (a loopback writev alone was ~15 % of the process's profile
- * under 100 card authorizations a second). DynamoDB Local is another process and keeps its socket.
+ * signing, the emulator's routing and parsing all stay as they are; what goes is the TCP round trip through the
+ * kernel: a socket write and read on each side and the HTTP framing, for a call that never leaves the process
+ * (QUITTANCE_LOOPBACK=1 puts the sockets back, for comparison). DynamoDB Local is another process and keeps its socket.
  */
 interface SdkHttpRequest {
   method: string;

@@ -81,9 +81,10 @@ export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: strin
         if (messages.length > 0 && messages.length < spec.batchSize && windowMs > 0) {
           await new Promise((r) => setTimeout(r, windowMs));
           while (running && messages.length < spec.batchSize) {
-            const more = await receive(spec.batchSize - messages.length, 0);
+            const want = Math.min(10, spec.batchSize - messages.length);
+            const more = await receive(want, 0);
             messages.push(...more);
-            if (more.length < Math.min(10, spec.batchSize - messages.length + more.length)) break;
+            if (more.length < want) break; // nothing more waiting for now
           }
         }
       } catch (error) {
