@@ -361,7 +361,7 @@ export const reconcile = (
       index: j,
     };
   };
-  /** `prepareAt(j)`, built once and kept (charges that join a sum or a refund search). */
+  /** `prepareAt(j)`, built once and kept (charges that join a sum, and refunds). */
   const pt = (j: number): BatchTransaction => {
     let p = pts[j];
     if (p === undefined) {
@@ -742,7 +742,7 @@ export const reconcile = (
       if (e === undefined) return out;
       const end = empTo[e] as number;
       for (let j = lowerBound(tDay, empFrom[e] as number, end, fromDay); j < end && (tDay[j] as number) <= toDay; j++) {
-        out.push(pt(j));
+        out.push(ptOnce(j)); // only read during linkRefunds: not kept
       }
       return out;
     },
