@@ -1,3 +1,4 @@
+import type { WebhookDeliveryMessage } from '../../events/webhooks.ts';
 import { API } from '../../shared/api/contract.ts';
 import type { Principal } from '../../shared/domain/identity.ts';
 import {
@@ -6,6 +7,7 @@ import {
   rotateSecret,
   type WebhookEndpoint,
 } from '../../shared/domain/webhooks/endpoints.ts';
+import { testEvent } from '../../shared/domain/webhooks/events.ts';
 import { checkEndpointUrl } from '../../shared/domain/webhooks/url-guard.ts';
 import type { DeliveryLogReader, WebhookEndpointStore } from '../../shared/ports/webhooks.ts';
 import {
@@ -19,6 +21,8 @@ import {
 
 export interface WebhooksApiDeps {
   endpoints: WebhookEndpointStore;
+  /** Puts a delivery on the webhook deliveries queue (the test event). */
+  enqueue(message: WebhookDeliveryMessage): Promise<void>;
   deliveries: DeliveryLogReader;
   /** Appends to the company's administration log (secrets never go there). */
   audit(
@@ -109,6 +113,16 @@ export const makeRoutes = (deps: WebhooksApiDeps): Record<string, Route> => {
         previousSecretExpiresAt: after.previousSecretExpiresAt,
       });
       return { body: { secret: after.secret, previousSecretExpiresAt: after.previousSecretExpiresAt } };
+    },
+
+    'POST /webhook-endpoints/{id}/test': async ({ principal, event }) => {
+      const endpoint = await existing(principal, pathParam(event, 'id'));
+      if (endpoint.status !== 'enabled') {
+        throw new BadRequestError('id', 'the endpoint is disabled: enable it (PATCH {"enabled": true}) to test it');
+      }
+      const test = testEvent(endpoint.id, deps.newId(), deps.now());
+      await deps.enqueue({ companyId: principal.companyId, endpointId: endpoint.id, event: test });
+      return { status: 202, body: { eventId: test.id } };
     },
 
     'GET /webhook-endpoints/{id}/deliveries': async ({ principal, event }) => {

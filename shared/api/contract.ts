@@ -487,6 +487,14 @@ export const API = {
       schema: z.object({ secret: z.string(), previousSecretExpiresAt: z.string() }),
     },
   },
+  'POST /webhook-endpoints/{id}/test': {
+    tag: 'webhooks',
+    summary: 'Send a signed test event (type webhook.test) to this endpoint now, whatever it listens to',
+    description:
+      'It goes through the same queue, signing, retries and delivery log as real events; the answer names the ' +
+      'event id to look for in the log (GET …/deliveries) and in the receiver’s `webhook-id` header.',
+    success: { status: 202, description: 'queued for delivery', schema: z.object({ eventId: z.string() }) },
+  },
   'GET /webhook-endpoints/{id}/deliveries': {
     tag: 'webhooks',
     summary: 'The delivery log of an endpoint, newest event first: status, attempts with HTTP status and excerpt',

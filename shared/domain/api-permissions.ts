@@ -59,6 +59,7 @@ export const API_PERMISSIONS: Readonly<Record<string, readonly Role[]>> = {
   'PATCH /webhook-endpoints/{id}': ['admin'],
   'DELETE /webhook-endpoints/{id}': ['admin'],
   'POST /webhook-endpoints/{id}/rotate-secret': ['admin'],
+  'POST /webhook-endpoints/{id}/test': ['admin'],
   'GET /webhook-endpoints/{id}/deliveries': ['admin', 'finance'],
 };
 

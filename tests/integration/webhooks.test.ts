@@ -174,4 +174,37 @@ describe('outbound webhooks', () => {
     expect(disabled.body).toMatchObject({ status: 'disabled', disabledReason: 'disabled by an administrator' });
     expect((await request('DELETE', `/webhook-endpoints/${endpoint.id}`, admin)).status).toBe(200);
   });
+
+  it('sends a signed test event on request, through retries and the log; refuses for a disabled endpoint', async () => {
+    const admin = tokens.admin ?? '';
+    const endpoint = (
+      await request('POST', '/webhook-endpoints', admin, { url: `${receiverUrl}/test-me`, events: ['entry.posted'] })
+    ).body as unknown as Endpoint;
+    expect((await request('POST', `/webhook-endpoints/${endpoint.id}/test`, tokens.finance ?? '')).status).toBe(403);
+    const sent = await request('POST', `/webhook-endpoints/${endpoint.id}/test`, admin);
+    expect(sent.status).toBe(202);
+    const eventId = String(sent.body.eventId);
+    const delivered = await api.eventually(async () => {
+      const got = received.filter((r) => r.path === '/test-me' && r.headers['webhook-id'] === eventId);
+      return got.find((r) => r.answered === 200);
+    }, 30_000);
+    const payload = new Webhook(endpoint.secret ?? '').verify(delivered.body, {
+      'webhook-id': String(delivered.headers['webhook-id']),
+      'webhook-timestamp': String(delivered.headers['webhook-timestamp']),
+      'webhook-signature': String(delivered.headers['webhook-signature']),
+    });
+    expect(payload).toMatchObject({ id: eventId, type: 'webhook.test', data: { endpointId: endpoint.id } });
+    const log = await api.eventually(async () => {
+      const res = await request('GET', `/webhook-endpoints/${endpoint.id}/deliveries`, admin);
+      const d = (res.body.items as Delivery[]).find((x) => x.eventId === eventId);
+      return d?.status === 'delivered' ? d : undefined;
+    }, 30_000);
+    expect(log).toMatchObject({ eventType: 'webhook.test', status: 'delivered' });
+    await request('PATCH', `/webhook-endpoints/${endpoint.id}`, admin, { enabled: false });
+    const refused = await request('POST', `/webhook-endpoints/${endpoint.id}/test`, admin);
+    expect(refused.status).toBe(400);
+    expect(refused.body.issues).toEqual([{ field: 'id', reason: expect.stringContaining('disabled') }]);
+    const missing = await request('POST', '/webhook-endpoints/we_nope/test', admin);
+    expect(missing.status).toBe(404);
+  }, 90_000);
 });

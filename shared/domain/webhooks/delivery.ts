@@ -16,7 +16,7 @@
 import { z } from 'zod';
 import { type BackoffPolicy, backoffDelayMs } from '../retry.ts';
 import { liveSecrets, type WebhookEndpoint } from './endpoints.ts';
-import { WEBHOOK_EVENT_TYPES, type WebhookEvent, type WebhookEventType } from './events.ts';
+import { DELIVERABLE_EVENT_TYPES, type DeliverableEventType, type WebhookEvent } from './events.ts';
 import { signWebhook } from './signature.ts';
 import { checkEndpointUrl } from './url-guard.ts';
 
@@ -62,7 +62,7 @@ export interface DeliveryAttempt {
 export interface Delivery {
   endpointId: string;
   eventId: string;
-  eventType: WebhookEventType;
+  eventType: DeliverableEventType;
   status: DeliveryStatus;
   attempts: DeliveryAttempt[];
   nextAttemptAt: string | null;
@@ -76,7 +76,7 @@ export interface Delivery {
 export const deliverySchema = z.object({
   endpointId: z.string(),
   eventId: z.string().describe('the webhook-id header receivers saw'),
-  eventType: z.enum(WEBHOOK_EVENT_TYPES),
+  eventType: z.enum(DELIVERABLE_EVENT_TYPES),
   status: z.enum(DELIVERY_STATUSES),
   attempts: z.array(
     z.object({

@@ -4,7 +4,7 @@
  * alongside the new one for 24 hours, so receivers can switch without missing a delivery.
  */
 import { z } from 'zod';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './events.ts';
+import { type DeliverableEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './events.ts';
 
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3_600_000;
 
@@ -96,8 +96,9 @@ export const rotateSecret = (e: WebhookEndpoint, newSecret: string, now: Date): 
 });
 
 /** Does this endpoint get events of this type now? */
-export const listensTo = (e: WebhookEndpoint, type: WebhookEventType): boolean =>
-  e.status === 'enabled' && e.events.includes(type);
+/** Whether an event of this type goes to the endpoint by subscription (the test event never does). */
+export const listensTo = (e: WebhookEndpoint, type: DeliverableEventType): boolean =>
+  e.status === 'enabled' && (e.events as readonly string[]).includes(type);
 
 export const applyPatch = (e: WebhookEndpoint, p: EndpointPatch & { url?: string }, now: Date): WebhookEndpoint => ({
   ...e,

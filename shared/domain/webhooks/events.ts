@@ -139,9 +139,26 @@ export const INTERNAL_TO_PUBLIC = {
 } as const satisfies Record<string, WebhookEventType>;
 export type ExposedInternalEvent = keyof typeof INTERNAL_TO_PUBLIC;
 
+/**
+ * The test event an admin sends to one endpoint on request (POST /webhook-endpoints/{id}/test), whatever it
+ * listens to; nothing else sends it and no endpoint subscribes to it.
+ */
+export const TEST_EVENT_TYPE = 'webhook.test';
+/** Every type a delivery can carry: the subscribable ones and the test event. */
+export const DELIVERABLE_EVENT_TYPES = [...WEBHOOK_EVENT_TYPES, TEST_EVENT_TYPE] as const;
+export type DeliverableEventType = (typeof DELIVERABLE_EVENT_TYPES)[number];
+
+/** The test event for an endpoint; its id is fresh (a new test is a new event). */
+export const testEvent = (endpointId: string, nonce: string, now: Date): WebhookEvent => ({
+  id: publicEventId(`test:${endpointId}:${nonce}`, now),
+  type: TEST_EVENT_TYPE,
+  createdAt: now.toISOString(),
+  data: { endpointId, message: 'A test event from Quittance: this endpoint receives and verifies our webhooks.' },
+});
+
 export const webhookEventSchema = z.object({
   id: z.string().regex(/^evt_[0-9a-z]{25}$/),
-  type: z.enum(WEBHOOK_EVENT_TYPES),
+  type: z.enum(DELIVERABLE_EVENT_TYPES),
   createdAt: z.iso.datetime(),
   data: z.record(z.string(), z.unknown()),
 });
