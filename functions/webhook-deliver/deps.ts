@@ -15,7 +15,11 @@ export const defaultDeps = (): WebhookDeliverDeps => {
   const { allowLoopbackHttp, policy } = webhookSettings();
   const endpoints = makeDynamoWebhookEndpointStore(ddb, table);
   return {
-    endpoints: { get: (c, id) => endpoints.get(c, id), disable: (c, id, r, now) => endpoints.disable(c, id, r, now) },
+    endpoints: {
+      get: (c, id) => endpoints.get(c, id),
+      disable: (c, id, r, now) => endpoints.disable(c, id, r, now),
+      markDelivered: (c, id, at) => endpoints.markDelivered(c, id, at),
+    },
     log: makeDynamoDeliveryLog(ddb, table),
     sender: makeHttpWebhookSender({ allowLoopback: allowLoopbackHttp }),
     allowLoopbackHttp,

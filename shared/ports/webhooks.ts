@@ -11,6 +11,8 @@ export interface WebhookEndpointStore {
   /** False when there was no such endpoint. Its delivery log stays until it expires. */
   delete(companyId: string, endpointId: string): Promise<boolean>;
   disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<void>;
+  /** Records a successful delivery's time (lastDeliveredAt), nothing else. */
+  markDelivered(companyId: string, endpointId: string, at: Date): Promise<void>;
 }
 
 /** The delivery log as the API reads it: newest event first. */

@@ -96,6 +96,21 @@ export const makeDynamoWebhookEndpointStore = (ddb: DynamoDBDocumentClient, tabl
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   },
+  async markDelivered(companyId, id, at) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: endpointKey(companyId, id),
+          UpdateExpression: 'SET lastDeliveredAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  },
 });
 
 export const makeDynamoDeliveryLog = (

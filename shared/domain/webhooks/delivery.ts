@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { type BackoffPolicy, backoffDelayMs } from '../retry.ts';
-import { liveSecrets, type WebhookEndpoint } from './endpoints.ts';
+import { AUTO_DISABLE_AFTER_MS, failingTooLong, liveSecrets, type WebhookEndpoint } from './endpoints.ts';
 import { DELIVERABLE_EVENT_TYPES, type DeliverableEventType, type WebhookEvent } from './events.ts';
 import { signWebhook } from './signature.ts';
 import { checkEndpointUrl } from './url-guard.ts';
@@ -44,6 +44,7 @@ export const retrySchedule = (policy: WebhookRetryPolicy): number[] =>
   Array.from({ length: policy.maxAttempts - 1 }, (_, i) => backoffDelayMs(i + 1, policy, () => 1));
 
 export const RESPONSE_EXCERPT_CHARS = 500;
+const HOUR = 3_600_000;
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'retrying', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -198,6 +199,7 @@ export interface DeliverDeps {
   endpoints: {
     get(companyId: string, endpointId: string): Promise<WebhookEndpoint | null>;
     disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<void>;
+    markDelivered(companyId: string, endpointId: string, at: Date): Promise<void>;
   };
   log: DeliveryLogPort;
   sender: WebhookSenderPort;
@@ -275,9 +277,15 @@ const deliverOne = async (
   };
   const decision = decideDelivery(result, r.attempt, policy, deps.random);
   switch (decision.status) {
-    case 'delivered':
+    case 'delivered': {
       await settle({ attempt, status: 'delivered', nextAttemptAt: null, reason: null });
+      const last = endpoint.lastDeliveredAt ? Date.parse(endpoint.lastDeliveredAt) : 0;
+      if (deps.now().getTime() - last >= HOUR) {
+        // Best effort: the auto-disable clock only needs the hour.
+        await deps.endpoints.markDelivered(r.companyId, r.endpointId, deps.now()).catch(() => undefined);
+      }
       return { outcome: 'delivered', keep: false };
+    }
     case 'retrying': {
       const next = new Date(deps.now().getTime() + decision.delayMs).toISOString();
       await settle({ attempt, status: 'retrying', nextAttemptAt: next, reason: decision.reason });
@@ -288,6 +296,15 @@ const deliverOne = async (
       await settle({ attempt, status: 'failed', nextAttemptAt: null, reason: decision.reason });
       if (decision.disableEndpoint) {
         await deps.endpoints.disable(r.companyId, r.endpointId, `${decision.reason} at ${attempt.at}`, deps.now());
+      } else if (failingTooLong(endpoint, deps.now())) {
+        const since = endpoint.lastDeliveredAt ? `since ${endpoint.lastDeliveredAt}` : 'ever';
+        await deps.endpoints.disable(
+          r.companyId,
+          r.endpointId,
+          `no delivery succeeded for ${AUTO_DISABLE_AFTER_MS / 86_400_000} days (none ${since}); deliveries stopped ` +
+            `at ${attempt.at}: fix the receiver, then re-enable the endpoint`,
+          deps.now(),
+        );
       }
       if (decision.deadLetter) {
         await deps.deadLetter(r, decision.reason);

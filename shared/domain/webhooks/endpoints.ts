@@ -13,7 +13,10 @@ export interface WebhookEndpoint {
   url: string;
   events: WebhookEventType[];
   description: string;
-  /** disabled: by an admin, or because the receiver answered 410 Gone. */
+  /**
+   * disabled: by an admin, because the receiver answered 410 Gone, or because no delivery succeeded for
+   * AUTO_DISABLE_AFTER_MS (see failingTooLong).
+   */
   status: 'enabled' | 'disabled';
   disabledReason: string | null;
   secret: string;
@@ -22,8 +25,24 @@ export interface WebhookEndpoint {
   previousSecretExpiresAt: string | null;
   createdAt: string;
   createdBy: string;
+  /** Set by an administrator's changes (and a disable), not by deliveries. */
   updatedAt: string;
+  /** The last 2xx (kept to the hour: refreshed when an hour old). Absent on endpoints older than this field. */
+  lastDeliveredAt?: string | null;
 }
+
+/** An enabled endpoint that took no delivery for this long, while deliveries kept failing, is disabled. */
+export const AUTO_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+
+/**
+ * Whether a delivery that just failed for good should also disable its endpoint: nothing was delivered to it for
+ * AUTO_DISABLE_AFTER_MS, counted from its last success or from an administrator's last change (re-enabling it, a new
+ * URL), whichever is later, so a re-enabled endpoint gets a fresh period.
+ */
+export const failingTooLong = (e: WebhookEndpoint, now: Date): boolean => {
+  const since = Math.max(Date.parse(e.updatedAt), e.lastDeliveredAt ? Date.parse(e.lastDeliveredAt) : 0);
+  return now.getTime() - since >= AUTO_DISABLE_AFTER_MS;
+};
 
 const eventList = z
   .array(z.enum(WEBHOOK_EVENT_TYPES))
@@ -57,6 +76,7 @@ export const endpointViewSchema = z.object({
   description: z.string(),
   status: z.enum(['enabled', 'disabled']),
   disabledReason: z.string().nullable(),
+  lastDeliveredAt: z.string().nullable().describe('the last successful delivery (to the hour)'),
   previousSecretExpiresAt: z.string().nullable().describe('while set, deliveries carry two signatures'),
   createdAt: z.string(),
   createdBy: z.string(),
@@ -71,6 +91,7 @@ export const endpointView = (e: WebhookEndpoint, now: Date): EndpointView => ({
   description: e.description,
   status: e.status,
   disabledReason: e.disabledReason,
+  lastDeliveredAt: e.lastDeliveredAt ?? null,
   previousSecretExpiresAt: previousSecretLive(e, now) ? e.previousSecretExpiresAt : null,
   createdAt: e.createdAt,
   createdBy: e.createdBy,

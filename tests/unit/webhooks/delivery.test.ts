@@ -123,6 +123,10 @@ const world = (endpoints: WebhookEndpoint[], answers: SendResult[]) => {
         const e = endpoints.find((x) => x.id === id);
         if (e) Object.assign(e, { status: 'disabled', disabledReason: reason });
       },
+      markDelivered: async (_c, id, at) => {
+        const e = endpoints.find((x) => x.id === id);
+        if (e) e.lastDeliveredAt = at.toISOString();
+      },
     },
     log: {
       async claim(_c, endpointId, event, now, leaseMs): Promise<Claim> {
@@ -268,5 +272,44 @@ describe('processDeliveryBatch', () => {
     const r = await processDeliveryBatch([record(1)], w.deps);
     expect(r.batchItemFailures).toHaveLength(1);
     expect(r.outcomes[0]).toMatchObject({ outcome: 'error', detail: 'DynamoDB unavailable' });
+  });
+
+  describe('an endpoint that stopped taking deliveries', () => {
+    const failing: SendResult[] = [{ kind: 'response', status: 503, body: '' }];
+    const DAY = 24 * H;
+    const ago = (ms: number) => new Date(Date.parse('2026-01-01T00:00:00Z') - ms).toISOString();
+
+    it('is disabled when a delivery fails for good and nothing was delivered for 5 days', async () => {
+      const ep = endpoint({ updatedAt: ago(30 * DAY), lastDeliveredAt: ago(6 * DAY) });
+      const w = world([ep], [...failing]);
+      const r = await processDeliveryBatch([record(P.maxAttempts)], w.deps);
+      expect(r.outcomes[0]?.outcome).toBe('dead-lettered');
+      expect(ep.status).toBe('disabled');
+      expect(ep.disabledReason).toMatch(/^no delivery succeeded for 5 days \(none since 2025-12-26T00:00:00.000Z\)/);
+    });
+
+    it('stays enabled after a recent success, or when an administrator re-enabled it lately', async () => {
+      for (const ep of [
+        endpoint({ updatedAt: ago(30 * DAY), lastDeliveredAt: ago(2 * DAY) }),
+        endpoint({ updatedAt: ago(1 * DAY), lastDeliveredAt: ago(10 * DAY) }),
+      ]) {
+        const w = world([ep], [...failing]);
+        await processDeliveryBatch([record(P.maxAttempts)], w.deps);
+        expect(ep.status).toBe('enabled');
+      }
+      // A failure that will be retried never disables, however old the last success.
+      const old = endpoint({ updatedAt: ago(30 * DAY), lastDeliveredAt: ago(30 * DAY) });
+      await processDeliveryBatch([record(1)], world([old], [...failing]).deps);
+      expect(old.status).toBe('enabled');
+    });
+
+    it('records the time of successes, to the hour', async () => {
+      const stale = endpoint({ lastDeliveredAt: ago(2 * H) });
+      await processDeliveryBatch([record(1)], world([stale], []).deps);
+      expect(Date.parse(stale.lastDeliveredAt ?? '')).toBeGreaterThanOrEqual(Date.parse('2026-01-01T00:00:00Z'));
+      const fresh = endpoint({ lastDeliveredAt: ago(10 * MIN) });
+      await processDeliveryBatch([record(1)], world([fresh], []).deps);
+      expect(fresh.lastDeliveredAt).toBe(ago(10 * MIN));
+    });
   });
 });
