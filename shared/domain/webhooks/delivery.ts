@@ -292,25 +292,24 @@ const deliverOne = async (
       await deps.delay(r, decision.delayMs).catch(() => undefined);
       return { outcome: 'retrying', keep: true, detail: decision.reason };
     }
-    case 'failed':
+    case 'failed': {
       await settle({ attempt, status: 'failed', nextAttemptAt: null, reason: decision.reason });
-      if (decision.disableEndpoint) {
-        await deps.endpoints.disable(r.companyId, r.endpointId, `${decision.reason} at ${attempt.at}`, deps.now());
-      } else if (failingTooLong(endpoint, deps.now())) {
-        const since = endpoint.lastDeliveredAt ? `since ${endpoint.lastDeliveredAt}` : 'ever';
-        await deps.endpoints.disable(
-          r.companyId,
-          r.endpointId,
-          `no delivery succeeded for ${AUTO_DISABLE_AFTER_MS / 86_400_000} days (none ${since}); deliveries stopped ` +
-            `at ${attempt.at}: fix the receiver, then re-enable the endpoint`,
-          deps.now(),
-        );
-      }
+      const disabled = decision.disableEndpoint
+        ? `${decision.reason} at ${attempt.at}`
+        : failingTooLong(endpoint, deps.now())
+          ? `no delivery succeeded for ${AUTO_DISABLE_AFTER_MS / 86_400_000} days (none ` +
+            `${endpoint.lastDeliveredAt ? `since ${endpoint.lastDeliveredAt}` : 'ever'}); deliveries stopped at ` +
+            `${attempt.at}: fix the receiver, then re-enable the endpoint`
+          : null;
+      if (disabled) await deps.endpoints.disable(r.companyId, r.endpointId, disabled, deps.now());
+      const detail =
+        disabled && !decision.disableEndpoint ? `${decision.reason}; endpoint disabled: ${disabled}` : decision.reason;
       if (decision.deadLetter) {
         await deps.deadLetter(r, decision.reason);
-        return { outcome: 'dead-lettered', keep: false, detail: decision.reason };
+        return { outcome: 'dead-lettered', keep: false, detail };
       }
-      return { outcome: 'failed', keep: false, detail: decision.reason };
+      return { outcome: 'failed', keep: false, detail };
+    }
   }
 };
 

@@ -283,7 +283,10 @@ describe('processDeliveryBatch', () => {
       const ep = endpoint({ updatedAt: ago(30 * DAY), lastDeliveredAt: ago(6 * DAY) });
       const w = world([ep], [...failing]);
       const r = await processDeliveryBatch([record(P.maxAttempts)], w.deps);
-      expect(r.outcomes[0]?.outcome).toBe('dead-lettered');
+      expect(r.outcomes[0]).toMatchObject({
+        outcome: 'dead-lettered',
+        detail: expect.stringContaining('endpoint disabled'),
+      });
       expect(ep.status).toBe('disabled');
       expect(ep.disabledReason).toMatch(/^no delivery succeeded for 5 days \(none since 2025-12-26T00:00:00.000Z\)/);
     });
