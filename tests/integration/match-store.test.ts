@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
-import { makeDynamoMatchStore } from '../../shared/adapters/dynamodb/match-store.ts';
+import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
 import { parseMoney } from '../../shared/domain/money.ts';
 import type { GroupLink, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
 
@@ -223,5 +223,19 @@ describe('DynamoDB match store: refunds waiting for their purchase', () => {
     const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'auto', at: '2026-05-21T00:00:00.000Z' };
     expect(await store.linkRefund(co, refund, purchase, link)).toBe(true);
     expect(await store.waitingRefunds(co, 'u1')).toEqual([]);
+  });
+
+  it(`stops waiting after ${REFUND_WAIT_DAYS} days: the refund stays a lone transaction`, async () => {
+    const co = company();
+    let now = new Date('2026-05-20T12:00:00Z');
+    const clocked = makeDynamoMatchStore(doc, table, { now: () => now });
+    const refund = charge(co, 'rf_old', '-20.00', '2026-05-20');
+    await clocked.recordTransaction(refund);
+    await clocked.noteWaitingRefund(refund);
+    now = new Date(now.getTime() + (REFUND_WAIT_DAYS - 1) * 86_400_000);
+    expect((await clocked.waitingRefunds(co, 'u1')).map((t) => t.id)).toEqual(['rf_old']);
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    expect(await clocked.waitingRefunds(co, 'u1')).toEqual([]);
+    expect((await clocked.transaction(co, 'rf_old'))?.id).toBe('rf_old');
   });
 });

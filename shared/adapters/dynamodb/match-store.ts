@@ -119,7 +119,19 @@ const conditionFailed = (error: unknown) =>
   cancellationCodes(error).includes('ConditionalCheckFailed');
 const transactionConflict = (error: unknown) => cancellationCodes(error).includes('TransactionConflict');
 
-export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string): MatchStore => {
+/**
+ * A refund waits this long for its purchase (events arrive out of order, processors retry for 3 days, backfills
+ * come later): past it the purchase is taken to be older than Quittance or on another card, and the refund stays a
+ * lone card transaction. The wait item then expires (the table's TTL; filtered on read until DynamoDB removes it),
+ * so an employee's purchases never keep looking for refunds that will not match.
+ */
+export const REFUND_WAIT_DAYS = 30;
+
+export const makeDynamoMatchStore = (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  clock: { now: () => Date } = { now: () => new Date() },
+): MatchStore => {
   /**
    * A retired slot written before the slot itself (its capture or its end came first: events are not ordered), so
    * the late decision never opens one. A whole transaction record (readers parse it), pending, outside every index.
@@ -658,6 +670,7 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
             ...waitingRefundKey(refund.companyId, refund.employeeId, refund.id),
             entity: 'WaitingRefund',
             transactionId: refund.id,
+            expiresAt: Math.floor(clock.now().getTime() / 1000) + REFUND_WAIT_DAYS * 86_400,
           },
         }),
       );
@@ -668,7 +681,11 @@ export const makeDynamoMatchStore = (ddb: DynamoDBDocumentClient, table: string)
         await queryAll(ddb, {
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': waitingRefundKey(companyId, employeeId, '').pk },
+          FilterExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+          ExpressionAttributeValues: {
+            ':pk': waitingRefundKey(companyId, employeeId, '').pk,
+            ':now': Math.floor(clock.now().getTime() / 1000),
+          },
           ConsistentRead: true,
         })
       ).map((i) => String(i.transactionId));
