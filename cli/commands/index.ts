@@ -5,6 +5,7 @@ import { fecCommand } from './fec.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { reportCommand } from './report.ts';
 import { tokenCommand } from './token.ts';
+import { webhooksCommand } from './webhooks.ts';
 
 /** Every CLI command, in the order `quittance --help` lists them. */
 export const commands: readonly Command[] = [
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   fecCommand,
   accountingCommand,
   reportCommand,
+  webhooksCommand,
 ];

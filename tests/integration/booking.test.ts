@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_WEBHOOK_SECRETS } from '../../infra/local/local-secrets.ts';
 import {
@@ -11,6 +9,7 @@ import {
 } from '../../infra/local/stripe-simulator.ts';
 import { checkFec } from '../../shared/domain/ledger/fec-check.ts';
 import { makeApi } from '../support/api-client.ts';
+import { runCli } from '../support/cli.ts';
 import {
   cardPayment,
   cardRefund,
@@ -257,18 +256,7 @@ describe('booking: an approved expense becomes an entry pushed to accounting exa
   }, 60_000);
 });
 
-const run = (args: string[], api: string) =>
-  new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, QUITTANCE_API_URL: api },
-    });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout }));
-  });
+const run = runCli;
 
 describe('weekly card cash out', () => {
   it('adds an approved authorization and its capture to the week they happened in', async () => {

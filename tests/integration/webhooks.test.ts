@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeApi } from '../support/api-client.ts';
+import { runCli } from '../support/cli.ts';
 import { cardPayment, emailReceipt, purchase } from '../support/purchase.ts';
 
 const apiUrl = inject('apiUrl');
@@ -206,5 +207,28 @@ describe('outbound webhooks', () => {
     expect(refused.body.issues).toEqual([{ field: 'id', reason: expect.stringContaining('disabled') }]);
     const missing = await request('POST', '/webhook-endpoints/we_nope/test', admin);
     expect(missing.status).toBe(404);
+  }, 90_000);
+
+  it('the CLI lists endpoints, sends a test event and shows its delivery', async () => {
+    const admin = tokens.admin ?? '';
+    const endpoint = (
+      await request('POST', '/webhook-endpoints', admin, { url: `${receiverUrl}/cli`, events: ['expense.booked'] })
+    ).body as unknown as Endpoint;
+    const list = await runCli(['webhooks', 'list'], apiUrl);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^id\s+status\s+last delivered\s+events\s+url/);
+    expect(list.stdout).toContain(`${endpoint.id}  enabled`);
+    const test = await runCli(['webhooks', 'test', endpoint.id], apiUrl);
+    expect(test.code).toBe(0);
+    const eventId = test.stdout.split('\n')[0] ?? '';
+    expect(eventId).toMatch(/^evt_/);
+    await api.eventually(async () => {
+      const log = await runCli(['webhooks', 'deliveries', endpoint.id], apiUrl);
+      return log.stdout.split('\n').some((l) => l.startsWith(eventId) && /webhook\.test\s+delivered/.test(l))
+        ? true
+        : undefined;
+    }, 30_000);
+    expect((await runCli(['webhooks', 'deliveries'], apiUrl)).code).not.toBe(0);
+    expect((await runCli(['webhooks', 'test', 'we_nope'], apiUrl)).code).not.toBe(0);
   }, 90_000);
 });
