@@ -567,6 +567,7 @@ export const reconcile = (
   let pairsExact = 0;
   const pairScore: number[] = [];
   const pairTx: number[] = [];
+  /** Scores of the receipt being scored, sorted to find its maxPairs-th best (reused across receipts). */
   let scratch = new Float64Array(256);
   /** Positions of the charges that may be parts of a sum of the receipt being scored (prepared only if one exists). */
   const parts: number[] = [];

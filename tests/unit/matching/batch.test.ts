@@ -240,6 +240,55 @@ describe('JSONL parsing fast path', () => {
   });
 });
 
+describe('a receipt with more candidates than it keeps', () => {
+  it('keeps the best ones in (score, id) order, ties at the cut included, as ranking every pair would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...DESCRIPTORS), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 2 })),
+          {
+            minLength: 9,
+            maxLength: 40,
+          },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        (charges, suggestions) => {
+          const lost = receipt({
+            id: 'lost',
+            employeeId: null,
+            cardLast4: null,
+            vendor: 'Le Petit Bistrot',
+            totalStr: '40.00',
+          });
+          // Ids in an order unrelated to the scores, so that equal scores are ranked by id.
+          const transactions = charges.map(([merchantName, d, hour], k) =>
+            tx({
+              id: `t${(k * 7919) % 1000}`,
+              employeeId: `e${k}`,
+              merchantName,
+              mcc: '5812',
+              amountStr: '40.00',
+              authorizedAt: `2024-05-0${1 + d}T${10 + 4 * hour}:00:00Z`,
+              cardLast4: null,
+            }),
+          );
+          const options = { suggestionsPerReceipt: suggestions };
+          const ranked = transactions
+            .map((t) => ({ id: t.id, s: scorePrepared(prepareReceipt(lost), prepareTransaction(t)) }))
+            .filter((x) => x.s.rejected === null && x.s.score >= 0.45)
+            .sort((a, b) => b.s.score - a.s.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+            .map((x) => x.id);
+          const { proposals } = reconcile([lost], transactions, options);
+          const printed = proposals.map((p) => p.transactionId);
+          expect(printed).toEqual(ranked.slice(0, printed.length));
+          if (proposals[0] && !proposals[0].auto) expect(printed.length).toBe(Math.min(suggestions, ranked.length));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('receipts without owner nor card', () => {
   it('find a same-day tipped charge at the merchant among other employees’ charges, and the exact amount anywhere', () => {
     const lost = receipt({
