@@ -174,6 +174,23 @@ try {
   }
   const sustained = saturation.filter((s) => s.errors === 0 && s.p99 <= 2000).at(-1)?.rate ?? 0;
 
+  // An overloaded step leaves work behind: decisions that finish after their deadline (the fallback answered) are
+  // then recorded as the answer given and their reservation released. Wait until the line stops moving, then check
+  // that exactly the approved answers hold money (1 cent each in these steps).
+  const settled = async () => {
+    let prev = await line();
+    for (let i = 0; i < 60; i++) {
+      await sleep(2_000);
+      const cur = await line();
+      if (cur.reserved === prev.reserved && cur.settled === prev.settled) return cur;
+      prev = cur;
+    }
+    return prev;
+  };
+  const afterSaturation = await settled();
+  const saturationApproved = saturation.reduce((s, x) => s + x.approved, 0);
+  const saturationConsistent = afterSaturation.reserved - afterSteady.reserved === saturationApproved;
+
   // Replay: authorizations, captures and closes, 30 % delivered twice, all shuffled.
   const REPLAY = Number(process.env.REPLAY ?? 10_000);
   const uniqueTarget = Math.round(REPLAY / 1.3);
@@ -190,7 +207,7 @@ try {
     const j = Math.floor(Math.random() * (i + 1));
     [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
   }
-  const replayBefore = await line();
+  const replayBefore = afterSaturation;
   const r0 = performance.now();
   let next = 0;
   let replayErrors = 0;
@@ -240,6 +257,9 @@ try {
     '',
     `Highest rate sustained without errors and with p99 ≤ 2 s: **${sustained}/s** (target ≥ 500/s). Requests the`,
     'decision could not finish within the company deadline are answered by its fallback (decline), and counted here.',
+    '',
+    `Budget consistent once the steps' late work settled (only the ${saturationApproved} approved answers hold money,`,
+    `declines by the fallback nothing): **${saturationConsistent ? 'yes' : 'NO'}**`,
     '',
     '## Replay',
     '',
