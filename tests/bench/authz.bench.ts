@@ -163,16 +163,20 @@ try {
     .catch(async () => line());
   const consistent = afterSteady.reserved - before.reserved === steady.approved * 100;
 
-  const saturation: { rate: number; p99: number; errors: number; approved: number; n: number }[] = [];
-  for (const rate of (process.env.SATURATION ?? '200,250,300,350,400,500,700,1000')
+  type Step = { rate: number; p99: number; errors: number; approved: number; n: number };
+  // A rate is held when every request is answered by the rules in time: no error, p99 ≤ 2 s, and no answer by the
+  // deadline's fallback (the budget is ample, so any decline here is the fallback's).
+  const held = (s: Step | undefined) => !!s && s.errors === 0 && s.p99 <= 2000 && s.approved === s.n;
+  const saturation: Step[] = [];
+  for (const rate of (process.env.SATURATION ?? '50,75,100,150,200,250,300,400,500,700,1000')
     .split(',')
     .filter(Boolean)
     .map(Number)) {
     const r = await openLoop(rate, 10, 1);
     saturation.push({ rate, p99: r.p99, errors: r.errors, approved: r.approved, n: r.n });
-    if (r.errors > 0 || r.p99 > 2000) break;
+    if (!held(saturation.at(-1))) break;
   }
-  const sustained = saturation.filter((s) => s.errors === 0 && s.p99 <= 2000).at(-1)?.rate ?? 0;
+  const sustained = saturation.filter(held).at(-1)?.rate ?? 0;
 
   // An overloaded step leaves work behind: decisions that finish after their deadline (the fallback answered) are
   // then recorded as the answer given and their reservation released. Wait until the line stops moving, then check
@@ -255,8 +259,9 @@ try {
     '|---|---|---|---|---|',
     ...saturation.map((s) => `| ${s.rate} | ${s.n} | ${s.errors} | ${s.approved} | ${ms(s.p99)} |`),
     '',
-    `Highest rate sustained without errors and with p99 ≤ 2 s: **${sustained}/s** (target ≥ 500/s). Requests the`,
-    'decision could not finish within the company deadline are answered by its fallback (decline), and counted here.',
+    `Highest rate sustained (no error, p99 ≤ 2 s, every request decided by the rules): **${sustained}/s** (target`,
+    '≥ 500/s). A request the decision could not finish within the company deadline is answered by its fallback',
+    '(decline): the bench budget is ample, so every decline in these steps is one.',
     '',
     `Budget consistent once the steps' late work settled (only the ${saturationApproved} approved answers hold money,`,
     `declines by the fallback nothing): **${saturationConsistent ? 'yes' : 'NO'}**`,
