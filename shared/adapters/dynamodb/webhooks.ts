@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Claim, Delivery, DeliveryLogPort } from '../../domain/webhooks/delivery.ts';
 import type { WebhookEndpoint } from '../../domain/webhooks/endpoints.ts';
@@ -41,6 +42,22 @@ const toDelivery = (item: Record<string, unknown>): Delivery => ({
   createdAt: String(item.createdAt),
   updatedAt: String(item.updatedAt),
 });
+
+/** An update of an endpoint that may have been deleted meanwhile: then nothing happens. */
+const updateIfExists = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  Key: Record<string, string>,
+  update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+): Promise<void> => {
+  try {
+    await ddb.send(
+      new UpdateCommand({ TableName: table, Key, ConditionExpression: 'attribute_exists(pk)', ...update }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+};
 
 export const makeDynamoWebhookEndpointStore = (ddb: DynamoDBDocumentClient, table: string): WebhookEndpointStore => ({
   async list(companyId) {
@@ -80,37 +97,17 @@ export const makeDynamoWebhookEndpointStore = (ddb: DynamoDBDocumentClient, tabl
     );
     return res.Attributes !== undefined;
   },
-  async disable(companyId, id, reason, now) {
-    try {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: endpointKey(companyId, id),
-          UpdateExpression: 'SET #s = :d, disabledReason = :r, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':d': 'disabled', ':r': reason, ':now': now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  },
-  async markDelivered(companyId, id, at) {
-    try {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: endpointKey(companyId, id),
-          UpdateExpression: 'SET lastDeliveredAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  },
+  disable: (companyId, id, reason, now) =>
+    updateIfExists(ddb, table, endpointKey(companyId, id), {
+      UpdateExpression: 'SET #s = :d, disabledReason = :r, updatedAt = :now',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':d': 'disabled', ':r': reason, ':now': now.toISOString() },
+    }),
+  markDelivered: (companyId, id, at) =>
+    updateIfExists(ddb, table, endpointKey(companyId, id), {
+      UpdateExpression: 'SET lastDeliveredAt = :at',
+      ExpressionAttributeValues: { ':at': at.toISOString() },
+    }),
 });
 
 export const makeDynamoDeliveryLog = (
