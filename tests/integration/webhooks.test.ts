@@ -42,7 +42,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const id = req.headers['webhook-id'];
       const seen = received.some((r) => r.headers['webhook-id'] === id);
-      const answered = seen ? 200 : 500;
+      const answered = req.url === '/gone' ? 410 : seen ? 200 : 500;
       received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), answered });
       res.writeHead(answered, { 'content-type': 'text/plain' });
       res.end(seen ? 'thanks' : 'temporarily broken');
@@ -201,6 +201,19 @@ describe('outbound webhooks', () => {
       return d?.status === 'delivered' ? d : undefined;
     }, 30_000);
     expect(log).toMatchObject({ eventType: 'webhook.test', status: 'delivered' });
+    const after = (await request('GET', `/webhook-endpoints/${endpoint.id}`, admin)).body as unknown as {
+      lastDeliveredAt: string | null;
+    };
+    expect(Date.parse(after.lastDeliveredAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    // A receiver that answers 410 Gone: the endpoint is disabled, with the reason.
+    const gone = (
+      await request('POST', '/webhook-endpoints', admin, { url: `${receiverUrl}/gone`, events: ['entry.posted'] })
+    ).body as unknown as Endpoint;
+    expect((await request('POST', `/webhook-endpoints/${gone.id}/test`, admin)).status).toBe(202);
+    await api.eventually(async () => {
+      const e = (await request('GET', `/webhook-endpoints/${gone.id}`, admin)).body as { disabledReason?: string };
+      return e.disabledReason?.includes('410 Gone') ? true : undefined;
+    }, 30_000);
     await request('PATCH', `/webhook-endpoints/${endpoint.id}`, admin, { enabled: false });
     const refused = await request('POST', `/webhook-endpoints/${endpoint.id}/test`, admin);
     expect(refused.status).toBe(400);
