@@ -14,6 +14,7 @@ import {
 } from '../../shared/domain/matching/index.ts';
 import { type Money, parseMoney } from '../../shared/domain/money.ts';
 import { type Command, UsageError } from '../command.ts';
+import { type Checks, idHash, laterDuplicates, receiptScanner, transactionScanner } from './reconcile-scan.ts';
 
 /*
  * Input contract (JSON Lines, one object a line; blank lines ignored):
@@ -89,50 +90,15 @@ export interface LineError {
 export const formatLineError = (e: LineError): string =>
   `${e.file}:${e.line}: ${e.field === null ? '' : `field "${e.field}": `}${e.message}`;
 
-/** Iterates the non-blank lines of a JSONL text or buffer (a buffer is decoded line by line: no giant string). */
-const forEachLine = (input: string | Uint8Array, visit: (raw: string, line: number) => void): void => {
-  if (typeof input === 'string') {
-    const lines = input.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const raw = (lines[i] as string).trim();
-      if (raw !== '') visit(raw, i + 1);
-    }
-    return;
-  }
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  // Decoded 64 KB at a time, cut after a newline byte (never inside a UTF-8 sequence): one decoding call per
-  // chunk instead of one per line. A line is a slice of its chunk; JSON.parse copies what it keeps.
-  let line = 0;
-  let from = 0;
-  while (from < buf.length) {
-    let to = Math.min(buf.length, from + CHUNK_BYTES);
-    if (to < buf.length) {
-      const nl = buf.indexOf(10, to - 1);
-      to = nl < 0 ? buf.length : nl + 1;
-    }
-    const chunk = buf.toString('utf8', from, to);
-    let start = 0;
-    while (start < chunk.length) {
-      let end = chunk.indexOf('\n', start);
-      if (end < 0) end = chunk.length;
-      line++;
-      if (end > start) {
-        const raw = chunk.slice(start, end).trim();
-        if (raw !== '') visit(raw, line);
-      }
-      start = end + 1;
-    }
-    from = to;
-  }
-};
-
-/** Bytes decoded at a time when reading a buffer (small enough for the young generation: the chunks die young). */
-const CHUNK_BYTES = 1 << 16;
+/** A line reader that returns the item, or null to leave the line to JSON.parse and the schema. */
+type Scan<T> = (buf: Uint8Array, start: number, end: number) => T | null;
 
 /**
- * Parses JSONL line by line; bad lines become errors, never exceptions. Each line goes through `fast` first (a
- * hand-written check of the common shape that returns null when in doubt), and through the zod schema otherwise,
- * so the schema stays the definition of what is accepted and the source of the error messages.
+ * Parses JSONL line by line; bad lines become errors, never exceptions. Each line goes through `scan` first (a
+ * byte-level reader of the common shape, see reconcile-scan.ts), then through JSON.parse and `fast` (a hand-written
+ * check of the common shape that returns null when in doubt), and through the zod schema otherwise, so the schema
+ * stays the definition of what is accepted and the source of the error messages. Lines are counted from 1; blank
+ * lines are skipped.
  */
 const parseLines = <S extends z.ZodType, T extends { id: string }>(
   input: string | Uint8Array,
@@ -140,17 +106,23 @@ const parseLines = <S extends z.ZodType, T extends { id: string }>(
   schema: S,
   convert: (v: z.output<S>) => T,
   fast: (json: unknown) => T | null,
+  scan: Scan<T> | null,
 ): { items: T[]; errors: LineError[] } => {
+  const buf =
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.isBuffer(input)
+        ? input
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const items: T[] = [];
   const errors: LineError[] = [];
-  const seen = new Set<string>();
-  forEachLine(input, (raw, line) => {
+  const parseRaw = (raw: string, line: number): T | null => {
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (error) {
       errors.push({ file, line, field: null, message: `invalid JSON (${(error as Error).message})` });
-      return;
+      return null;
     }
     let item: T | null;
     try {
@@ -158,30 +130,71 @@ const parseLines = <S extends z.ZodType, T extends { id: string }>(
     } catch {
       item = null; // e.g. an amount with too many decimals: let the slow path word the error
     }
-    if (item === null) {
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue && issue.path.length > 0 ? issue.path.join('.') : null;
-        errors.push({ file, line, field, message: issue?.message ?? 'invalid line' });
-        return;
+    if (item !== null) return item;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue && issue.path.length > 0 ? issue.path.join('.') : null;
+      errors.push({ file, line, field, message: issue?.message ?? 'invalid line' });
+      return null;
+    }
+    try {
+      return convert(parsed.data);
+    } catch (error) {
+      const e = error as Error & { field?: string };
+      errors.push({ file, line, field: e.field ?? null, message: e.message });
+      return null;
+    }
+  };
+  let lines = new Int32Array(1 << 16);
+  let hashes = new Int32Array(1 << 16);
+  let line = 0;
+  for (let from = 0; from < buf.length; ) {
+    let to = buf.indexOf(10, from);
+    if (to < 0) to = buf.length;
+    line++;
+    if (to > from) {
+      let item = scan === null ? null : scan(buf, from, to);
+      if (item === null) {
+        const raw = buf.toString('utf8', from, to).trim();
+        item = raw === '' ? null : parseRaw(raw, line);
       }
-      try {
-        item = convert(parsed.data);
-      } catch (error) {
-        const e = error as Error & { field?: string };
-        errors.push({ file, line, field: e.field ?? null, message: e.message });
-        return;
+      if (item !== null) {
+        const n = items.length;
+        if (n === lines.length) {
+          lines = grown(lines);
+          hashes = grown(hashes);
+        }
+        lines[n] = line;
+        hashes[n] = idHash(item.id);
+        items.push(item);
       }
     }
-    if (seen.has(item.id)) {
-      errors.push({ file, line, field: 'id', message: `duplicate id "${item.id}" (first occurrence kept)` });
-      return;
-    }
-    seen.add(item.id);
-    items.push(item);
-  });
-  return { items, errors };
+    from = to + 1;
+  }
+  const later = laterDuplicates(
+    items.map((item) => item.id),
+    hashes,
+  );
+  if (later.length === 0) return { items, errors };
+  for (const at of later) {
+    const id = (items[at] as T).id;
+    errors.push({
+      file,
+      line: lines[at] as number,
+      field: 'id',
+      message: `duplicate id "${id}" (first occurrence kept)`,
+    });
+  }
+  errors.sort((a, b) => a.line - b.line);
+  const drop = new Set(later);
+  return { items: items.filter((_, at) => !drop.has(at)), errors };
+};
+
+const grown = (a: Int32Array): Int32Array<ArrayBuffer> => {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 };
 
 // Fast path: accepts only lines the zod schemas accept, and converts them exactly as `convert` does. Anything
@@ -338,9 +351,26 @@ const money = (amount: string, cur: string, field: string) => {
   }
 };
 
+/** The checks the byte-level readers memoize per distinct value (the fast path's own). */
+const checks: Checks = {
+  isCalendarDate,
+  isDecimal: (v) => DECIMAL.test(v),
+  isCurrency: (v) => CURRENCY.test(v),
+  isLast4: (v) => LAST4.test(v),
+  isMcc: (v) => MCC.test(v),
+  isInstant,
+};
+
+/**
+ * How lines are read: `bytes` tries the byte-level reader first (the default), `json` parses every line with
+ * JSON.parse (the reference the byte-level reader is tested against; same items, same errors).
+ */
+export type LineReader = 'bytes' | 'json';
+
 export const parseReceipts = (
   text: string | Uint8Array,
   file = 'receipts',
+  reader: LineReader = 'bytes',
 ): { items: MatchReceipt[]; errors: LineError[] } => {
   const cache = new LineCache();
   return parseLines(
@@ -358,12 +388,14 @@ export const parseReceipts = (
       ...(r.category ? { category: r.category } : {}),
     }),
     (json) => fastReceipt(json, cache),
+    reader === 'bytes' ? receiptScanner(checks) : null,
   );
 };
 
 export const parseTransactions = (
   text: string | Uint8Array,
   file = 'transactions',
+  reader: LineReader = 'bytes',
 ): { items: MatchTransaction[]; errors: LineError[] } => {
   const cache = new LineCache();
   return parseLines(
@@ -394,6 +426,7 @@ export const parseTransactions = (
       };
     },
     (json) => fastTransaction(json, cache),
+    reader === 'bytes' ? transactionScanner(checks) : null,
   );
 };
 

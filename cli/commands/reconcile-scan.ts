@@ -1,0 +1,531 @@
+import type { MatchReceipt, MatchTransaction } from '../../shared/domain/matching/index.ts';
+import { type Money, parseMoney } from '../../shared/domain/money.ts';
+
+/*
+ * Byte-level reader of the common shape of a reconcile input line: a flat JSON object whose values are strings
+ * without escapes or null, with the contract's keys, each at most once. Such a line is read straight from the
+ * file's bytes into the item, without JSON.parse's intermediate object: repeated values (employees, vendors,
+ * merchants, dates, instants, amounts, currencies, cards, MCCs) are interned by their bytes, so each distinct
+ * value is decoded and validated once and shared by every line that carries it; only the id is decoded per line.
+ *
+ * A line the reader is unsure about (another key, a number, an escape, a duplicate key, a value that fails a
+ * check, anything after the object) gets `null`, and the caller parses it with JSON.parse and the zod schema,
+ * which define what is accepted and word the errors. Whatever this reader returns equals what that path returns
+ * (a property test compares the two).
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const N = 0x6e;
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d;
+
+/**
+ * Distinct byte strings → dense ids, each decoded once; a verdict byte per id for the caller's checks. An open-
+ * addressing table whose slots hold the hash, the id, and the value's place in a byte arena side by side: a lookup
+ * touches one slot and the arena bytes it compares (memory latency, not arithmetic, is the cost at a million lines).
+ */
+class ByteInterner {
+  /** Per slot: hash, id + 1 (0 = empty), arena start, length. */
+  private table = new Int32Array(4 << 12);
+  private arena = new Uint8Array(1 << 14);
+  private used = 0;
+  private hashes: number[] = [];
+  readonly values: string[] = [];
+  /** Per id: 0 = not checked yet; the caller's own codes otherwise. */
+  verdict = new Uint8Array(1 << 10);
+
+  intern(buf: Uint8Array, s: number, e: number, h: number, ascii: boolean): number {
+    const len = e - s;
+    let table = this.table;
+    let mask = (table.length >> 2) - 1;
+    let slot = h & mask;
+    for (;;) {
+      const at = slot << 2;
+      const v = table[at + 1] as number;
+      if (v === 0) break;
+      if (table[at] === h && table[at + 3] === len) {
+        const a = table[at + 2] as number;
+        const arena = this.arena;
+        let k = 0;
+        while (k < len && arena[a + k] === buf[s + k]) k++;
+        if (k === len) return v - 1;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.values.length;
+    if (id >= LIMIT) return -1; // a set of unique values: stop sharing (the line takes the JSON path)
+    if (this.used + len > this.arena.length) {
+      const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+    }
+    this.arena.set(buf.subarray(s, e), this.used);
+    if (id === this.verdict.length) {
+      const verdict = new Uint8Array(id * 2);
+      verdict.set(this.verdict);
+      this.verdict = verdict;
+    }
+    this.values.push(decode(buf, s, e, ascii));
+    this.hashes.push(h);
+    if ((id + 1) * 2 > mask + 1) {
+      this.rehash();
+      table = this.table;
+      mask = (table.length >> 2) - 1;
+      slot = h & mask;
+      while (table[(slot << 2) + 1] !== 0) slot = (slot + 1) & mask;
+    }
+    const at = slot << 2;
+    table[at] = h;
+    table[at + 1] = id + 1;
+    table[at + 2] = this.used;
+    table[at + 3] = len;
+    this.used += len;
+    return id;
+  }
+
+  private rehash(): void {
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >> 2) - 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 1] === 0) continue;
+      let slot = (old[at] as number) & mask;
+      while (table[(slot << 2) + 1] !== 0) slot = (slot + 1) & mask;
+      table.set(old.subarray(at, at + 4), slot << 2);
+    }
+    this.table = table;
+  }
+}
+
+/** Distinct values an interner shares before it stops (bounds its memory on a file of unique values). */
+const LIMIT = 1 << 22;
+
+const decode = (buf: Uint8Array, s: number, e: number, ascii: boolean): string =>
+  (buf as Buffer).toString(ascii ? 'latin1' : 'utf8', s, e);
+
+/** A scanned string value: its bytes [s, e), its hash and whether it is ASCII; or null (the JSON null). */
+interface Scanned {
+  s: number;
+  e: number;
+  h: number;
+  ascii: boolean;
+  isNull: boolean;
+}
+
+/**
+ * Reads one line's flat object into `values` (one slot per key of `keys`, by key index) and returns true, or returns
+ * false when the line is not of the simple shape. `present` marks the keys seen (a key seen twice fails).
+ */
+class FlatObjectScanner {
+  readonly values: Scanned[];
+  private readonly keyBytes: Uint8Array[];
+  present = 0;
+
+  constructor(readonly keys: readonly string[]) {
+    this.keyBytes = keys.map((k) => Buffer.from(k, 'latin1'));
+    this.values = keys.map(() => ({ s: 0, e: 0, h: 0, ascii: true, isNull: false }));
+  }
+
+  scan(buf: Uint8Array, s: number, e: number): boolean {
+    this.present = 0;
+    let p = s;
+    while (p < e && isSpace(buf[p] as number)) p++;
+    if (buf[p] !== OPEN) return false;
+    p++;
+    let hint = 0;
+    for (;;) {
+      while (p < e && isSpace(buf[p] as number)) p++;
+      if (buf[p] !== QUOTE) return false;
+      // The key: ASCII letters and digits only (a key needing anything else is not one of ours).
+      const ks = ++p;
+      while (p < e && buf[p] !== QUOTE) {
+        const c = buf[p] as number;
+        if (c === BACKSLASH || c < 0x20 || c >= 0x80) return false;
+        p++;
+      }
+      if (p >= e) return false;
+      const k = this.keyIndex(buf, ks, p, hint);
+      if (k < 0 || (this.present & (1 << k)) !== 0) return false;
+      this.present |= 1 << k;
+      hint = k + 1;
+      p++;
+      while (p < e && isSpace(buf[p] as number)) p++;
+      if (buf[p] !== COLON) return false;
+      p++;
+      while (p < e && isSpace(buf[p] as number)) p++;
+      const v = this.values[k] as Scanned;
+      const c0 = buf[p];
+      if (c0 === QUOTE) {
+        const vs = ++p;
+        let h = 0x811c9dc5 | 0;
+        let high = 0;
+        for (;;) {
+          if (p >= e) return false;
+          const c = buf[p] as number;
+          if (c === QUOTE) break;
+          if (c === BACKSLASH || c < 0x20) return false;
+          high |= c;
+          h = Math.imul(h ^ c, 0x01000193);
+          p++;
+        }
+        v.s = vs;
+        v.e = p;
+        v.h = h;
+        v.ascii = high < 0x80;
+        v.isNull = false;
+        p++;
+      } else if (c0 === N && buf[p + 1] === 0x75 && buf[p + 2] === 0x6c && buf[p + 3] === 0x6c) {
+        v.isNull = true;
+        p += 4;
+      } else return false;
+      while (p < e && isSpace(buf[p] as number)) p++;
+      const sep = buf[p];
+      p++;
+      if (sep === COMMA) continue;
+      if (sep !== CLOSE) return false;
+      while (p < e && isSpace(buf[p] as number)) p++;
+      return p === e;
+    }
+  }
+
+  has(k: number): boolean {
+    return (this.present & (1 << k)) !== 0;
+  }
+
+  private keyIndex(buf: Uint8Array, s: number, e: number, hint: number): number {
+    const n = this.keyBytes.length;
+    for (let t = 0; t < n; t++) {
+      const k = (hint + t) % n;
+      const key = this.keyBytes[k] as Uint8Array;
+      if (key.length !== e - s) continue;
+      let same = true;
+      for (let q = 0; q < key.length; q++) {
+        if (key[q] !== buf[s + q]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return k;
+    }
+    return -1;
+  }
+}
+
+const OK = 1;
+const BAD = 2;
+
+/** A string field's values, interned, with a memoized check (`ok`) per distinct value. */
+class Field {
+  private readonly interner = new ByteInterner();
+  constructor(private readonly ok: (v: string) => boolean) {}
+
+  /** The id of the value, or −1 when it fails the check (or the interner is full). */
+  id(buf: Uint8Array, v: Scanned): number {
+    const interner = this.interner;
+    const id = interner.intern(buf, v.s, v.e, v.h, v.ascii);
+    if (id < 0) return -1;
+    let verdict = interner.verdict[id] as number;
+    if (verdict === 0) {
+      verdict = this.ok(interner.values[id] as string) ? OK : BAD;
+      interner.verdict[id] = verdict;
+    }
+    return verdict === OK ? id : -1;
+  }
+
+  value(id: number): string {
+    return this.interner.values[id] as string;
+  }
+}
+
+/** Money by (amount id, currency id), parsed once; null when the amount does not fit the currency. */
+class Monies {
+  /** Per amount id: its Money in the currency it was first seen with (most amounts have one currency). */
+  private readonly first: (Money | null | undefined)[] = [];
+  private firstCurrency = new Int32Array(1 << 10);
+  private readonly byKey = new Map<number, Money | null>();
+  constructor(
+    private readonly amounts: Field,
+    private readonly currencies: Field,
+  ) {}
+
+  of(amount: number, currency: number): Money | null {
+    if (amount < this.firstCurrency.length && this.firstCurrency[amount] === currency + 1) {
+      return this.first[amount] as Money | null;
+    }
+    const key = amount * 4096 + currency;
+    let m = this.byKey.get(key);
+    if (m === undefined) {
+      try {
+        m = parseMoney(this.amounts.value(amount), this.currencies.value(currency));
+      } catch {
+        m = null; // e.g. too many decimals: the schema path words the error
+      }
+      if (this.firstCurrency.length <= amount) {
+        const grown = new Int32Array(Math.max(amount + 1, this.firstCurrency.length * 2));
+        grown.set(this.firstCurrency);
+        this.firstCurrency = grown;
+      }
+      if (this.firstCurrency[amount] === 0) {
+        this.firstCurrency[amount] = currency + 1;
+        this.first[amount] = m;
+        return m;
+      }
+      if (this.byKey.size >= LIMIT) this.byKey.clear();
+      this.byKey.set(key, m);
+    }
+    return m;
+  }
+
+  /** Whether the ids fit the numeric key (always, below LIMIT amounts and 4096 currencies). */
+  static fits(currency: number): boolean {
+    return currency < 4096;
+  }
+}
+
+export interface Checks {
+  readonly isCalendarDate: (v: string) => boolean;
+  readonly isDecimal: (v: string) => boolean;
+  readonly isCurrency: (v: string) => boolean;
+  readonly isLast4: (v: string) => boolean;
+  readonly isMcc: (v: string) => boolean;
+  readonly isInstant: (v: string) => boolean;
+}
+
+const any = (): boolean => true;
+const nonEmpty = (v: string): boolean => v.length > 0;
+
+const R = { id: 0, employeeId: 1, vendor: 2, date: 3, total: 4, currency: 5, cardLast4: 6 } as const;
+
+/** Reads receipt lines of the simple shape (see the top of this file); null for anything else. */
+export const receiptScanner = (checks: Checks): ((buf: Uint8Array, s: number, e: number) => MatchReceipt | null) => {
+  const scanner = new FlatObjectScanner(['id', 'employeeId', 'vendor', 'date', 'total', 'currency', 'cardLast4']);
+  const employees = new Field(nonEmpty);
+  const vendors = new Field(any);
+  const dates = new Field(checks.isCalendarDate);
+  const amounts = new Field(checks.isDecimal);
+  const currencies = new Field(checks.isCurrency);
+  const cards = new Field(checks.isLast4);
+  const monies = new Monies(amounts, currencies);
+  const v = scanner.values;
+  const required = (1 << R.id) | (1 << R.vendor) | (1 << R.date) | (1 << R.total) | (1 << R.currency);
+  return (buf, s, e) => {
+    if (!scanner.scan(buf, s, e) || (scanner.present & required) !== required) return null;
+    const id = v[R.id] as Scanned;
+    if (id.isNull || id.e === id.s) return null;
+    const vendor = v[R.vendor] as Scanned;
+    const date = v[R.date] as Scanned;
+    const total = v[R.total] as Scanned;
+    const currency = v[R.currency] as Scanned;
+    if (vendor.isNull || date.isNull || total.isNull || currency.isNull) return null;
+    let employeeId: string | null = null;
+    const emp = v[R.employeeId] as Scanned;
+    if (scanner.has(R.employeeId) && !emp.isNull) {
+      const x = employees.id(buf, emp);
+      if (x < 0) return null;
+      employeeId = employees.value(x);
+    }
+    let cardLast4: string | null = null;
+    const card = v[R.cardLast4] as Scanned;
+    if (scanner.has(R.cardLast4) && !card.isNull) {
+      const x = cards.id(buf, card);
+      if (x < 0) return null;
+      cardLast4 = cards.value(x);
+    }
+    const vendorId = vendors.id(buf, vendor);
+    const dateId = dates.id(buf, date);
+    const amountId = amounts.id(buf, total);
+    const currencyId = currencies.id(buf, currency);
+    if (vendorId < 0 || dateId < 0 || amountId < 0 || currencyId < 0 || !Monies.fits(currencyId)) return null;
+    const money = monies.of(amountId, currencyId);
+    if (money === null) return null;
+    return {
+      id: decode(buf, id.s, id.e, id.ascii),
+      employeeId,
+      vendor: vendors.value(vendorId),
+      date: dates.value(dateId),
+      total: money,
+      cardLast4,
+    };
+  };
+};
+
+const T = {
+  id: 0,
+  employeeId: 1,
+  merchantName: 2,
+  mcc: 3,
+  amount: 4,
+  currency: 5,
+  merchantAmount: 6,
+  merchantCurrency: 7,
+  authorizedAt: 8,
+  postedAt: 9,
+  cardLast4: 10,
+} as const;
+
+/** Reads transaction lines of the simple shape (see the top of this file); null for anything else. */
+export const transactionScanner = (
+  checks: Checks,
+): ((buf: Uint8Array, s: number, e: number) => MatchTransaction | null) => {
+  const scanner = new FlatObjectScanner([
+    'id',
+    'employeeId',
+    'merchantName',
+    'mcc',
+    'amount',
+    'currency',
+    'merchantAmount',
+    'merchantCurrency',
+    'authorizedAt',
+    'postedAt',
+    'cardLast4',
+  ]);
+  const employees = new Field(nonEmpty);
+  const merchants = new Field(any);
+  const mccs = new Field(checks.isMcc);
+  const amounts = new Field(checks.isDecimal);
+  const currencies = new Field(checks.isCurrency);
+  const instants = new Field(checks.isInstant);
+  const cards = new Field(checks.isLast4);
+  const monies = new Monies(amounts, currencies);
+  /** The 4-digit form of each MCC id. */
+  const padded: string[] = [];
+  const v = scanner.values;
+  const required =
+    (1 << T.id) |
+    (1 << T.employeeId) |
+    (1 << T.merchantName) |
+    (1 << T.mcc) |
+    (1 << T.amount) |
+    (1 << T.currency) |
+    (1 << T.authorizedAt);
+  const optional = (k: number): Scanned | null =>
+    scanner.has(k) && !(v[k] as Scanned).isNull ? (v[k] as Scanned) : null;
+  return (buf, s, e) => {
+    if (!scanner.scan(buf, s, e) || (scanner.present & required) !== required) return null;
+    const id = v[T.id] as Scanned;
+    if (id.isNull || id.e === id.s) return null;
+    const emp = v[T.employeeId] as Scanned;
+    const merchant = v[T.merchantName] as Scanned;
+    const mcc = v[T.mcc] as Scanned;
+    const amount = v[T.amount] as Scanned;
+    const currency = v[T.currency] as Scanned;
+    const authorizedAt = v[T.authorizedAt] as Scanned;
+    if (emp.isNull || merchant.isNull || mcc.isNull || amount.isNull || currency.isNull || authorizedAt.isNull) {
+      return null;
+    }
+    const empId = employees.id(buf, emp);
+    const merchantId = merchants.id(buf, merchant);
+    const mccId = mccs.id(buf, mcc);
+    const amountId = amounts.id(buf, amount);
+    const currencyId = currencies.id(buf, currency);
+    const authId = instants.id(buf, authorizedAt);
+    if (empId < 0 || merchantId < 0 || mccId < 0 || amountId < 0 || currencyId < 0 || authId < 0) return null;
+    if (!Monies.fits(currencyId)) return null;
+    const money = monies.of(amountId, currencyId);
+    if (money === null) return null;
+    const mAmount = optional(T.merchantAmount);
+    const mCurrency = optional(T.merchantCurrency);
+    if ((mAmount === null) !== (mCurrency === null)) return null;
+    let merchantAmount: Money | null = null;
+    if (mAmount !== null && mCurrency !== null) {
+      const a = amounts.id(buf, mAmount);
+      const c = currencies.id(buf, mCurrency);
+      if (a < 0 || c < 0 || !Monies.fits(c)) return null;
+      merchantAmount = monies.of(a, c);
+      if (merchantAmount === null) return null;
+    }
+    const posted = optional(T.postedAt);
+    let postedAt: string | null = null;
+    if (posted !== null) {
+      const x = instants.id(buf, posted);
+      if (x < 0) return null;
+      postedAt = instants.value(x);
+    }
+    const card = optional(T.cardLast4);
+    let cardLast4: string | null = null;
+    if (card !== null) {
+      const x = cards.id(buf, card);
+      if (x < 0) return null;
+      cardLast4 = cards.value(x);
+    }
+    let mccText = padded[mccId];
+    if (mccText === undefined) {
+      const raw = mccs.value(mccId);
+      mccText = raw.length === 4 ? raw : raw.padStart(4, '0');
+      padded[mccId] = mccText;
+    }
+    return {
+      id: decode(buf, id.s, id.e, id.ascii),
+      employeeId: employees.value(empId),
+      merchantName: merchants.value(merchantId),
+      mcc: mccText,
+      amount: money,
+      merchantAmount,
+      authorizedAt: instants.value(authId),
+      postedAt,
+      cardLast4,
+    };
+  };
+};
+
+/** FNV-1a over the UTF-16 code units of `v` (the key `laterDuplicates` groups ids by). */
+export const idHash = (v: string): number => {
+  let h = 0x811c9dc5 | 0;
+  for (let k = 0; k < v.length; k++) h = Math.imul(h ^ v.charCodeAt(k), 0x01000193);
+  return h;
+};
+
+/**
+ * The positions (ascending) of the ids that repeat an earlier one, given each id's `idHash`. A set of a million
+ * fresh strings costs a cache miss per lookup; this sorts (hash, position) pairs by hash instead (a stable radix
+ * sort, two passes of 16 bits over sequential arrays) and compares the strings only within runs of equal hashes.
+ */
+export const laterDuplicates = (ids: readonly string[], hashes: Int32Array): number[] => {
+  const n = ids.length;
+  let keys = new Int32Array(n);
+  keys.set(hashes.subarray(0, n));
+  let pos = new Int32Array(n);
+  for (let i = 0; i < n; i++) pos[i] = i;
+  let keys2 = new Int32Array(n);
+  let pos2 = new Int32Array(n);
+  const count = new Int32Array(65537);
+  for (const shift of [0, 16]) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) {
+      const b = (((keys[i] as number) >>> shift) & 0xffff) + 1;
+      count[b] = (count[b] as number) + 1;
+    }
+    for (let b = 0; b < 65536; b++) count[b + 1] = (count[b + 1] as number) + (count[b] as number);
+    for (let i = 0; i < n; i++) {
+      const b = ((keys[i] as number) >>> shift) & 0xffff;
+      const to = count[b] as number;
+      count[b] = to + 1;
+      keys2[to] = keys[i] as number;
+      pos2[to] = pos[i] as number;
+    }
+    [keys, keys2] = [keys2, keys];
+    [pos, pos2] = [pos2, pos];
+  }
+  const later: number[] = [];
+  for (let p = 0; p < n; ) {
+    let q = p + 1;
+    while (q < n && keys[q] === keys[p]) q++;
+    if (q - p > 1) {
+      // Positions ascend within the run (the sort is stable): the first of each id is kept.
+      const first = new Set<string>();
+      for (let x = p; x < q; x++) {
+        const id = ids[pos[x] as number] as string;
+        if (first.has(id)) later.push(pos[x] as number);
+        else first.add(id);
+      }
+    }
+    p = q;
+  }
+  return later.sort((a, b) => a - b);
+};
