@@ -1130,8 +1130,13 @@ const scaleMain = (seed: number, txTarget: number): void => {
   } else process.stderr.write(`reusing ${base}.* (BENCH_REGENERATE=1 to rebuild)\n`);
 
   const root = resolve(import.meta.dirname, '../..');
+  // The target is on one core: the command is pinned to one CPU (BENCH_CPU, default 0) when taskset exists, so the
+  // garbage collector's helper threads share the main thread's core instead of borrowing another one.
+  const cpu = process.env.BENCH_CPU ?? '0';
+  const pinned = cpu !== 'none' && existsSync('/usr/bin/taskset');
   const args = [
     '-v',
+    ...(pinned ? ['/usr/bin/taskset', '-c', cpu] : []),
     process.execPath,
     resolve(root, 'bin/quittance.js'),
     'reconcile',
@@ -1201,7 +1206,10 @@ const scaleMain = (seed: number, txTarget: number): void => {
     `\`BENCH_TX=${txTarget} npm run bench:reconcile\` generates the set into files, then runs the real command`,
     '`quittance reconcile --receipts … --transactions … --rates …` in a fresh process under `/usr/bin/time -v`,',
     'output to a file. Wall time is the whole command: Node start and TypeScript loading, reading both files,',
-    'parsing and validation, reconciliation, JSONL formatting and writing. Single-threaded (one core busy).',
+    'parsing and validation, reconciliation, JSONL formatting and writing.',
+    pinned
+      ? `Pinned to one core (\`taskset -c ${cpu}\`): the garbage collector's helper threads share it, so CPU ≈ wall time.`
+      : "Not pinned (BENCH_CPU=none or no taskset): the garbage collector's helper threads may use a second core.",
     'The phases below start once both files are read; "total in process" includes the reads.',
     '',
     '| receipts | transactions | wall time | receipts / s | user + sys CPU | peak RSS |',
