@@ -380,7 +380,7 @@ export const topology = defineTopology({
       description:
         'Signed webhook deliveries (Standard Webhooks), at most once per endpoint and event, retried with backoff',
       trigger: { type: 'queue', queue: 'webhookDeliveries', batchSize: 5, maxConcurrency: 4 },
-      uses: { tables: { main: 'readWrite' }, queues: { webhookDeliveries: 'consume' } },
+      uses: { tables: { main: 'readWrite' }, queues: { webhookDeliveries: 'consume' }, sendEmail: true },
       settings: ['WEBHOOKS_ALLOW_LOOPBACK_HTTP', 'WEBHOOK_RETRY_BASE_MS'],
       timeoutSeconds: 45,
       memoryMB: 256,

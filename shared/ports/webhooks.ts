@@ -10,7 +10,11 @@ export interface WebhookEndpointStore {
   put(companyId: string, endpoint: WebhookEndpoint): Promise<void>;
   /** False when there was no such endpoint. Its delivery log stays until it expires. */
   delete(companyId: string, endpointId: string): Promise<boolean>;
-  disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<void>;
+  /**
+   * Disables an enabled endpoint with the reason. True when this call disabled it; false when it was already
+   * disabled (the first reason stays) or is gone.
+   */
+  disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<boolean>;
   /** Records a successful delivery's time (lastDeliveredAt), nothing else. */
   markDelivered(companyId: string, endpointId: string, at: Date): Promise<void>;
 }

@@ -214,6 +214,17 @@ describe('outbound webhooks', () => {
       const e = (await request('GET', `/webhook-endpoints/${gone.id}`, admin)).body as { disabledReason?: string };
       return e.disabledReason?.includes('410 Gone') ? true : undefined;
     }, 30_000);
+    // The company's administrators are told, once, with the endpoint and how to turn it back on.
+    const notices = async () =>
+      (
+        (await (await fetch(`${apiUrl}/_local/outbox?to=admin@demo.quittance.local`)).json()) as {
+          items: { subject: string; text: string }[];
+        }
+      ).items.filter((m) => m.subject.includes(`${receiverUrl}/gone`));
+    const notice = await api.eventually(async () => ((await notices()).length > 0 ? notices() : undefined), 30_000);
+    expect(notice).toHaveLength(1);
+    expect(notice[0]?.text).toContain(`${gone.id} (${receiverUrl}/gone) was disabled: `);
+    expect(notice[0]?.text).toContain('410 Gone');
     await request('PATCH', `/webhook-endpoints/${endpoint.id}`, admin, { enabled: false });
     const refused = await request('POST', `/webhook-endpoints/${endpoint.id}/test`, admin);
     expect(refused.status).toBe(400);

@@ -44,18 +44,24 @@ const toDelivery = (item: Record<string, unknown>): Delivery => ({
 });
 
 /** An update of an endpoint that may have been deleted meanwhile: then nothing happens. */
-const updateIfExists = async (
+/** An update applied only when the condition holds (by default: the item exists); false when it did not. */
+const updateIf = async (
   ddb: DynamoDBDocumentClient,
   table: string,
   Key: Record<string, string>,
-  update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
-): Promise<void> => {
+  update: Pick<
+    UpdateCommandInput,
+    'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ConditionExpression'
+  >,
+): Promise<boolean> => {
   try {
     await ddb.send(
       new UpdateCommand({ TableName: table, Key, ConditionExpression: 'attribute_exists(pk)', ...update }),
     );
+    return true;
   } catch (error) {
     if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    return false;
   }
 };
 
@@ -98,16 +104,18 @@ export const makeDynamoWebhookEndpointStore = (ddb: DynamoDBDocumentClient, tabl
     return res.Attributes !== undefined;
   },
   disable: (companyId, id, reason, now) =>
-    updateIfExists(ddb, table, endpointKey(companyId, id), {
+    updateIf(ddb, table, endpointKey(companyId, id), {
       UpdateExpression: 'SET #s = :d, disabledReason = :r, updatedAt = :now',
+      ConditionExpression: '#s = :e',
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':d': 'disabled', ':r': reason, ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':d': 'disabled', ':e': 'enabled', ':r': reason, ':now': now.toISOString() },
     }),
-  markDelivered: (companyId, id, at) =>
-    updateIfExists(ddb, table, endpointKey(companyId, id), {
+  markDelivered: async (companyId, id, at) => {
+    await updateIf(ddb, table, endpointKey(companyId, id), {
       UpdateExpression: 'SET lastDeliveredAt = :at',
       ExpressionAttributeValues: { ':at': at.toISOString() },
-    }),
+    });
+  },
 });
 
 export const makeDynamoDeliveryLog = (

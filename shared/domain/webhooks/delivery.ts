@@ -198,7 +198,8 @@ export interface WebhookSenderPort {
 export interface DeliverDeps {
   endpoints: {
     get(companyId: string, endpointId: string): Promise<WebhookEndpoint | null>;
-    disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<void>;
+    /** True when this call disabled the endpoint (false: already disabled, or gone). */
+    disable(companyId: string, endpointId: string, reason: string, now: Date): Promise<boolean>;
     markDelivered(companyId: string, endpointId: string, at: Date): Promise<void>;
   };
   log: DeliveryLogPort;
@@ -209,6 +210,11 @@ export interface DeliverDeps {
   policy: WebhookRetryPolicy;
   /** Sends the message to the DLQ with the reason (the caller then acknowledges it). */
   deadLetter(record: DeliveryRecord, reason: string): Promise<void>;
+  /**
+   * Tells the company's administrators that deliveries stopped: the endpoint was disabled automatically (a 410
+   * Gone, or days without a successful delivery). Best effort: a failure here changes nothing else.
+   */
+  notifyDisabled?(companyId: string, endpoint: WebhookEndpoint, reason: string): Promise<void>;
   /** ChangeMessageVisibility: the failed message comes back after this delay. */
   delay(record: DeliveryRecord, delayMs: number): Promise<void>;
 }
@@ -301,7 +307,10 @@ const deliverOne = async (
             `${endpoint.lastDeliveredAt ? `since ${endpoint.lastDeliveredAt}` : 'ever'}); deliveries stopped at ` +
             `${attempt.at}: fix the receiver, then re-enable the endpoint`
           : null;
-      if (disabled) await deps.endpoints.disable(r.companyId, r.endpointId, disabled, deps.now());
+      // Only the delivery that disabled it tells the administrators (concurrent failures do not mail again).
+      if (disabled && (await deps.endpoints.disable(r.companyId, r.endpointId, disabled, deps.now()))) {
+        await deps.notifyDisabled?.(r.companyId, endpoint, disabled).catch(() => undefined);
+      }
       const detail =
         disabled && !decision.disableEndpoint ? `${decision.reason}; endpoint disabled: ${disabled}` : decision.reason;
       if (decision.deadLetter) {
@@ -342,3 +351,16 @@ export const processDeliveryBatch = async (
     })),
   };
 };
+
+/** The e-mail to a company's administrators when deliveries disabled one of its endpoints. */
+export const disabledNotice = (endpoint: WebhookEndpoint, reason: string): { subject: string; text: string } => ({
+  subject: `Quittance stopped sending webhooks to ${endpoint.url}`,
+  text: [
+    `The webhook endpoint ${endpoint.id} (${endpoint.url}) was disabled: ${reason}.`,
+    '',
+    'Events are no longer sent to it. Once the receiver answers again, re-enable the endpoint',
+    `(PATCH /webhook-endpoints/${endpoint.id} with {"enabled": true}) and send a test event`,
+    `(POST /webhook-endpoints/${endpoint.id}/test, or \`quittance webhooks test ${endpoint.id}\`).`,
+    `The delivery log shows each attempt: GET /webhook-endpoints/${endpoint.id}/deliveries.`,
+  ].join('\n'),
+});

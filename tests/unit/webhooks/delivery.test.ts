@@ -115,13 +115,16 @@ const world = (endpoints: WebhookEndpoint[], answers: SendResult[]) => {
   const sent: { url: string; headers: Record<string, string>; body: string }[] = [];
   const dead: string[] = [];
   const delays: number[] = [];
+  const notices: string[] = [];
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const deps: DeliverDeps = {
     endpoints: {
       get: async (_c, id) => endpoints.find((e) => e.id === id) ?? null,
       disable: async (_c, id, reason) => {
         const e = endpoints.find((x) => x.id === id);
-        if (e) Object.assign(e, { status: 'disabled', disabledReason: reason });
+        if (e?.status !== 'enabled') return false;
+        Object.assign(e, { status: 'disabled', disabledReason: reason });
+        return true;
       },
       markDelivered: async (_c, id, at) => {
         const e = endpoints.find((x) => x.id === id);
@@ -175,8 +178,9 @@ const world = (endpoints: WebhookEndpoint[], answers: SendResult[]) => {
     policy: P,
     deadLetter: async (r, reason) => void dead.push(`${r.messageId}: ${reason}`),
     delay: async (_r, ms) => void delays.push(ms),
+    notifyDisabled: async (companyId, e, reason) => void notices.push(`${companyId}/${e.id}: ${reason}`),
   };
-  return { deps, deliveries, sent, dead, delays };
+  return { deps, deliveries, sent, dead, delays, notices };
 };
 
 describe('processDeliveryBatch', () => {
@@ -238,6 +242,33 @@ describe('processDeliveryBatch', () => {
     const r = await processDeliveryBatch([other], w.deps);
     expect(r.outcomes[0]).toMatchObject({ outcome: 'cancelled', detail: 'the endpoint is disabled' });
     expect(w.sent).toHaveLength(1);
+  });
+
+  it('tells the administrators once when deliveries disable an endpoint, even when several fail at once', async () => {
+    const ep = endpoint();
+    const gone: SendResult = { kind: 'response', status: 410, body: '' };
+    const w = world([ep], [gone, gone, gone]);
+    const events = [1, 2, 3].map((n) => ({
+      ...record(1),
+      messageId: `m${n}`,
+      event: { ...record().event, id: `evt_000000000000000000000000${n}` },
+    }));
+    await processDeliveryBatch(events, w.deps);
+    expect(w.notices).toEqual([expect.stringMatching(/^demo\/we_1: .*410 Gone/)]);
+  });
+
+  it('does not tell anyone when an administrator had disabled the endpoint, nor fail when telling fails', async () => {
+    const ep = endpoint();
+    const w = world([ep], [{ kind: 'response', status: 410, body: '' }]);
+    w.deps.notifyDisabled = async () => {
+      throw new Error('SES is down');
+    };
+    const r = await processDeliveryBatch([record(1)], w.deps);
+    expect(r.outcomes[0]?.outcome).toBe('failed');
+    expect(ep.status).toBe('disabled');
+    const off = world([endpoint({ status: 'disabled', disabledReason: 'disabled by an administrator' })], []);
+    await processDeliveryBatch([record(1)], off.deps);
+    expect(off.notices).toEqual([]);
   });
 
   it('a deleted endpoint gets nothing', async () => {
