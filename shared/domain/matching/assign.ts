@@ -10,6 +10,26 @@ const SHAPE_ORDER: Readonly<Record<MatchGroup['shape'], number>> = {
 /** Code-unit order (locale-independent, so the same input gives the same decisions on every machine). */
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * A number in the code-unit order of an id, or NaN when the id has no such number: an id of up to 7 code units,
+ * each in 1–127, read as 7 base-128 digits (shorter ids padded with zeros, below every code unit). Two ids with
+ * numbers compare as their numbers (equal numbers: equal ids); otherwise as strings.
+ */
+export const idSortKey = (id: string): number => {
+  const n = id.length;
+  if (n > 7) return Number.NaN;
+  let key = 0;
+  for (let i = 0; i < 7; i++) {
+    let c = 0;
+    if (i < n) {
+      c = id.charCodeAt(i);
+      if (c < 1 || c > 127) return Number.NaN;
+    }
+    key = key * 128 + c;
+  }
+  return key;
+};
+
 /** Deterministic order: score desc, then simpler shapes, then ids. */
 export const compareOptions = (a: MatchGroup, b: MatchGroup): number =>
   b.score - a.score ||
@@ -87,7 +107,11 @@ export class OptionTable {
  * with the index into one number and sorted natively, and only runs of equal score and shape are compared on their
  * ids. Otherwise the comparison sort of `assignKeyed`.
  */
-export const decisionOrder = (table: OptionTable): Int32Array => {
+export const decisionOrder = (
+  table: OptionTable,
+  /** Per key, `idSortKey` of its id (optional: one-to-one ties are then compared on numbers, not strings). */
+  idKeys: Float64Array | null = null,
+): Int32Array => {
   const n = table.size;
   const { score, shape } = table;
   const order = new Int32Array(n);
@@ -115,13 +139,60 @@ export const decisionOrder = (table: OptionTable): Int32Array => {
   }
   packed.sort();
   for (let x = 0; x < n; x++) order[x] = (packed[x] as number) % span;
-  // Runs of equal (score, shape): ordered by ids, then index.
+  // Runs of equal (score, shape): ordered by ids, then index. Each option's id keys (one-to-one options whose ids
+  // all have one) or else texts are read once, by offset in the run, and the offsets sorted on them.
+  const rt: string[] = [];
+  const tt: string[] = [];
+  let rk = new Float64Array(64);
+  let tk = new Float64Array(64);
+  let at = new Int32Array(64);
+  let base = 0;
+  const byTexts = (a: number, b: number): number =>
+    compareText(rt[a] as string, rt[b] as string) ||
+    compareText(tt[a] as string, tt[b] as string) ||
+    (order[base + a] as number) - (order[base + b] as number);
+  const byKeys = (a: number, b: number): number =>
+    (rk[a] as number) - (rk[b] as number) ||
+    (tk[a] as number) - (tk[b] as number) ||
+    (order[base + a] as number) - (order[base + b] as number);
+  const { k0, k1 } = table;
   let from = 0;
   while (from < n) {
     const run = Math.floor((packed[from] as number) / span);
     let to = from + 1;
     while (to < n && Math.floor((packed[to] as number) / span) === run) to++;
-    if (to - from > 1) order.subarray(from, to).sort(byIds);
+    const m = to - from;
+    if (m > 1) {
+      if (at.length < m) {
+        at = new Int32Array(2 * m);
+        rk = new Float64Array(2 * m);
+        tk = new Float64Array(2 * m);
+      }
+      let keyed = idKeys !== null && shape[order[from] as number] === 0;
+      for (let k = 0; k < m && keyed; k++) {
+        const o = order[from + k] as number;
+        const a = idKeys?.[k0[o] as number] as number;
+        const b = idKeys?.[k1[o] as number] as number;
+        if (Number.isNaN(a) || Number.isNaN(b)) keyed = false;
+        rk[k] = a;
+        tk[k] = b;
+        at[k] = k;
+      }
+      if (!keyed) {
+        rt.length = 0;
+        tt.length = 0;
+        for (let k = 0; k < m; k++) {
+          const o = order[from + k] as number;
+          rt.push(table.receiptText(o));
+          tt.push(table.transactionText(o));
+          at[k] = k;
+        }
+      }
+      base = from;
+      const sorted = at.subarray(0, m).sort(keyed ? byKeys : byTexts);
+      const options = Array.from(order.subarray(from, to));
+      for (let k = 0; k < m; k++) order[from + k] = options[sorted[k] as number] as number;
+    }
     from = to;
   }
   return order;

@@ -36,6 +36,30 @@ export class Interner {
   }
 }
 
+/** An Interner for codes such as a card's last 4 digits: four-digit values are found in a table, not hashed. */
+export class CodeInterner extends Interner {
+  private readonly byCode = new Int32Array(10_000).fill(-1);
+
+  override id(value: string): number {
+    if (value.length === 4) {
+      const a = value.charCodeAt(0) - 48;
+      const b = value.charCodeAt(1) - 48;
+      const c = value.charCodeAt(2) - 48;
+      const d = value.charCodeAt(3) - 48;
+      if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9 && d >= 0 && d <= 9) {
+        const code = ((a * 10 + b) * 10 + c) * 10 + d;
+        let id = this.byCode[code] as number;
+        if (id === -1) {
+          id = super.id(value);
+          this.byCode[code] = id;
+        }
+        return id;
+      }
+    }
+    return super.id(value);
+  }
+}
+
 /**
  * Items grouped by key (−1 = no group), each group in (day, index) order: the order a `DayBuckets` gives when the
  * items are added in index order. Groups are sorted lazily, on their first lookup.
@@ -114,6 +138,65 @@ export const lowerBound = (values: Int32Array, lo: number, hi: number, x: number
 };
 
 /**
+ * Sorts each run `order[start[r] … start[r + 1] − 1]` by (`ms` of the item, `tie`, item), in place. When every
+ * instant is an integer and (instant − earliest) · 2^bits + offset in the run stays exact in a float, the runs are
+ * sorted on those packed numbers (native numeric sort), then runs of equal instants by `tie`; otherwise with a
+ * comparator.
+ */
+export const sortByInstant = (
+  order: Int32Array,
+  start: Int32Array,
+  ms: Float64Array,
+  tie: (a: number, b: number) => number,
+): void => {
+  const runs = start.length - 1;
+  let longest = 0;
+  for (let r = 0; r < runs; r++) longest = Math.max(longest, (start[r + 1] as number) - (start[r] as number));
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let integral = true;
+  for (let j = 0; j < ms.length; j++) {
+    const v = ms[j] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (!Number.isInteger(v)) integral = false;
+  }
+  const span = 2 ** Math.max(1, Math.ceil(Math.log2(longest + 1)));
+  const byTie = (a: number, b: number): number => tie(a, b) || a - b;
+  if (!integral || !((max - min + 1) * span <= 2 ** 53)) {
+    const full = (a: number, b: number): number => (ms[a] as number) - (ms[b] as number) || byTie(a, b);
+    for (let r = 0; r < runs; r++) {
+      const from = start[r] as number;
+      const to = start[r + 1] as number;
+      if (to - from > 1) order.subarray(from, to).sort(full);
+    }
+    return;
+  }
+  const keys = new Float64Array(longest);
+  const items = new Int32Array(longest);
+  for (let r = 0; r < runs; r++) {
+    const from = start[r] as number;
+    const n = (start[r + 1] as number) - from;
+    if (n < 2) continue;
+    for (let k = 0; k < n; k++) {
+      const j = order[from + k] as number;
+      items[k] = j;
+      keys[k] = ((ms[j] as number) - min) * span + k;
+    }
+    const sorted = keys.subarray(0, n).sort();
+    for (let k = 0; k < n; k++) order[from + k] = items[(sorted[k] as number) % span] as number;
+    // Equal instants: by tie, then item.
+    for (let k = 0; k < n; ) {
+      const v = ms[order[from + k] as number] as number;
+      let e = k + 1;
+      while (e < n && ms[order[from + e] as number] === v) e++;
+      if (e - k > 1) order.subarray(from + k, from + e).sort(byTie);
+      k = e;
+    }
+  }
+};
+
+/**
  * Whether 2 or 3 of `values[0 … n − 1]` (positive integers, not all distinct) add up exactly to `target`: a
  * necessary condition for `exactSubsets` to find a sum among any subset of them. Sorts the prefix in place.
  */
@@ -175,8 +258,10 @@ export class UnownedLookup {
 
   constructor(
     private readonly receipts: readonly PreparedReceipt[],
-    /** The normalized merchant of each transaction (by position). */
-    merchants: readonly NormalizedMerchant[],
+    /** The id of each transaction's normalized merchant (by position). */
+    merchantIds: Int32Array,
+    /** The normalized merchant with an id. */
+    merchantOf: (id: number) => NormalizedMerchant,
     private readonly tDay: Int32Array,
     tAbs: Float64Array,
     tCur: Int32Array,
@@ -185,7 +270,7 @@ export class UnownedLookup {
     private readonly currencies: Interner,
     private readonly options: MatchOptions,
   ) {
-    this.stamp = new Int32Array(merchants.length);
+    this.stamp = new Int32Array(merchantIds.length);
     this.lo = new Float64Array(currencies.size);
     this.hi = new Float64Array(currencies.size);
     const wantedAmounts = new Set<number>();
@@ -203,16 +288,17 @@ export class UnownedLookup {
       if (key !== null) wantedAmounts.add(key);
     }
     if (!any) return;
-    const n = merchants.length;
+    const n = merchantIds.length;
     const keys = new Int32Array(n);
     const seenCard = new Uint8Array(currencies.size);
-    const mkOfMerchant = new Map<unknown, number>();
+    /** Per merchant id: its merchant key's index (−1: not asked for), or undefined before its first charge. */
+    const mkOfMerchant: (number | undefined)[] = [];
     for (let j = 0; j < n; j++) {
-      const merchant = merchants[j] as NormalizedMerchant;
-      let k = mkOfMerchant.get(merchant);
+      const id = merchantIds[j] as number;
+      let k = mkOfMerchant[id];
       if (k === undefined) {
-        k = this.merchantKeyOf.get(merchantKey(merchant.compact)) ?? -1;
-        mkOfMerchant.set(merchant, k);
+        k = this.merchantKeyOf.get(merchantKey(merchantOf(id).compact)) ?? -1;
+        mkOfMerchant[id] = k;
       }
       keys[j] = k;
       const cur = tCur[j] as number;

@@ -30,3 +30,69 @@ export const localDaySpan = (ms: number): readonly [number, number] => [
   Math.floor((ms - 12 * HOUR_MS) / DAY_MS),
   Math.floor((ms + 14 * HOUR_MS) / DAY_MS),
 ];
+
+/**
+ * Milliseconds since the epoch of an ISO 8601 instant, as `epochMs` gives them: `YYYY-MM-DDTHH:MM:SSZ` with every
+ * field in range (a day up to 28, valid in every month) is computed as Date.UTC would (the start of its day, from a
+ * table for the years 1970–2099, plus the time of day), anything else goes to epochMs.
+ */
+export const instantMs = (v: string): number => {
+  if (
+    v.length === 20 &&
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45 &&
+    v.charCodeAt(10) === 84 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    v.charCodeAt(19) === 90
+  ) {
+    const y = digits(v, 0, 4);
+    const mo = digits(v, 5, 2);
+    const d = digits(v, 8, 2);
+    const h = digits(v, 11, 2);
+    const mi = digits(v, 14, 2);
+    const sec = digits(v, 17, 2);
+    if (
+      y >= 0 &&
+      mo >= 1 &&
+      mo <= 12 &&
+      d >= 1 &&
+      d <= 28 &&
+      h >= 0 &&
+      h <= 23 &&
+      mi >= 0 &&
+      mi <= 59 &&
+      sec >= 0 &&
+      sec <= 59
+    ) {
+      // Other years go to epochMs (Date.UTC would read the years 0–99 as 1900–1999).
+      if (y < DAY_TABLE_FROM || y >= DAY_TABLE_TO) return epochMs(v);
+      // Date.UTC(y, mo − 1, d, h, mi, sec) is the day's start plus the time of day, all exact integers.
+      const k = ((y - DAY_TABLE_FROM) * 12 + mo - 1) * 32 + d;
+      let start = DAY_START_MS[k] as number;
+      if (Number.isNaN(start)) {
+        start = Date.UTC(y, mo - 1, d);
+        DAY_START_MS[k] = start;
+      }
+      return start + h * HOUR_MS + mi * 60_000 + sec * 1000;
+    }
+  }
+  return epochMs(v);
+};
+
+/** Years of DAY_START_MS: [from, to). */
+const DAY_TABLE_FROM = 1970;
+const DAY_TABLE_TO = 2100;
+/** Date.UTC(y, m, d) by ((y − 1970) · 12 + m) · 32 + d, filled on first use (NaN until then). */
+const DAY_START_MS = new Float64Array((DAY_TABLE_TO - DAY_TABLE_FROM) * 12 * 32).fill(Number.NaN);
+
+/** The decimal value of `n` digits of `v` from `at`, or −1 when one is not a digit. */
+const digits = (v: string, at: number, n: number): number => {
+  let x = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    x = x * 10 + c;
+  }
+  return x;
+};

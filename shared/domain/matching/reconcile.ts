@@ -1,10 +1,16 @@
 import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
-import { assignKeyed, decisionOrder, OptionTable } from './assign.ts';
-import { DayGroups, hasSubsetSum, Interner, lowerBound, UnownedLookup } from './batch-columns.ts';
-import { candidateWindow } from './candidate-index.ts';
-import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
+import { assignKeyed, decisionOrder, idSortKey, OptionTable } from './assign.ts';
+import {
+  CodeInterner,
+  DayGroups,
+  hasSubsetSum,
+  Interner,
+  lowerBound,
+  sortByInstant,
+  UnownedLookup,
+} from './batch-columns.ts';
+import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
-import type { NormalizedMerchant } from './merchant.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
   isLodgingMcc,
@@ -83,69 +89,6 @@ const sameCurrencyScore = (p: number, c: number, sameSign: boolean, tipBps: numb
   return -1;
 };
 
-/**
- * Milliseconds since the epoch of an ISO 8601 instant, as `epochMs` gives them: `YYYY-MM-DDTHH:MM:SSZ` with every
- * field in range (a day up to 28, valid in every month) is computed with Date.UTC, anything else goes to epochMs.
- */
-const instantMs = (v: string): number => {
-  if (
-    v.length === 20 &&
-    v.charCodeAt(4) === 45 &&
-    v.charCodeAt(7) === 45 &&
-    v.charCodeAt(10) === 84 &&
-    v.charCodeAt(13) === 58 &&
-    v.charCodeAt(16) === 58 &&
-    v.charCodeAt(19) === 90
-  ) {
-    const y = digits(v, 0, 4);
-    const mo = digits(v, 5, 2);
-    const d = digits(v, 8, 2);
-    const h = digits(v, 11, 2);
-    const mi = digits(v, 14, 2);
-    const sec = digits(v, 17, 2);
-    if (
-      y >= 0 &&
-      mo >= 1 &&
-      mo <= 12 &&
-      d >= 1 &&
-      d <= 28 &&
-      h >= 0 &&
-      h <= 23 &&
-      mi >= 0 &&
-      mi <= 59 &&
-      sec >= 0 &&
-      sec <= 59
-    ) {
-      return Date.UTC(y, mo - 1, d, h, mi, sec);
-    }
-  }
-  return epochMs(v);
-};
-
-/** The decimal value of `n` digits of `v` from `at`, or −1 when one is not a digit. */
-const digits = (v: string, at: number, n: number): number => {
-  let x = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    x = x * 10 + c;
-  }
-  return x;
-};
-
-/** `localDaySpan` results shared between transactions with the same span (a few hundred arrays, not a million). */
-class SpanPool {
-  private readonly pool = new Map<number, readonly [number, number]>();
-  of(ms: number): readonly [number, number] {
-    const span = localDaySpan(ms);
-    const key = span[0] * 4 + (span[1] - span[0]);
-    const kept = this.pool.get(key);
-    if (kept !== undefined && kept[0] === span[0] && kept[1] === span[1]) return kept;
-    this.pool.set(key, span);
-    return span;
-  }
-}
-
 const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
   const b = new Float64Array(a.length * 2);
   b.set(a);
@@ -192,8 +135,10 @@ export const reconcile = (
   // Integer ids shared by receipts and transactions: employees, currencies, cards.
   const employees = new Interner();
   const currencies = new Interner();
-  const cards = new Interner();
+  const cards = new CodeInterner();
 
+  /** Per assignment key (receipt i is key i, the transaction at position x is key nR + x): idSortKey of its id. */
+  const idKeys = new Float64Array(nR + nT);
   const prs: BatchReceipt[] = new Array(nR);
   const rDay = new Int32Array(nR);
   const rAbs = new Float64Array(nR);
@@ -205,16 +150,26 @@ export const reconcile = (
   const rCardAny = new Int32Array(nR);
   /** 1 when the pairs of a receipt can be scored on the columns (see scoreOnColumns). */
   const rColumns = new Uint8Array(nR);
+  /** 1 when the receipt may be paid by a sum of charges (an owner or a card, and a nonzero total). */
+  const rSums = new Uint8Array(nR);
   /** The id of the receipt's normalized vendor in `memo`. */
   const rMid = new Int32Array(nR);
+  // A batch holds a few hundred distinct dates: each is parsed once.
+  const days = new Map<string, number>();
   for (let i = 0; i < nR; i++) {
     const r = receipts[i] as MatchReceipt;
     const mid = memo.internId(r.vendor);
     rMid[i] = mid;
+    idKeys[i] = idSortKey(r.id);
+    let day = days.get(r.date);
+    if (day === undefined) {
+      day = epochDay(r.date);
+      days.set(r.date, day);
+    }
     // The fields of prepareReceiptWith, plus the position.
-    const pr: BatchReceipt = { receipt: r, day: epochDay(r.date), merchant: memo.merchantOf(mid), index: i };
+    const pr: BatchReceipt = { receipt: r, day, merchant: memo.merchantOf(mid), index: i };
     prs[i] = pr;
-    rDay[i] = pr.day;
+    rDay[i] = day;
     const minor = r.total.minor;
     rAbs[i] = Number(minor < 0n ? -minor : minor);
     rNeg[i] = minor < 0n ? 1 : 0;
@@ -227,12 +182,13 @@ export const reconcile = (
       r.mccHints === undefined && (r.category === undefined || r.category === null) && (rAbs[i] as number) < EXACT
         ? 1
         : 0;
+    rSums[i] = (r.employeeId !== null || r.cardLast4 !== null) && minor !== 0n ? 1 : 0;
   }
   phase('prepare receipts');
 
-  // Transactions are prepared in employee and time order (the prepared objects are allocated in that order): a
-  // receipt's candidates are one employee's charges of a few weeks, a contiguous run of the columns below. Their
-  // keys follow this order; ids still break every tie, so the decisions do not depend on it.
+  // Transactions are prepared in employee and time order: a receipt's candidates are one employee's charges of a
+  // few weeks, a contiguous run of the columns below. Their keys follow this order; ids still break every tie, so
+  // the decisions do not depend on it. Position x holds transaction order[x]; transaction j is at position pos[j].
   const authMs = new Float64Array(nT);
   const txEmp = new Int32Array(nT);
   for (let j = 0; j < nT; j++) {
@@ -248,8 +204,8 @@ export const reconcile = (
     .forEach(({ id }, rank) => {
       empRank[id] = rank;
     });
-  // Order: employee rank, then authorization instant, then id. Bucketed by rank first (a counting sort), each
-  // employee's charges then sorted on their own.
+  // Order: employee rank, then authorization instant, then id, then position. Bucketed by rank first (a counting
+  // sort), each employee's charges then sorted on their own.
   const rankCount = employees.size;
   const rankStart = new Int32Array(rankCount + 1);
   for (let j = 0; j < nT; j++) {
@@ -264,25 +220,20 @@ export const reconcile = (
     order[rankFill[r] as number] = j;
     rankFill[r] = (rankFill[r] as number) + 1;
   }
-  const byTime = (a: number, b: number): number =>
-    (authMs[a] as number) - (authMs[b] as number) ||
-    compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id) ||
-    a - b;
-  for (let r = 0; r < rankCount; r++) {
-    const from = rankStart[r] as number;
-    const to = rankStart[r + 1] as number;
-    if (to - from > 1) order.subarray(from, to).sort(byTime);
-  }
-  // Prepared transactions are built on demand (`pt(j)`): most charges are only ever read on the columns.
+  sortByInstant(order, rankStart, authMs, (a, b) =>
+    compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id),
+  );
+  const pos = new Int32Array(nT);
+  for (let x = 0; x < nT; x++) pos[order[x] as number] = x;
+  /** The transaction at position x. */
+  const txAt = (x: number): MatchTransaction => transactions[order[x] as number] as MatchTransaction;
+  // Prepared transactions are built on demand (`pt(x)`): most charges are only ever read on the columns.
   const pts: (BatchTransaction | undefined)[] = new Array(nT);
-  const sortedTx: MatchTransaction[] = new Array(nT);
-  const tMerchant: NormalizedMerchant[] = new Array(nT);
   /** The id of the charge's normalized descriptor in `memo`. */
   const tMid = new Int32Array(nT);
-  const tSpan: (readonly [number, number])[] = new Array(nT);
   const txEmpAt = new Int32Array(nT);
-  const spans = new SpanPool();
   const tDay = new Int32Array(nT);
+  /** The merchant-local days the authorization can fall on (`localDaySpan`): [tLo, tHi]. */
   const tLo = new Int32Array(nT);
   const tHi = new Int32Array(nT);
   const tPost = new Int32Array(nT);
@@ -306,57 +257,65 @@ export const reconcile = (
   /** Per employee id: its transactions are [empFrom, empTo) (empty when it has none). */
   const empFrom = new Int32Array(employees.size);
   const empTo = new Int32Array(employees.size);
-  for (let index = 0; index < nT; index++) {
-    const j = order[index] as number;
+  for (let e = 0; e < employees.size; e++) {
+    const r = empRank[e] as number;
+    empFrom[e] = rankStart[r] as number;
+    empTo[e] = rankStart[r + 1] as number;
+  }
+  // Per distinct MCC: lodging and tip tolerance.
+  const mccs = new Map<string, number>();
+  const mccLodging: boolean[] = [];
+  const mccTipBps: number[] = [];
+  // Filled in input order (the objects are read in the order they were allocated), each at its position.
+  for (let j = 0; j < nT; j++) {
     const t = transactions[j] as MatchTransaction;
+    const x = pos[j] as number;
     const ms = authMs[j] as number;
-    const authDay = Math.floor(ms / DAY_MS);
-    const authSpan = spans.of(ms);
-    const postDay = t.postedAt === null ? null : Math.floor(instantMs(t.postedAt) / DAY_MS);
-    const lodging = isLodgingMcc(t.mcc);
-    sortedTx[index] = t;
-    txEmpAt[index] = txEmp[j] as number;
-    const mid = memo.internId(t.merchantName);
-    tMid[index] = mid;
-    tMerchant[index] = memo.merchantOf(mid);
-    tMs[index] = ms;
-    tSpan[index] = authSpan;
-    tDay[index] = authDay;
-    tLo[index] = authSpan[0];
-    tHi[index] = authSpan[1];
-    tPost[index] = postDay === null ? NO_DAY : postDay;
-    tLodging[index] = lodging ? 1 : 0;
-    const tipBps = TIP_TOLERANCE_BPS[t.mcc] ?? 0;
-    tTip[index] = 1 + tipBps / 10_000;
-    tTipBps[index] = tipBps;
-    tFx[index] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
-    const minor = t.amount.minor;
-    tAbs[index] = Number(minor < 0n ? -minor : minor);
-    tNeg[index] = minor < 0n ? 1 : 0;
-    tCur[index] = currencies.id(t.amount.currency);
-    const ma = t.merchantAmount;
-    if (ma === null) tMCur[index] = -1;
-    else {
-      tMAbs[index] = Number(ma.minor < 0n ? -ma.minor : ma.minor);
-      tMNeg[index] = ma.minor < 0n ? 1 : 0;
-      tMCur[index] = currencies.id(ma.currency);
+    txEmpAt[x] = txEmp[j] as number;
+    tMid[x] = memo.internId(t.merchantName);
+    idKeys[nR + x] = idSortKey(t.id);
+    tMs[x] = ms;
+    tDay[x] = Math.floor(ms / DAY_MS);
+    // localDaySpan(ms)
+    tLo[x] = Math.floor((ms - 12 * HOUR_MS) / DAY_MS);
+    tHi[x] = Math.floor((ms + 14 * HOUR_MS) / DAY_MS);
+    tPost[x] = t.postedAt === null ? NO_DAY : Math.floor(instantMs(t.postedAt) / DAY_MS);
+    let m = mccs.get(t.mcc);
+    if (m === undefined) {
+      m = mccTipBps.length;
+      mccLodging.push(isLodgingMcc(t.mcc));
+      mccTipBps.push(TIP_TOLERANCE_BPS[t.mcc] ?? 0);
+      mccs.set(t.mcc, m);
     }
-    tCard[index] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
-    tColumns[index] = (tAbs[index] as number) < EXACT && (ma === null || (tMAbs[index] as number) < EXACT) ? 1 : 0;
-    const e = txEmp[j] as number;
-    if (index === 0 || txEmp[order[index - 1] as number] !== e) empFrom[e] = index;
-    empTo[e] = index + 1;
+    tLodging[x] = mccLodging[m] ? 1 : 0;
+    const tipBps = mccTipBps[m] as number;
+    tTip[x] = 1 + tipBps / 10_000;
+    tTipBps[x] = tipBps;
+    tFx[x] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
+    const minor = t.amount.minor;
+    tAbs[x] = Number(minor < 0n ? -minor : minor);
+    tNeg[x] = minor < 0n ? 1 : 0;
+    tCur[x] = currencies.id(t.amount.currency);
+    const ma = t.merchantAmount;
+    if (ma === null) tMCur[x] = -1;
+    else {
+      tMAbs[x] = Number(ma.minor < 0n ? -ma.minor : ma.minor);
+      tMNeg[x] = ma.minor < 0n ? 1 : 0;
+      tMCur[x] = currencies.id(ma.currency);
+    }
+    tCard[x] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
+    tColumns[x] = (tAbs[x] as number) < EXACT && (ma === null || (tMAbs[x] as number) < EXACT) ? 1 : 0;
   }
   /** The prepared transaction at position j: the fields of prepareTransactionWith, plus the position. */
   const prepareAt = (j: number): BatchTransaction => {
     const post = tPost[j] as number;
     return {
-      transaction: sortedTx[j] as MatchTransaction,
+      transaction: txAt(j),
       authMs: tMs[j] as number,
       authDay: tDay[j] as number,
-      authSpan: tSpan[j] as readonly [number, number],
+      authSpan: [tLo[j] as number, tHi[j] as number],
       postDay: post === NO_DAY ? null : post,
-      merchant: tMerchant[j] as NormalizedMerchant,
+      merchant: memo.merchantOf(tMid[j] as number),
       lodging: tLodging[j] === 1,
       index: j,
     };
@@ -380,17 +339,33 @@ export const reconcile = (
   // Card-only receipts look up charges by card, receipts without owner nor card by merchant key and amount
   // (TransactionIndex, built only for them), and the sums of receipts look up receipts by employee or card.
   const txByCard = new DayGroups(tCard, cards.size, tDay);
-  const unowned = new UnownedLookup(prs, tMerchant, tDay, tAbs, tCur, tMAbs, tMCur, currencies, options);
+  const unowned = new UnownedLookup(
+    prs,
+    tMid,
+    (id) => memo.merchantOf(id),
+    tDay,
+    tAbs,
+    tCur,
+    tMAbs,
+    tMCur,
+    currencies,
+    options,
+  );
   const receiptsByEmployee = new DayGroups(rEmp, employees.size, rDay);
   const receiptsByCard = new DayGroups(rCard, cards.size, rDay);
   phase('index');
 
   // Keys for the assignment: receipt i is key i, transaction j is key nR + j.
   // The ids by key in one array: the assignment reads them to break ties between equal scores.
-  const ids: string[] = new Array(nR + nT);
-  for (let i = 0; i < nR; i++) ids[i] = (prs[i] as BatchReceipt).receipt.id;
-  for (let j = 0; j < nT; j++) ids[nR + j] = (sortedTx[j] as MatchTransaction).id;
-  const table = new OptionTable((k) => ids[k] as string);
+  /** The code-unit order of the ids of keys a and b (by their idKeys when both have one). */
+  const compareKeys = (a: number, b: number): number => {
+    const x = idKeys[a] as number;
+    const y = idKeys[b] as number;
+    return Number.isNaN(x) || Number.isNaN(y) ? compareIds(table.idOfKey(a), table.idOfKey(b)) : x - y;
+  };
+  const table = new OptionTable((k) =>
+    k < nR ? (receipts[k] as MatchReceipt).id : (transactions[order[k - nR] as number] as MatchTransaction).id,
+  );
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
@@ -534,10 +509,12 @@ export const reconcile = (
     return Math.round(Math.min(1, Math.max(0, raw)) * 10_000) / 10_000;
   };
 
-  /** Values (abs) of the parts gathered for the receipt being scored. */
+  /** Positions and values (abs) of the charges that may be parts of a sum of the receipt being scored. */
+  let partTx = new Int32Array(64);
   let partValues = new Float64Array(64);
-  /** A necessary condition for pts[j] to be a member of a sum of receipt i (see receiptToManyOptions). */
-  const partMayFit = (i: number, j: number): boolean => {
+  let nParts = 0;
+  /** Adds charge j to the parts when it meets a necessary condition to be a member of a sum of receipt i (see receiptToManyOptions). */
+  const addPart = (i: number, j: number): void => {
     const cur = rCur[i] as number;
     let v: number;
     let neg: number;
@@ -547,15 +524,17 @@ export const reconcile = (
     } else if (tMCur[j] === cur) {
       v = tMAbs[j] as number;
       neg = tMNeg[j] as number;
-    } else return false;
-    if (v === 0 || neg !== rNeg[i] || v > (rAbs[i] as number) || !dateFits(rDay[i] as number, j, true)) return false;
-    if (parts.length === partValues.length) {
-      const grown = new Float64Array(partValues.length * 2);
-      grown.set(partValues);
-      partValues = grown;
+    } else return;
+    if (v === 0 || neg !== rNeg[i] || v > (rAbs[i] as number) || !dateFits(rDay[i] as number, j, true)) return;
+    if (nParts === partTx.length) {
+      partValues = grow(partValues);
+      const grown = new Int32Array(partTx.length * 2);
+      grown.set(partTx);
+      partTx = grown;
     }
-    partValues[parts.length] = v;
-    return true;
+    partTx[nParts] = j;
+    partValues[nParts] = v;
+    nParts++;
   };
 
   // One-to-one options kept per receipt, best first. A receipt of a large import without owner nor card can
@@ -563,21 +542,21 @@ export const reconcile = (
   // alternatives for the assignment, those options only slow the assignment down (and it stays quadratic
   // in the options sharing a key).
   const maxPairs = Math.max(MAX_PAIRS_PER_RECEIPT, 2 * options.suggestionsPerReceipt);
+  const minScore = options.minSuggestionScore;
   let pairsScored = 0;
   let pairsExact = 0;
-  const pairScore: number[] = [];
-  const pairTx: number[] = [];
+  /** Scores and positions of the charges kept for the receipt being scored (reused across receipts). */
+  let pairScore = new Float64Array(256);
+  let pairTx = new Int32Array(256);
+  let nPairs = 0;
   /** Scores of the receipt being scored, sorted to find its maxPairs-th best (reused across receipts). */
   let scratch = new Float64Array(256);
-  /** Positions of the charges that may be parts of a sum of the receipt being scored (prepared only if one exists). */
-  const parts: number[] = [];
   let current = 0;
-  let currentPr: BatchReceipt = prs[0] as BatchReceipt;
   let sums = false;
   const consider = (j: number): void => {
     pairsScored++;
     const i = current;
-    if (sums && partMayFit(i, j)) parts.push(j);
+    if (sums) addPart(i, j);
     // scorePrepared rejects a pair whose date evidence is null, or whose amounts cannot match: both are checked
     // on the columns first, and only the pairs that pass are scored.
     if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
@@ -585,41 +564,74 @@ export const reconcile = (
     const score =
       rColumns[i] === 1 && tColumns[j] === 1
         ? scoreOnColumns(i, j)
-        : scorePreparedValue(currentPr, pt(j), options, memo);
-    if (score === null || score < options.minSuggestionScore) return;
-    pairScore.push(score);
-    pairTx.push(j);
+        : scorePreparedValue(prs[i] as BatchReceipt, pt(j), options, memo);
+    if (score === null || score < minScore) return;
+    if (nPairs === pairScore.length) {
+      pairScore = grow(pairScore);
+      const grown = new Int32Array(pairTx.length * 2);
+      grown.set(pairTx);
+      pairTx = grown;
+    }
+    pairScore[nPairs] = score;
+    pairTx[nPairs] = j;
+    nPairs++;
   };
-  for (let i = 0; i < nR; i++) {
-    const pr = prs[i] as BatchReceipt;
-    const r = pr.receipt;
+  // Receipts are scored grouped by owner (in the transactions' employee order), then by card, then the others:
+  // consecutive receipts then read neighbouring columns. The options do not depend on this order (the assignment
+  // orders them by score, shape and ids; no two options have the same ids).
+  const scoreOrder = new Int32Array(nR);
+  {
+    const groupOf = (i: number): number => {
+      const e = rEmp[i] as number;
+      if (e !== -1) return empRank[e] as number;
+      const c = rCardAny[i] as number;
+      return c !== -1 ? rankCount + c : rankCount + cards.size;
+    };
+    const groupCount = rankCount + cards.size + 1;
+    const groupStart = new Int32Array(groupCount + 1);
+    for (let i = 0; i < nR; i++) {
+      const g = groupOf(i);
+      groupStart[g + 1] = (groupStart[g + 1] as number) + 1;
+    }
+    for (let g = 0; g < groupCount; g++) groupStart[g + 1] = (groupStart[g + 1] as number) + (groupStart[g] as number);
+    for (let i = 0; i < nR; i++) {
+      const g = groupOf(i);
+      scoreOrder[groupStart[g] as number] = i;
+      groupStart[g] = (groupStart[g] as number) + 1;
+    }
+  }
+  // candidateWindow(day, options): [day − before − 1, day + after + 1].
+  const windowBefore = Math.max(options.hotelMaxNights, options.daysAfter);
+  const windowAfter = Math.max(options.splitWindowDays, options.daysBefore + 5);
+  for (let q = 0; q < nR; q++) {
+    const i = scoreOrder[q] as number;
     current = i;
-    currentPr = pr;
-    pairScore.length = 0;
-    pairTx.length = 0;
-    parts.length = 0;
+    nPairs = 0;
+    nParts = 0;
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
-    sums = (r.employeeId !== null || r.cardLast4 !== null) && r.total.minor !== 0n;
-    const [from, to] = candidateWindow(pr.day, options);
-    if (r.employeeId !== null) {
-      const e = rEmp[i] as number;
+    sums = rSums[i] === 1;
+    const day = rDay[i] as number;
+    const from = day - windowBefore - 1;
+    const to = day + windowAfter + 1;
+    const e = rEmp[i] as number;
+    if (e !== -1) {
       const end = empTo[e] as number;
       for (let j = lowerBound(tDay, empFrom[e] as number, end, from); j < end && (tDay[j] as number) <= to; j++) {
         consider(j);
       }
-    } else if (r.cardLast4 !== null) {
-      txByCard.range(cards.ids.get(r.cardLast4) ?? -1, from, to, consider);
+    } else if (rCardAny[i] !== -1) {
+      txByCard.range(rCardAny[i] as number, from, to, consider);
     } else {
       unowned.candidates(i, consider);
     }
-    const n = pairScore.length;
+    const n = nPairs;
     if (n > maxPairs) {
       // The maxPairs best in (score desc, id) order: the maxPairs-th best score found by a numeric sort, then only
       // the pairs at or above it sorted with the ids (the same first maxPairs as sorting them all).
       if (scratch.length < n) scratch = new Float64Array(2 * n);
       const sorted = scratch.subarray(0, n);
-      for (let k = 0; k < n; k++) sorted[k] = pairScore[k] as number;
+      sorted.set(pairScore.subarray(0, n));
       sorted.sort();
       const cut = sorted[n - maxPairs] as number;
       const idx: number[] = [];
@@ -627,10 +639,7 @@ export const reconcile = (
       idx.sort(
         (a, b) =>
           (pairScore[b] as number) - (pairScore[a] as number) ||
-          compareIds(
-            (sortedTx[pairTx[a] as number] as MatchTransaction).id,
-            (sortedTx[pairTx[b] as number] as MatchTransaction).id,
-          ),
+          compareKeys(nR + (pairTx[a] as number), nR + (pairTx[b] as number)),
       );
       for (let k = 0; k < maxPairs; k++) {
         const x = idx[k] as number;
@@ -639,13 +648,15 @@ export const reconcile = (
     } else {
       for (let k = 0; k < n; k++) table.pushPair(pairScore[k] as number, i, nR + (pairTx[k] as number));
     }
-    // receiptToManyOptions keeps only candidates passing `partMayFit`, and finds a sum only when two or three of
+    // receiptToManyOptions keeps only candidates passing `addPart`, and finds a sum only when two or three of
     // them add up to the total: giving it those alone, in the same order, and only when such a sum exists, gives
     // the same options.
-    if (sums && parts.length >= 2 && mayHaveSum(partValues, parts.length, rAbs[i] as number)) {
-      const prepared = parts.map(pt);
+    if (sums && nParts >= 2 && mayHaveSum(partValues, nParts, rAbs[i] as number)) {
+      const pr = prs[i] as BatchReceipt;
+      const prepared: BatchTransaction[] = new Array(nParts);
+      for (let k = 0; k < nParts; k++) prepared[k] = pt(partTx[k] as number);
       for (const g of receiptToManyOptions(pr, prepared, options, memo)) {
-        if (g.score >= options.minSuggestionScore) addGroup(g, [pr], prepared);
+        if (g.score >= minScore) addGroup(g, [pr], prepared);
       }
     }
   }
@@ -705,7 +716,7 @@ export const reconcile = (
   }
   phase('sums of receipts');
 
-  const assignment = assignKeyed(table, nR + nT, options, decisionOrder(table));
+  const assignment = assignKeyed(table, nR + nT, options, decisionOrder(table, idKeys));
   /** Per key: the index in `assignment.chosen` of the decision that takes it, or −1. */
   const decisionOf = new Int32Array(nR + nT).fill(-1);
   assignment.chosen.forEach((oi, d) => {
@@ -716,14 +727,18 @@ export const reconcile = (
   });
   phase('assign');
 
+  /** 1 for the options in `groups` (sums), 0 for one-to-one pairs. */
+  const isGroup = new Uint8Array(table.size);
+  for (const oi of groups.keys()) isGroup[oi] = 1;
   const receiptIdsOf = (oi: number): readonly string[] =>
-    groups.get(oi)?.receiptIds ?? [(prs[table.k0[oi] as number] as BatchReceipt).receipt.id];
+    isGroup[oi] === 1
+      ? (groups.get(oi) as MatchGroup).receiptIds
+      : [(prs[table.k0[oi] as number] as BatchReceipt).receipt.id];
   const transactionIdsOf = (oi: number): readonly string[] =>
-    groups.get(oi)?.transactionIds ?? [(sortedTx[(table.k1[oi] as number) - nR] as MatchTransaction).id];
+    isGroup[oi] === 1 ? (groups.get(oi) as MatchGroup).transactionIds : [txAt((table.k1[oi] as number) - nR).id];
   /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
   const reasonsOf = (oi: number): readonly string[] => {
-    const g = groups.get(oi);
-    if (g) return g.reasons;
+    if (isGroup[oi] === 1) return (groups.get(oi) as MatchGroup).reasons;
     const pr = prs[table.k0[oi] as number] as BatchReceipt;
     return scorePrepared(pr, ptOnce((table.k1[oi] as number) - nR), options, memo).reasons;
   };
@@ -749,29 +764,39 @@ export const reconcile = (
     },
   };
   const refunds = linkRefunds(openRefunds, byEmployee, options, memo);
-  const purchases = new Set(refunds.map((l) => l.purchaseTransactionId));
-  const purchaseKey = new Map<string, number>();
-  for (let j = 0; j < nT; j++) {
-    const id = (sortedTx[j] as MatchTransaction).id;
-    if (purchases.has(id)) purchaseKey.set(id, nR + j);
-  }
-  const refundLines = new Map<string, MatchProposal[]>();
+  // The position of a link's purchase: among its refund's employee's charges (ids are unique in a batch).
+  const refundAt = new Map<string, number>();
+  for (const r of openRefunds) refundAt.set(r.transaction.id, r.index);
+  const purchaseAt = (link: RefundLink): number => {
+    const e = txEmpAt[refundAt.get(link.refundTransactionId) as number] as number;
+    let at = -1;
+    for (let j = empFrom[e] as number; j < (empTo[e] as number); j++) {
+      if (txAt(j).id === link.purchaseTransactionId) at = j;
+    }
+    return at;
+  };
+  /** Per receipt index with refund lines: those lines, in link order. */
+  const refundLines = new Map<number, MatchProposal[]>();
   for (const link of refunds) {
-    const d = decisionOf[purchaseKey.get(link.purchaseTransactionId) as number] as number;
+    const at = purchaseAt(link);
+    if (at === -1) continue;
+    const d = decisionOf[nR + at] as number;
     if (d === -1) continue;
     const oi = assignment.chosen[d] as number;
     const auto = autoOf(d) && link.score >= options.autoThreshold && link.margin >= options.autoMargin;
-    for (const receiptId of receiptIdsOf(oi)) {
+    // The option's receipts, in the order of its receipt ids.
+    const keys = table.shape[oi] === 0 ? [table.k0[oi] as number] : table.keysOf(oi).filter((k) => k < nR);
+    for (const i of keys) {
       const line: MatchProposal = {
-        receiptId,
+        receiptId: (prs[i] as BatchReceipt).receipt.id,
         transactionId: link.refundTransactionId,
         score: link.score,
         auto,
         reasons: link.reasons,
       };
-      const l = refundLines.get(receiptId);
+      const l = refundLines.get(i);
       if (l) l.push(line);
-      else refundLines.set(receiptId, [line]);
+      else refundLines.set(i, [line]);
     }
   }
   phase('refunds');
@@ -811,7 +836,7 @@ export const reconcile = (
     const taken: string[] = [];
     if (d !== -1) {
       const oi = assignment.chosen[d] as number;
-      if (keep || groups.has(oi)) {
+      if (keep || isGroup[oi] === 1) {
         const g = decisionGroup(d);
         for (const tid of g.transactionIds) {
           emit({ receiptId: rid, transactionId: tid, score: g.score, auto: g.auto, reasons: g.reasons });
@@ -820,14 +845,14 @@ export const reconcile = (
         }
       } else {
         // Streamed one-to-one decision: printed once, on its receipt's line, so no MatchGroup is built for it.
-        const tid = (sortedTx[(table.k1[oi] as number) - nR] as MatchTransaction).id;
+        const tid = txAt((table.k1[oi] as number) - nR).id;
         const score = table.score[oi] as number;
         emit({ receiptId: rid, transactionId: tid, score, auto: autoOf(d), reasons: reasonsOf(oi) });
         emitted++;
         taken.push(tid);
       }
     }
-    for (const line of refundLines.get(rid) ?? []) {
+    for (const line of refundLines.get(i) ?? []) {
       emit(line);
       emitted++;
       taken.push(line.transactionId);
@@ -839,7 +864,7 @@ export const reconcile = (
       const o = byKey[p] as number;
       if (table.shape[o] !== 0) continue;
       const tk = table.k1[o] as number;
-      const tid = (sortedTx[tk - nR] as MatchTransaction).id;
+      const tid = txAt(tk - nR).id;
       if (autoKey[tk] === 1 || taken.includes(tid)) continue;
       const reasons = scorePrepared(pr, ptOnce(tk - nR), options, memo).reasons;
       emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
