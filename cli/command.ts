@@ -1,7 +1,6 @@
-/** A CLI command: one file under cli/commands/, listed once in cli/commands/index.ts. */
+/** A CLI command: one file under cli/commands/, listed once (with its summary) in cli/commands/index.ts. */
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   /** Returns the process exit code. Writes results to stdout, diagnostics to stderr. */
   run(argv: string[]): Promise<number>;

@@ -10,7 +10,6 @@ import { type Command, UsageError } from '../command.ts';
  */
 export const accountingCommand: Command = {
   name: 'accounting',
-  summary: 'accounting queue operations (redrive the dead-letter queue)',
   usage: [
     'Usage: quittance accounting redrive [--dlq-arn ARN --source-arn ARN]',
     '',

@@ -12,7 +12,6 @@ const MAX_BYTES = 25 * 1024 * 1024;
  */
 export const extractCommand: Command = {
   name: 'extract',
-  summary: 'extract receipts/invoices (PDF, image, Factur-X/UBL/CII, HTML, e-mail, OCR lines) to JSON lines',
   usage: [
     'Usage: quittance extract [--country FR] [--currency EUR] FILE...',
     '',

@@ -105,7 +105,6 @@ const runExport = async (argv: string[]): Promise<number> => {
  */
 export const fecCommand: Command = {
   name: 'fec',
-  summary: 'export the FEC (fichier des écritures comptables) or check one',
   usage: [
     'Usage: quittance fec check FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]',
     '       quittance fec [--company ID] --from YYYY-MM-DD --to YYYY-MM-DD --out DIR',

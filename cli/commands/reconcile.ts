@@ -540,7 +540,6 @@ const numberOption = (value: string | undefined, name: string, min: number, max:
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'match receipts to card transactions in batch (JSONL in, JSONL proposals out)',
   usage: [
     'Usage: quittance reconcile --receipts R.jsonl --transactions T.jsonl [options]',
     '',

@@ -45,7 +45,6 @@ const output = async (text: string, out: string | undefined) => {
  */
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'month-end reports: card payments missing their receipt, VAT by rate (table or CSV)',
   usage: [
     'Usage: quittance report missing-receipts [--month YYYY-MM] [--csv] [--out FILE]',
     '       quittance report vat [--month YYYY-MM] [--csv] [--out FILE]',

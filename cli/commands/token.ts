@@ -8,7 +8,6 @@ import { type Command, UsageError } from '../command.ts';
  */
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'print a bearer token for a seeded user (local mode)',
   usage: [
     'Usage: quittance token --email <address> [--json]',
     '',

@@ -59,7 +59,6 @@ export const deliveriesTable = (items: readonly Delivery[]): string =>
  */
 export const webhooksCommand: Command = {
   name: 'webhooks',
-  summary: 'outbound webhook endpoints: list them, read a delivery log, send a test event',
   usage: [
     'Usage: quittance webhooks list',
     '       quittance webhooks deliveries <endpoint id> [--status failed|retrying|…] [--limit N]',
