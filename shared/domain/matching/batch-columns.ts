@@ -2,7 +2,7 @@ import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { candidateWindow, merchantKey } from './candidate-index.ts';
 import type { NormalizedMerchant } from './merchant.ts';
 import type { PreparedReceipt } from './score.ts';
-import type { MatchOptions } from './types.ts';
+import type { MatchOptions, MatchReceipt } from './types.ts';
 
 /**
  * Columnar helpers for batch reconciliation: integer keys for strings, and items grouped by an integer key in a
@@ -257,7 +257,9 @@ export class UnownedLookup {
   private readonly stamp: Int32Array;
 
   constructor(
-    private readonly receipts: readonly PreparedReceipt[],
+    receipts: readonly MatchReceipt[],
+    /** The prepared receipt at an index (built on demand). */
+    private readonly receiptAt: (i: number) => PreparedReceipt,
     /** The id of each transaction's normalized merchant (by position). */
     merchantIds: Int32Array,
     /** The normalized merchant with an id. */
@@ -275,11 +277,11 @@ export class UnownedLookup {
     this.hi = new Float64Array(currencies.size);
     const wantedAmounts = new Set<number>();
     let any = false;
-    for (const pr of receipts) {
-      const r = pr.receipt;
+    for (let i = 0; i < receipts.length; i++) {
+      const r = receipts[i] as MatchReceipt;
       if (r.employeeId !== null || r.cardLast4 !== null) continue;
       any = true;
-      const mk = merchantKey(pr.merchant.compact);
+      const mk = merchantKey(this.receiptAt(i).merchant.compact);
       if (!this.merchantKeyOf.has(mk)) this.merchantKeyOf.set(mk, this.merchantKeyOf.size);
       const key = amountKey(
         currencies.id(r.total.currency),
@@ -322,7 +324,7 @@ export class UnownedLookup {
 
   /** Calls `visit` once on each candidate transaction of receipt `i` (which has neither owner nor card). */
   candidates(i: number, visit: (j: number) => void): void {
-    const pr = this.receipts[i] as PreparedReceipt;
+    const pr = this.receiptAt(i);
     const r = pr.receipt;
     const { stamp, tDay, options } = this;
     const mark = i + 1;

@@ -9,6 +9,8 @@ import {
   sortByInstant,
   UnownedLookup,
 } from './batch-columns.ts';
+import { convertedAbs, type ParsedRate, parseRate } from './batch-fx.ts';
+import { BatchSimilarityCache } from './batch-similarity.ts';
 import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
@@ -16,7 +18,6 @@ import {
   isLodgingMcc,
   type PreparedReceipt,
   type PreparedTransaction,
-  SimilarityCache,
   scorePrepared,
   scorePreparedValue,
   WEIGHTS,
@@ -129,7 +130,7 @@ export const reconcile = (
     t0 = t1;
   };
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
-  const memo = new SimilarityCache();
+  const memo = new BatchSimilarityCache();
   const nR = receipts.length;
   const nT = transactions.length;
   // Integer ids shared by receipts and transactions: employees, currencies, cards.
@@ -139,7 +140,8 @@ export const reconcile = (
 
   /** Per assignment key (receipt i is key i, the transaction at position x is key nR + x): idSortKey of its id. */
   const idKeys = new Float64Array(nR + nT);
-  const prs: BatchReceipt[] = new Array(nR);
+  /** Prepared receipts built on demand and kept (`pr(i)`): receipts of sums and fallbacks. */
+  const prs: (BatchReceipt | undefined)[] = new Array(nR);
   const rDay = new Int32Array(nR);
   const rAbs = new Float64Array(nR);
   const rNeg = new Uint8Array(nR);
@@ -166,9 +168,6 @@ export const reconcile = (
       day = epochDay(r.date);
       days.set(r.date, day);
     }
-    // The fields of prepareReceiptWith, plus the position.
-    const pr: BatchReceipt = { receipt: r, day, merchant: memo.merchantOf(mid), index: i };
-    prs[i] = pr;
     rDay[i] = day;
     const minor = r.total.minor;
     rAbs[i] = Number(minor < 0n ? -minor : minor);
@@ -184,6 +183,24 @@ export const reconcile = (
         : 0;
     rSums[i] = (r.employeeId !== null || r.cardLast4 !== null) && minor !== 0n ? 1 : 0;
   }
+  /** The prepared receipt at index i: the fields of prepareReceiptWith, plus the position. */
+  const prepareReceiptAt = (i: number): BatchReceipt => ({
+    receipt: receipts[i] as MatchReceipt,
+    day: rDay[i] as number,
+    merchant: memo.merchantOf(rMid[i] as number),
+    index: i,
+  });
+  /** `prepareReceiptAt(i)`, built once and kept. */
+  const pr = (i: number): BatchReceipt => {
+    let p = prs[i];
+    if (p === undefined) {
+      p = prepareReceiptAt(i);
+      prs[i] = p;
+    }
+    return p;
+  };
+  /** `prepareReceiptAt(i)` for a single use: the kept one when it exists, else a fresh one (dies young). */
+  const prOnce = (i: number): BatchReceipt => prs[i] ?? prepareReceiptAt(i);
   phase('prepare receipts');
 
   // Transactions are prepared in employee and time order: a receipt's candidates are one employee's charges of a
@@ -227,6 +244,8 @@ export const reconcile = (
   for (let x = 0; x < nT; x++) pos[order[x] as number] = x;
   /** The transaction at position x. */
   const txAt = (x: number): MatchTransaction => transactions[order[x] as number] as MatchTransaction;
+  /** The id of the transaction at each position (printed lines read them in decision order: one read, not three). */
+  const txIds: string[] = new Array(nT);
   // Prepared transactions are built on demand (`pt(x)`): most charges are only ever read on the columns.
   const pts: (BatchTransaction | undefined)[] = new Array(nT);
   /** The id of the charge's normalized descriptor in `memo`. */
@@ -273,6 +292,7 @@ export const reconcile = (
     const ms = authMs[j] as number;
     txEmpAt[x] = txEmp[j] as number;
     tMid[x] = memo.internId(t.merchantName);
+    txIds[x] = t.id;
     idKeys[nR + x] = idSortKey(t.id);
     tMs[x] = ms;
     tDay[x] = Math.floor(ms / DAY_MS);
@@ -340,7 +360,8 @@ export const reconcile = (
   // (TransactionIndex, built only for them), and the sums of receipts look up receipts by employee or card.
   const txByCard = new DayGroups(tCard, cards.size, tDay);
   const unowned = new UnownedLookup(
-    prs,
+    receipts,
+    prOnce,
     tMid,
     (id) => memo.merchantOf(id),
     tDay,
@@ -363,9 +384,7 @@ export const reconcile = (
     const y = idKeys[b] as number;
     return Number.isNaN(x) || Number.isNaN(y) ? compareIds(table.idOfKey(a), table.idOfKey(b)) : x - y;
   };
-  const table = new OptionTable((k) =>
-    k < nR ? (receipts[k] as MatchReceipt).id : (transactions[order[k - nR] as number] as MatchTransaction).id,
-  );
+  const table = new OptionTable((k) => (k < nR ? (receipts[k] as MatchReceipt).id : (txIds[k - nR] as string)));
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
@@ -401,15 +420,36 @@ export const reconcile = (
   /** Per currency id, for the receipt being scored: its total converted (abs), −1 without a rate, 0 when rejected. */
   const convStamp = new Int32Array(currencies.size).fill(-1);
   const convValue = new Float64Array(currencies.size);
+  /** Rates by date, then by (from currency id, to currency id): read once (null: no rate; undefined: not asked). */
+  const rateRows = new Map<string, (ParsedRate | null | undefined)[]>();
+  const rateOf = (from: number, to: number, date: string): ParsedRate | null => {
+    const n = currencies.size;
+    let row = rateRows.get(date);
+    if (row === undefined) {
+      row = new Array(n * n);
+      rateRows.set(date, row);
+    }
+    let parsed = row[from * n + to];
+    if (parsed === undefined) {
+      const f = currencies.values[from] as string;
+      const t = currencies.values[to] as string;
+      const rate = rateSource?.(f, t, date) ?? null;
+      parsed = rate === null ? null : parseRate(rate, f, t);
+      row[from * n + to] = parsed;
+    }
+    return parsed;
+  };
   const converted = (i: number, cur: number): number => {
     if (convStamp[cur] === i) return convValue[cur] as number;
-    const r = (prs[i] as BatchReceipt).receipt;
-    const to = currencies.values[cur] as string;
-    const rate = rateSource?.(r.total.currency, to, r.date) ?? null;
+    const r = receipts[i] as MatchReceipt;
+    const rate = rateOf(rCur[i] as number, cur, r.date);
     let v = -1;
     if (rate !== null) {
-      const c = convertMoney(r.total, rate, to);
-      v = c === null || c.minor === 0n ? 0 : Number(c.minor < 0n ? -c.minor : c.minor);
+      v = convertedAbs(rAbs[i] as number, rate);
+      if (v < 0) {
+        const c = convertMoney(r.total, rate.rate, currencies.values[cur] as string);
+        v = c === null || c.minor === 0n ? 0 : Number(c.minor < 0n ? -c.minor : c.minor);
+      }
     }
     convStamp[cur] = i;
     convValue[cur] = v;
@@ -454,7 +494,7 @@ export const reconcile = (
     } else if (rateSource !== null) {
       const conv = converted(i, tCur[j] as number);
       if (conv > 0) {
-        if (conv >= EXACT) return scorePreparedValue(prs[i] as BatchReceipt, pt(j), options, memo);
+        if (conv >= EXACT) return scorePreparedValue(pr(i), pt(j), options, memo);
         const c = tAbs[j] as number;
         const tip = tTipBps[j] as number;
         const over = (c - conv) * 10_000;
@@ -562,9 +602,7 @@ export const reconcile = (
     if (!dateFits(rDay[i] as number, j, false) || !amountMayFit(i, j)) return;
     pairsExact++;
     const score =
-      rColumns[i] === 1 && tColumns[j] === 1
-        ? scoreOnColumns(i, j)
-        : scorePreparedValue(prs[i] as BatchReceipt, pt(j), options, memo);
+      rColumns[i] === 1 && tColumns[j] === 1 ? scoreOnColumns(i, j) : scorePreparedValue(pr(i), pt(j), options, memo);
     if (score === null || score < minScore) return;
     if (nPairs === pairScore.length) {
       pairScore = grow(pairScore);
@@ -598,6 +636,16 @@ export const reconcile = (
       const g = groupOf(i);
       scoreOrder[groupStart[g] as number] = i;
       groupStart[g] = (groupStart[g] as number) + 1;
+    }
+    // The receipts with neither owner nor card (the last group) by vendor, then day: consecutive ones then look up
+    // the same merchant runs.
+    const from = groupCount >= 2 ? (groupStart[groupCount - 2] as number) : 0;
+    if (nR - from > 1) {
+      scoreOrder
+        .subarray(from, nR)
+        .sort(
+          (a, b) => (rMid[a] as number) - (rMid[b] as number) || (rDay[a] as number) - (rDay[b] as number) || a - b,
+        );
     }
   }
   // candidateWindow(day, options): [day − before − 1, day + after + 1].
@@ -652,11 +700,11 @@ export const reconcile = (
     // them add up to the total: giving it those alone, in the same order, and only when such a sum exists, gives
     // the same options.
     if (sums && nParts >= 2 && mayHaveSum(partValues, nParts, rAbs[i] as number)) {
-      const pr = prs[i] as BatchReceipt;
+      const paidFor = pr(i);
       const prepared: BatchTransaction[] = new Array(nParts);
       for (let k = 0; k < nParts; k++) prepared[k] = pt(partTx[k] as number);
-      for (const g of receiptToManyOptions(pr, prepared, options, memo)) {
-        if (g.score >= minScore) addGroup(g, [pr], prepared);
+      for (const g of receiptToManyOptions(paidFor, prepared, options, memo)) {
+        if (g.score >= minScore) addGroup(g, [paidFor], prepared);
       }
     }
   }
@@ -684,7 +732,7 @@ export const reconcile = (
     } else return;
     const p = rAbs[i] as number;
     if (v === 0 || p === 0 || neg !== rNeg[i] || p > v || !dateFits(rDay[i] as number, j, false)) return;
-    members.push(prs[i] as BatchReceipt);
+    members.push(pr(i));
     if (tCur[j] === cur) {
       if (nAmount === onAmount.length) onAmount = grow(onAmount);
       onAmount[nAmount++] = p;
@@ -733,14 +781,15 @@ export const reconcile = (
   const receiptIdsOf = (oi: number): readonly string[] =>
     isGroup[oi] === 1
       ? (groups.get(oi) as MatchGroup).receiptIds
-      : [(prs[table.k0[oi] as number] as BatchReceipt).receipt.id];
+      : [(receipts[table.k0[oi] as number] as MatchReceipt).id];
   const transactionIdsOf = (oi: number): readonly string[] =>
-    isGroup[oi] === 1 ? (groups.get(oi) as MatchGroup).transactionIds : [txAt((table.k1[oi] as number) - nR).id];
+    isGroup[oi] === 1
+      ? (groups.get(oi) as MatchGroup).transactionIds
+      : [txIds[(table.k1[oi] as number) - nR] as string];
   /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
   const reasonsOf = (oi: number): readonly string[] => {
     if (isGroup[oi] === 1) return (groups.get(oi) as MatchGroup).reasons;
-    const pr = prs[table.k0[oi] as number] as BatchReceipt;
-    return scorePrepared(pr, ptOnce((table.k1[oi] as number) - nR), options, memo).reasons;
+    return scorePrepared(prOnce(table.k0[oi] as number), ptOnce((table.k1[oi] as number) - nR), options, memo).reasons;
   };
   const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
@@ -771,7 +820,7 @@ export const reconcile = (
     const e = txEmpAt[refundAt.get(link.refundTransactionId) as number] as number;
     let at = -1;
     for (let j = empFrom[e] as number; j < (empTo[e] as number); j++) {
-      if (txAt(j).id === link.purchaseTransactionId) at = j;
+      if (txIds[j] === link.purchaseTransactionId) at = j;
     }
     return at;
   };
@@ -788,7 +837,7 @@ export const reconcile = (
     const keys = table.shape[oi] === 0 ? [table.k0[oi] as number] : table.keysOf(oi).filter((k) => k < nR);
     for (const i of keys) {
       const line: MatchProposal = {
-        receiptId: (prs[i] as BatchReceipt).receipt.id,
+        receiptId: (receipts[i] as MatchReceipt).id,
         transactionId: link.refundTransactionId,
         score: link.score,
         auto,
@@ -829,8 +878,9 @@ export const reconcile = (
   const { autoKey, keyStart, byKey } = assignment;
   let emitted = 0;
   for (let i = 0; i < nR; i++) {
-    const pr = prs[i] as BatchReceipt;
-    const rid = pr.receipt.id;
+    const rid = (receipts[i] as MatchReceipt).id;
+    /** This receipt prepared for its explanations (built on the first one). */
+    let prepared: BatchReceipt | undefined;
     const d = decisionOf[i] as number;
     // The transactions already printed for this receipt (a handful: an array beats a set).
     const taken: string[] = [];
@@ -845,7 +895,7 @@ export const reconcile = (
         }
       } else {
         // Streamed one-to-one decision: printed once, on its receipt's line, so no MatchGroup is built for it.
-        const tid = txAt((table.k1[oi] as number) - nR).id;
+        const tid = txIds[(table.k1[oi] as number) - nR] as string;
         const score = table.score[oi] as number;
         emit({ receiptId: rid, transactionId: tid, score, auto: autoOf(d), reasons: reasonsOf(oi) });
         emitted++;
@@ -864,9 +914,10 @@ export const reconcile = (
       const o = byKey[p] as number;
       if (table.shape[o] !== 0) continue;
       const tk = table.k1[o] as number;
-      const tid = txAt(tk - nR).id;
+      const tid = txIds[tk - nR] as string;
       if (autoKey[tk] === 1 || taken.includes(tid)) continue;
-      const reasons = scorePrepared(pr, ptOnce(tk - nR), options, memo).reasons;
+      prepared ??= prOnce(i);
+      const reasons = scorePrepared(prepared, ptOnce(tk - nR), options, memo).reasons;
       emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
       emitted++;
       taken.push(tid);
