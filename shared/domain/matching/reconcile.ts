@@ -340,7 +340,7 @@ export const reconcile = (
       index: j,
     };
   };
-  /** `prepareAt(j)`, built once and kept (charges that join a sum, and refunds). */
+  /** `prepareAt(j)`, built once and kept (refunds, and pairs scored off the columns). */
   const pt = (j: number): BatchTransaction => {
     let p = pts[j];
     if (p === undefined) {
@@ -700,9 +700,10 @@ export const reconcile = (
     // them add up to the total: giving it those alone, in the same order, and only when such a sum exists, gives
     // the same options.
     if (sums && nParts >= 2 && mayHaveSum(partValues, nParts, rAbs[i] as number)) {
-      const paidFor = pr(i);
+      // Prepared for this call only: the options keep ids, not the prepared objects.
+      const paidFor = prOnce(i);
       const prepared: BatchTransaction[] = new Array(nParts);
-      for (let k = 0; k < nParts; k++) prepared[k] = pt(partTx[k] as number);
+      for (let k = 0; k < nParts; k++) prepared[k] = ptOnce(partTx[k] as number);
       for (const g of receiptToManyOptions(paidFor, prepared, options, memo)) {
         if (g.score >= minScore) addGroup(g, [paidFor], prepared);
       }
@@ -710,14 +711,16 @@ export const reconcile = (
   }
   phase('score receipts');
 
-  const members: BatchReceipt[] = [];
+  /** Indices of the receipts that may be members of a sum paid by the charge at position `tx`. */
+  let members = new Int32Array(64);
+  let nMembers = 0;
   /** Totals of the members whose basis is the charge's card amount / its merchant amount. */
   let onAmount = new Float64Array(64);
   let onMerchant = new Float64Array(64);
   let nAmount = 0;
   let nMerchant = 0;
   let tx = 0;
-  /** A necessary condition for prs[i] to be a member of a sum paid by pts[tx] (see manyToTransactionOptions). */
+  /** A necessary condition for receipt i to be a member of a sum paid by the charge at tx (see manyToTransactionOptions). */
   const addMember = (i: number): void => {
     const j = tx;
     const cur = rCur[i] as number;
@@ -732,7 +735,12 @@ export const reconcile = (
     } else return;
     const p = rAbs[i] as number;
     if (v === 0 || p === 0 || neg !== rNeg[i] || p > v || !dateFits(rDay[i] as number, j, false)) return;
-    members.push(pr(i));
+    if (nMembers === members.length) {
+      const grown = new Int32Array(members.length * 2);
+      grown.set(members);
+      members = grown;
+    }
+    members[nMembers++] = i;
     if (tCur[j] === cur) {
       if (nAmount === onAmount.length) onAmount = grow(onAmount);
       onAmount[nAmount++] = p;
@@ -743,21 +751,23 @@ export const reconcile = (
   };
   for (let j = 0; j < nT; j++) {
     tx = j;
-    members.length = 0;
+    nMembers = 0;
     nAmount = 0;
     nMerchant = 0;
     const from = (tLo[j] as number) - daysBefore - 1;
     const to = (tHi[j] as number) + daysAfter + 1;
     receiptsByEmployee.range(txEmpAt[j] as number, from, to, addMember);
     if (tCard[j] !== -1) receiptsByCard.range(tCard[j] as number, from, to, addMember);
-    if (members.length < 2) continue;
+    if (nMembers < 2) continue;
     // manyToTransactionOptions sums the totals of members sharing one basis (the card amount, or the merchant
     // amount for receipts in the merchant currency): without 2–3 of them adding up to it, it finds nothing.
     if (!mayHaveSum(onAmount, nAmount, tAbs[j] as number) && !mayHaveSum(onMerchant, nMerchant, tMAbs[j] as number)) {
       continue;
     }
-    const candidates = members.slice();
-    const paid = pt(j);
+    // Prepared for this call only: the options keep ids, not the prepared objects.
+    const candidates: BatchReceipt[] = new Array(nMembers);
+    for (let k = 0; k < nMembers; k++) candidates[k] = prOnce(members[k] as number);
+    const paid = ptOnce(j);
     for (const g of manyToTransactionOptions(paid, candidates, options, memo)) {
       if (g.score >= options.minSuggestionScore) addGroup(g, candidates, [paid]);
     }
