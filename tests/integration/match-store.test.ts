@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
+import { backfillOpenReceipts } from '../../shared/adapters/dynamodb/open-receipts.ts';
+import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { parseMoney } from '../../shared/domain/money.ts';
+import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
 import type { GroupLink, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
 
 /**
@@ -56,10 +59,12 @@ const putReceipt = (companyId: string, id: string) =>
       Item: {
         ...keys.receipt(companyId, id),
         ...keys.receiptsByEmployee(companyId, 'u1', '2026-05-05T08:00:00.000Z', id),
+        entity: 'Receipt',
         companyId,
         id,
         employeeId: 'u1',
         status: 'EXTRACTED',
+        receivedAt: '2026-05-05T08:00:00.000Z',
         extraction: { vendor: 'Amazon', date: '2026-05-04', total: '90.00', currency: 'EUR', taxes: [] },
       },
     }),
@@ -237,5 +242,80 @@ describe('DynamoDB match store: refunds waiting for their purchase', () => {
     now = new Date(now.getTime() + 2 * 86_400_000);
     expect(await clocked.waitingRefunds(co, 'u1')).toEqual([]);
     expect((await clocked.transaction(co, 'rf_old'))?.id).toBe('rf_old');
+  });
+});
+
+describe('open-receipts index (what online matching reads for rival receipts)', () => {
+  const receipt = (companyId: string, id: string): Receipt => ({
+    companyId,
+    id,
+    employeeId: 'u1',
+    status: 'RECEIVED',
+    source: { channel: 'upload', uploadId: id, rawObject: { bucket: 'b', key: `k/${id}` } },
+    document: { bucket: 'b', key: `d/${id}`, contentType: 'application/pdf', fileName: 'r.pdf', sha256: '0', size: 1 },
+    receivedAt: '2026-05-05T08:00:00.000Z',
+    updatedAt: '2026-05-05T08:00:00.000Z',
+  });
+  const history = (status: Receipt['status']) => ({ at: '2026-05-05T08:01:00.000Z', status, actor: 'test', note: '' });
+  const near = async (companyId: string) =>
+    (await store.receiptsNear(companyId, 'u1', '2026-04-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z')).map(
+      (r) => r.id,
+    );
+  const extraction = { vendor: 'Amazon', date: '2026-05-04', total: '90.00', currency: 'EUR', taxes: [] };
+
+  it('holds a receipt while it is extracted and not linked: in on extraction, out on link, back on unlink', async () => {
+    const co = company();
+    const receipts = makeDynamoReceiptRepository(doc, table);
+    await receipts.create(receipt(co, 'r1'), history('RECEIVED'));
+    expect(await near(co)).toEqual([]);
+    await receipts.transition(co, 'r1', {
+      from: 'RECEIVED',
+      to: 'EXTRACTED',
+      patch: { extraction } as never,
+      history: history('EXTRACTED'),
+    });
+    expect(await near(co)).toEqual(['r1']);
+    const t = charge(co, 't1', '90.00');
+    await store.recordTransaction(t);
+    expect(await store.linkGroup(co, group(['r1'], [t]))).toBe(true);
+    expect(await near(co)).toEqual([]);
+    const raw = await doc.send(new GetCommand({ TableName: table, Key: keys.receipt(co, 'r1'), ConsistentRead: true }));
+    expect(raw.Item?.gsi3pk).toBeUndefined();
+    await store.unlink(co, 'r1', 'u_finance', '2026-05-10T00:00:00.000Z');
+    expect(await near(co)).toEqual(['r1']);
+    // Sent back for another reading: not a candidate until it is extracted again.
+    await receipts.transition(co, 'r1', { from: 'EXTRACTED', to: 'RECEIVED', patch: {}, history: history('RECEIVED') });
+    expect(await near(co)).toEqual([]);
+  });
+
+  it('a data directory from before the index: the backfill marks its open receipts, once', async () => {
+    const co = company();
+    await putReceipt(co, 'old-open');
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...keys.receipt(co, 'old-linked'),
+          ...keys.receiptsByEmployee(co, 'u1', '2026-05-05T09:00:00.000Z', 'old-linked'),
+          entity: 'Receipt',
+          companyId: co,
+          id: 'old-linked',
+          employeeId: 'u1',
+          status: 'EXTRACTED',
+          receivedAt: '2026-05-05T09:00:00.000Z',
+          link: { transactionId: 'tx', score: 1, reasons: [], by: 'auto', at: '2026-05-06T00:00:00.000Z' },
+          extraction,
+        },
+      }),
+    );
+    // The local cloud already ran the migration at start: it runs again only without its marker.
+    const marker = { pk: 'MIGRATIONS', sk: 'open-receipts-index-v1' };
+    expect((await doc.send(new GetCommand({ TableName: table, Key: marker }))).Item).toBeDefined();
+    expect(await backfillOpenReceipts(doc, table)).toBe(0);
+    expect(await near(co)).toEqual([]);
+    await doc.send(new DeleteCommand({ TableName: table, Key: marker }));
+    expect(await backfillOpenReceipts(doc, table)).toBeGreaterThanOrEqual(1);
+    expect(await near(co)).toEqual(['old-open']);
+    expect(await backfillOpenReceipts(doc, table)).toBe(0);
   });
 });

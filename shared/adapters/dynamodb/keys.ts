@@ -24,13 +24,34 @@ export const keys = {
     gsi2pk: `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
     gsi2sk: `${receivedAt}#${receiptId}`,
   }),
+  /**
+   * gsi3 (on receipts): an employee's open receipts (extracted, not linked) by time. Sparse: a receipt has these
+   * keys only while it is open, so the matcher reads the few open receipts, not months of linked ones.
+   */
+  openReceiptsByEmployee: (companyId: string, employeeId: string, receivedAt: string, receiptId: string) => ({
+    gsi3pk: `C#${companyId}#EMP#${employeeId}#OPENRCPT`,
+    gsi3sk: `${receivedAt}#${receiptId}`,
+  }),
   quarantine: (companyId: string | null, at: string, mailId: string) => ({
     pk: companyId ? `C#${companyId}#QUARANTINE` : 'UNROUTED#QUARANTINE',
     sk: `${at}#${mailId}`,
   }),
 } as const;
 
-export const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'] as const;
+export const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'expiresAt',
+  'entity',
+] as const;
 
 /** Removes key attributes so items map back to domain objects. */
 export const stripKeys = <T>(item: Record<string, unknown>): T => {

@@ -17,6 +17,7 @@ import type {
   RefundOfLink,
 } from '../../ports/match-store.ts';
 import { keys, stripKeys } from './keys.ts';
+import { reopenReceipt } from './open-receipts.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -239,6 +240,7 @@ export const makeDynamoMatchStore = (
         ],
       }),
     );
+    await Promise.all(owners.map((rid) => reopenReceipt(ddb, table, companyId, rid)));
     return current;
   };
 
@@ -273,71 +275,51 @@ export const makeDynamoMatchStore = (
     },
 
     async transactionsOf(companyId, employeeId, from, to) {
-      const out: OnlineTransaction[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`,
-              ':from': from,
-              ':to': `${to}~`,
-            },
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...(res.Items ?? []).map(toTransaction));
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return out;
+      const items = await queryAll(ddb, {
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`,
+          ':from': from,
+          ':to': `${to}~`,
+        },
+      });
+      return items.map(toTransaction);
     },
 
     async receiptsNear(companyId, employeeId, from, to) {
-      const out: OnlineReceipt[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-            FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
-            // Only what the matcher reads (receipts carry their whole extraction: line items, confidences…).
-            ProjectionExpression:
-              '#id, #co, #emp, #x.#vendor, #x.#date, #x.#total, #x.#cur, #x.#last4, #link, #refused',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              '#link': 'link',
-              '#id': 'id',
-              '#co': 'companyId',
-              '#emp': 'employeeId',
-              '#x': 'extraction',
-              '#vendor': 'vendor',
-              '#date': 'date',
-              '#total': 'total',
-              '#cur': 'currency',
-              '#last4': 'cardLast4',
-              '#refused': 'refusedTransactionIds',
-            },
-            ExpressionAttributeValues: {
-              ':pk': `C#${companyId}#EMP#${employeeId}#RECEIPTS`,
-              ':from': from,
-              ':to': `${to}~`,
-              ':extracted': 'EXTRACTED',
-            },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of res.Items ?? []) {
-          const r = toReceipt(item);
-          if (r) out.push(r);
-        }
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return out;
+      const items = await queryAll(ddb, {
+        TableName: table,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+        // The index holds open receipts only (months of linked ones stay out of the read); status and link are
+        // checked again on what it returns.
+        FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
+        // Only what the matcher reads (receipts carry their whole extraction: line items, confidences…).
+        ProjectionExpression: '#id, #co, #emp, #x.#vendor, #x.#date, #x.#total, #x.#cur, #x.#last4, #link, #refused',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#link': 'link',
+          '#id': 'id',
+          '#co': 'companyId',
+          '#emp': 'employeeId',
+          '#x': 'extraction',
+          '#vendor': 'vendor',
+          '#date': 'date',
+          '#total': 'total',
+          '#cur': 'currency',
+          '#last4': 'cardLast4',
+          '#refused': 'refusedTransactionIds',
+        },
+        ExpressionAttributeValues: {
+          ':pk': keys.openReceiptsByEmployee(companyId, employeeId, '', '').gsi3pk,
+          ':from': from,
+          ':to': `${to}~`,
+          ':extracted': 'EXTRACTED',
+        },
+      });
+      return items.flatMap((item) => toReceipt(item) ?? []);
     },
 
     async recordTransaction(tx) {
@@ -556,6 +538,7 @@ export const makeDynamoMatchStore = (
             ]
           : [];
         if (await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: [retire, ...release] })))) {
+          if (receiptId) await reopenReceipt(ddb, table, companyId, receiptId);
           return receiptId ?? null;
         }
       }
@@ -577,7 +560,7 @@ export const makeDynamoMatchStore = (
                   Update: {
                     TableName: table,
                     Key: keys.receipt(companyId, receiptId),
-                    UpdateExpression: 'SET #link = :link REMOVE suggestions',
+                    UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
                     ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
                     ExpressionAttributeNames: { '#link': 'link' },
                     ExpressionAttributeValues: { ':link': link },
@@ -632,7 +615,7 @@ export const makeDynamoMatchStore = (
           Update: {
             TableName: table,
             Key: keys.receipt(companyId, rid),
-            UpdateExpression: 'SET #link = :link REMOVE suggestions',
+            UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
             ExpressionAttributeNames: { '#link': 'link' },
             ExpressionAttributeValues: { ':link': link },
@@ -788,6 +771,7 @@ export const makeDynamoMatchStore = (
           ],
         }),
       );
+      await reopenReceipt(ddb, table, companyId, receiptId);
       return current;
     },
 

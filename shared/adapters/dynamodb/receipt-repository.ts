@@ -9,6 +9,7 @@ import {
 import type { Receipt, ReceiptHistoryEntry } from '../../domain/receipts/receipt.ts';
 import { ConcurrentUpdateError, type ReceiptRepository } from '../../ports/receipt-repository.ts';
 import { decodeCursor, encodeCursor, InvalidCursorError, keys, stripKeys } from './keys.ts';
+import { markOpen, openReceiptKeys } from './open-receipts.ts';
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
@@ -27,6 +28,7 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
           : {}),
         entity: 'Receipt',
         ...receipt,
+        ...openReceiptKeys(receipt),
       };
       try {
         await ddb.send(
@@ -120,7 +122,8 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
       const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
       const values: Record<string, unknown> = { ':from': from, ':to': to, ':updatedAt': history.at };
       const sets = ['#status = :to', '#updatedAt = :updatedAt'];
-      const removes: string[] = [];
+      // Leaving EXTRACTED leaves the open-receipts index; entering it is done below, once the receipt is read back.
+      const removes: string[] = from === 'EXTRACTED' && to !== 'EXTRACTED' ? ['gsi3pk', 'gsi3sk'] : [];
       Object.entries(patch).forEach(([field, value], i) => {
         if (KEYLESS.has(field) || field === 'updatedAt') return;
         names[`#f${i}`] = field;
@@ -165,6 +168,7 @@ export const makeDynamoReceiptRepository = (ddb: DynamoDBDocumentClient, table: 
       }
       const updated = await repo.get(companyId, receiptId);
       if (!updated) throw new ConcurrentUpdateError(`receipt ${receiptId} disappeared`);
+      if (to === 'EXTRACTED') await markOpen(ddb, table, updated);
       return updated;
     },
 
