@@ -45,16 +45,26 @@ export const compareOptions = (a: MatchGroup, b: MatchGroup): number =>
  */
 export class OptionTable {
   size = 0;
-  score = new Float64Array(1024);
-  shape = new Uint8Array(1024);
+  score: Float64Array;
+  shape: Uint8Array;
   /** One-to-one: the receipt key and the transaction key. */
-  k0 = new Int32Array(1024);
-  k1 = new Int32Array(1024);
+  k0: Int32Array;
+  k1: Int32Array;
   /** Sum options by index: their keys (receipt keys first) and joined ids. */
   readonly groups = new Map<number, { keys: number[]; receiptText: string; transactionText: string }>();
 
   /** @param idOfKey the id of a receipt or transaction key (tie-breaker between equal scores). */
-  constructor(readonly idOfKey: (key: number) => string) {}
+  constructor(
+    readonly idOfKey: (key: number) => string,
+    /** Options expected (the columns grow past it by doubling). */
+    capacity = 1024,
+  ) {
+    const n = Math.max(16, Math.ceil(capacity));
+    this.score = new Float64Array(n);
+    this.shape = new Uint8Array(n);
+    this.k0 = new Int32Array(n);
+    this.k1 = new Int32Array(n);
+  }
 
   private grow(): void {
     const n = this.score.length * 2;

@@ -96,6 +96,26 @@ const grow = (a: Float64Array): Float64Array<ArrayBuffer> => {
   return b;
 };
 
+/**
+ * The k-th largest of `values[0 … n − 1]` counting equal values (what sorting them ascending puts at n − k), for
+ * n ≥ k = best.length: the k largest kept in `best`, in descending order, by insertion.
+ */
+const kthBest = (values: Float64Array, n: number, best: Float64Array): number => {
+  const k = best.length;
+  for (let x = 0; x < k; x++) best[x] = Number.NEGATIVE_INFINITY;
+  for (let x = 0; x < n; x++) {
+    const v = values[x] as number;
+    if (!(v > (best[k - 1] as number))) continue;
+    let y = k - 1;
+    while (y > 0 && (best[y - 1] as number) < v) {
+      best[y] = best[y - 1] as number;
+      y--;
+    }
+    best[y] = v;
+  }
+  return best[k - 1] as number;
+};
+
 /** `hasSubsetSum`, or true when the amounts are too large for exact float arithmetic. */
 const mayHaveSum = (values: Float64Array, n: number, target: number): boolean =>
   target > Number.MAX_SAFE_INTEGER / 4 ? n >= 2 : hasSubsetSum(values, n, target);
@@ -256,16 +276,11 @@ export const reconcile = (
   const tLo = new Int32Array(nT);
   const tHi = new Int32Array(nT);
   const tPost = new Int32Array(nT);
-  const tLodging = new Uint8Array(nT);
-  /** 1 + the MCC's tip tolerance (1 without tips: the amount must then be exact). */
-  const tTip = new Float64Array(nT);
-  /** The MCC's tip tolerance in basis points (0 without tips). */
-  const tTipBps = new Int32Array(nT);
+  /** The index of the charge's MCC among the distinct MCCs (the per-MCC columns below). */
+  const tMcc = new Int32Array(nT);
   const tMs = new Float64Array(nT);
   /** 1 when every amount of the charge is small enough for exact float arithmetic (see scoreOnColumns). */
   const tColumns = new Uint8Array(nT);
-  /** 1 + the card FX fee and the MCC's tip tolerance over a converted total. */
-  const tFx = new Float64Array(nT);
   const tAbs = new Float64Array(nT);
   const tNeg = new Uint8Array(nT);
   const tCur = new Int32Array(nT);
@@ -283,7 +298,7 @@ export const reconcile = (
   }
   // Per distinct MCC: lodging and tip tolerance.
   const mccs = new Map<string, number>();
-  const mccLodging: boolean[] = [];
+  const mccLodging: number[] = [];
   const mccTipBps: number[] = [];
   // Filled in input order (the objects are read in the order they were allocated), each at its position.
   for (let j = 0; j < nT; j++) {
@@ -303,15 +318,11 @@ export const reconcile = (
     let m = mccs.get(t.mcc);
     if (m === undefined) {
       m = mccTipBps.length;
-      mccLodging.push(isLodgingMcc(t.mcc));
+      mccLodging.push(isLodgingMcc(t.mcc) ? 1 : 0);
       mccTipBps.push(TIP_TOLERANCE_BPS[t.mcc] ?? 0);
       mccs.set(t.mcc, m);
     }
-    tLodging[x] = mccLodging[m] ? 1 : 0;
-    const tipBps = mccTipBps[m] as number;
-    tTip[x] = 1 + tipBps / 10_000;
-    tTipBps[x] = tipBps;
-    tFx[x] = 1 + (options.maxFxFeeBps + tipBps) / 10_000;
+    tMcc[x] = m;
     const minor = t.amount.minor;
     tAbs[x] = Number(minor < 0n ? -minor : minor);
     tNeg[x] = minor < 0n ? 1 : 0;
@@ -326,17 +337,27 @@ export const reconcile = (
     tCard[x] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
     tColumns[x] = (tAbs[x] as number) < EXACT && (ma === null || (tMAbs[x] as number) < EXACT) ? 1 : 0;
   }
+  /** Per MCC index: 1 for lodging. */
+  const mLodging = Uint8Array.from(mccLodging);
+  /** Per MCC index: its tip tolerance in basis points (0 without tips). */
+  const mTipBps = Int32Array.from(mccTipBps);
+  /** Per MCC index: 1 + its tip tolerance (1 without tips: the amount must then be exact). */
+  const mTip = Float64Array.from(mccTipBps, (bps) => 1 + bps / 10_000);
+  /** Per MCC index: 1 + the card FX fee and its tip tolerance over a converted total. */
+  const mFx = Float64Array.from(mccTipBps, (bps) => 1 + (options.maxFxFeeBps + bps) / 10_000);
   /** The prepared transaction at position j: the fields of prepareTransactionWith, plus the position. */
   const prepareAt = (j: number): BatchTransaction => {
     const post = tPost[j] as number;
+    const ms = tMs[j] as number;
+    // The day columns recomputed from the instant as they were filled (fewer columns read at a random position).
     return {
       transaction: txAt(j),
-      authMs: tMs[j] as number,
-      authDay: tDay[j] as number,
-      authSpan: [tLo[j] as number, tHi[j] as number],
+      authMs: ms,
+      authDay: Math.floor(ms / DAY_MS),
+      authSpan: [Math.floor((ms - 12 * HOUR_MS) / DAY_MS), Math.floor((ms + 14 * HOUR_MS) / DAY_MS)],
       postDay: post === NO_DAY ? null : post,
       merchant: memo.merchantOf(tMid[j] as number),
-      lodging: tLodging[j] === 1,
+      lodging: mLodging[tMcc[j] as number] === 1,
       index: j,
     };
   };
@@ -384,7 +405,11 @@ export const reconcile = (
     const y = idKeys[b] as number;
     return Number.isNaN(x) || Number.isNaN(y) ? compareIds(table.idOfKey(a), table.idOfKey(b)) : x - y;
   };
-  const table = new OptionTable((k) => (k < nR ? (receipts[k] as MatchReceipt).id : (txIds[k - nR] as string)));
+  // Sized for ~1.5 options a receipt (a typical batch), so the columns rarely grow (each growth copies them all).
+  const table = new OptionTable(
+    (k) => (k < nR ? (receipts[k] as MatchReceipt).id : (txIds[k - nR] as string)),
+    nR + (nR >> 1) + 1024,
+  );
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
   const groups = new Map<number, MatchGroup>();
   const addGroup = (g: MatchGroup, rs: readonly PreparedReceipt[], ts: readonly PreparedTransaction[]): void => {
@@ -407,7 +432,7 @@ export const reconcile = (
     const authDay = tDay[j] as number;
     if (day > (tHi[j] as number)) {
       const after = day - authDay;
-      return (tLodging[j] === 1 && after <= hotelMaxNights) || after <= daysAfter;
+      return (mLodging[tMcc[j] as number] === 1 && after <= hotelMaxNights) || after <= daysAfter;
     }
     const before = authDay - day;
     if (group && before <= splitWindowDays) return true;
@@ -462,18 +487,18 @@ export const reconcile = (
     // Exact, or over the printed total by at most the MCC's tip (with half a cent of slack for float rounding).
     if (tCur[j] === cur) {
       const v = tAbs[j] as number;
-      return v === p || (v > p && v <= p * (tTip[j] as number) + 0.5);
+      return v === p || (v > p && v <= p * (mTip[tMcc[j] as number] as number) + 0.5);
     }
     if (tMCur[j] === cur) {
       const v = tMAbs[j] as number;
-      return v === p || (v > p && v <= p * (tTip[j] as number) + 0.5);
+      return v === p || (v > p && v <= p * (mTip[tMcc[j] as number] as number) + 0.5);
     }
     if (rateSource === null) return true; // not comparable: the merchant decides
     const c = converted(i, tCur[j] as number);
     if (c < 0) return true;
     if (c === 0) return false;
     const v = tAbs[j] as number;
-    return v >= c * 0.99 - 1 && v <= c * (tFx[j] as number) + 1;
+    return v >= c * 0.99 - 1 && v <= c * (mFx[tMcc[j] as number] as number) + 1;
   };
   const maxFee = options.maxFxFeeBps;
   /**
@@ -488,15 +513,15 @@ export const reconcile = (
     const cur = rCur[i] as number;
     let amount = -1;
     if (tCur[j] === cur) {
-      amount = sameCurrencyScore(p, tAbs[j] as number, true, tTipBps[j] as number);
+      amount = sameCurrencyScore(p, tAbs[j] as number, true, mTipBps[tMcc[j] as number] as number);
     } else if (tMCur[j] === cur) {
-      amount = sameCurrencyScore(p, tMAbs[j] as number, tMNeg[j] === rNeg[i], tTipBps[j] as number);
+      amount = sameCurrencyScore(p, tMAbs[j] as number, tMNeg[j] === rNeg[i], mTipBps[tMcc[j] as number] as number);
     } else if (rateSource !== null) {
       const conv = converted(i, tCur[j] as number);
       if (conv > 0) {
         if (conv >= EXACT) return scorePreparedValue(pr(i), pt(j), options, memo);
         const c = tAbs[j] as number;
-        const tip = tTipBps[j] as number;
+        const tip = mTipBps[tMcc[j] as number] as number;
         const over = (c - conv) * 10_000;
         if (over <= conv * (maxFee + tip) && over >= -conv * 100) {
           const pct = ((c - conv) / conv) * 100;
@@ -522,8 +547,9 @@ export const reconcile = (
       date = day === authDay ? sc : Math.min(sc, 0.97);
     } else if (day > (tHi[j] as number)) {
       const after = day - authDay;
-      if (tLodging[j] === 1 && after <= hotelMaxNights) date = 0.92 - 0.12 * (after / hotelMaxNights);
-      else if (after <= daysAfter) date = Math.max(0.3, 0.85 - 0.08 * after);
+      if (mLodging[tMcc[j] as number] === 1 && after <= hotelMaxNights) {
+        date = 0.92 - 0.12 * (after / hotelMaxNights);
+      } else if (after <= daysAfter) date = Math.max(0.3, 0.85 - 0.08 * after);
       else return null;
     } else {
       const before = authDay - day;
@@ -589,8 +615,8 @@ export const reconcile = (
   let pairScore = new Float64Array(256);
   let pairTx = new Int32Array(256);
   let nPairs = 0;
-  /** Scores of the receipt being scored, sorted to find its maxPairs-th best (reused across receipts). */
-  let scratch = new Float64Array(256);
+  /** The maxPairs best scores of the receipt being scored, best first (kthBest's buffer). */
+  const best = new Float64Array(maxPairs);
   let current = 0;
   let sums = false;
   const consider = (j: number): void => {
@@ -675,13 +701,9 @@ export const reconcile = (
     }
     const n = nPairs;
     if (n > maxPairs) {
-      // The maxPairs best in (score desc, id) order: the maxPairs-th best score found by a numeric sort, then only
+      // The maxPairs best in (score desc, id) order: the maxPairs-th best score (counting equal scores), then only
       // the pairs at or above it sorted with the ids (the same first maxPairs as sorting them all).
-      if (scratch.length < n) scratch = new Float64Array(2 * n);
-      const sorted = scratch.subarray(0, n);
-      sorted.set(pairScore.subarray(0, n));
-      sorted.sort();
-      const cut = sorted[n - maxPairs] as number;
+      const cut = kthBest(pairScore, n, best);
       const idx: number[] = [];
       for (let k = 0; k < n; k++) if ((pairScore[k] as number) >= cut) idx.push(k);
       idx.sort(
