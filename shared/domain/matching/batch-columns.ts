@@ -68,6 +68,9 @@ export class DayGroups {
   private readonly start: Int32Array;
   private readonly items: Int32Array;
   private readonly sorted: Uint8Array;
+  /** Scratch of sortByDay (reused across groups). */
+  private packed = new Float64Array(64);
+  private group = new Int32Array(64);
 
   constructor(
     keys: Int32Array,
@@ -94,6 +97,40 @@ export class DayGroups {
   }
 
   /**
+   * Sorts `items[from … to − 1]` (in ascending order) by (day of the item, item): on numbers packing the day and
+   * the offset when they fit exactly, else with a comparator.
+   */
+  private sortByDay(from: number, to: number): void {
+    const { items, day } = this;
+    const m = to - from;
+    if (m < 2) return;
+    let dMin = Number.POSITIVE_INFINITY;
+    let dMax = Number.NEGATIVE_INFINITY;
+    for (let x = from; x < to; x++) {
+      const d = day[items[x] as number] as number;
+      if (d < dMin) dMin = d;
+      if (d > dMax) dMax = d;
+    }
+    const span = 2 ** Math.ceil(Math.log2(m + 1));
+    if (!((dMax - dMin + 1) * span <= 2 ** 53)) {
+      items.subarray(from, to).sort((a, b) => (day[a] as number) - (day[b] as number) || a - b);
+      return;
+    }
+    if (this.packed.length < m) {
+      this.packed = new Float64Array(2 * m);
+      this.group = new Int32Array(2 * m);
+    }
+    const { packed, group } = this;
+    for (let x = 0; x < m; x++) {
+      const j = items[from + x] as number;
+      group[x] = j;
+      packed[x] = ((day[j] as number) - dMin) * span + x;
+    }
+    const sorted = packed.subarray(0, m).sort();
+    for (let x = 0; x < m; x++) items[from + x] = group[(sorted[x] as number) % span] as number;
+  }
+
+  /**
    * Calls `visit` on the items of `key` whose day is in [fromDay, toDay], in (day, index) order. Returns the
    * number visited.
    */
@@ -103,10 +140,8 @@ export class DayGroups {
     const e = this.start[key + 1] as number;
     const { items, day } = this;
     if (this.sorted[key] === 0) {
-      // Items were filled in index order: a stable sort by day gives (day, index).
-      const group = Array.from(items.subarray(s, e));
-      group.sort((a, b) => (day[a] as number) - (day[b] as number) || a - b);
-      items.set(group, s);
+      // Items were filled in index order: (day, offset) orders like (day, index).
+      this.sortByDay(s, e);
       this.sorted[key] = 1;
     }
     let lo = s;
@@ -460,17 +495,46 @@ class EntryRuns {
       seen.add(tCur[j] as number);
     }
     this.currencies = [...seen];
+    const byDayValue = (a: number, b: number): number =>
+      (tDay[a] as number) - (tDay[b] as number) || (tValue[a] as number) - (tValue[b] as number) || a - b;
+    let packed = new Float64Array(64);
+    let group = new Int32Array(64);
     for (let k = 0; k < keyCount; k++) {
       const from = start[k] as number;
       const to = start[k + 1] as number;
-      if (to - from > 1) {
-        items
-          .subarray(from, to)
-          .sort(
-            (a, b) =>
-              (tDay[a] as number) - (tDay[b] as number) || (tValue[a] as number) - (tValue[b] as number) || a - b,
-          );
+      const m = to - from;
+      if (m < 2) continue;
+      // (day, value, offset) packed into one exact number when it fits (items are in index order: the offset
+      // orders like the index), sorted natively; else the comparator.
+      let dMin = Number.POSITIVE_INFINITY;
+      let dMax = Number.NEGATIVE_INFINITY;
+      let vMax = 0;
+      let integral = true;
+      for (let x = from; x < to; x++) {
+        const j = items[x] as number;
+        const d = tDay[j] as number;
+        const v = tValue[j] as number;
+        if (d < dMin) dMin = d;
+        if (d > dMax) dMax = d;
+        if (v > vMax) vMax = v;
+        if (!(v >= 0 && Number.isInteger(v))) integral = false;
       }
+      const span = 2 ** Math.ceil(Math.log2(m + 1));
+      if (!integral || !((dMax - dMin + 1) * (vMax + 1) * span <= 2 ** 53)) {
+        items.subarray(from, to).sort(byDayValue);
+        continue;
+      }
+      if (packed.length < m) {
+        packed = new Float64Array(2 * m);
+        group = new Int32Array(2 * m);
+      }
+      for (let x = 0; x < m; x++) {
+        const j = items[from + x] as number;
+        group[x] = j;
+        packed[x] = (((tDay[j] as number) - dMin) * (vMax + 1) + (tValue[j] as number)) * span + x;
+      }
+      const sorted = packed.subarray(0, m).sort();
+      for (let x = 0; x < m; x++) items[from + x] = group[(sorted[x] as number) % span] as number;
     }
     this.day = new Int32Array(n);
     this.value = new Float64Array(n);

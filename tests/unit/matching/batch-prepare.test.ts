@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decisionOrder, idSortKey, OptionTable } from '../../../shared/domain/matching/assign.ts';
-import { CodeInterner, Interner, sortByInstant } from '../../../shared/domain/matching/batch-columns.ts';
+import { CodeInterner, DayGroups, Interner, sortByInstant } from '../../../shared/domain/matching/batch-columns.ts';
 import { epochMs, instantMs } from '../../../shared/domain/matching/dates.ts';
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -131,6 +131,35 @@ describe('id sort keys', () => {
         const keys = Float64Array.from(ids, idSortKey);
         expect(Array.from(decisionOrder(table, keys))).toEqual(Array.from(decisionOrder(table)));
       }),
+    );
+  });
+});
+
+describe('DayGroups', () => {
+  it('visits the items of a key in a day window in (day, index) order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -1, max: 3 }), fc.integer({ min: 19_000, max: 19_040 })), {
+          maxLength: 80,
+        }),
+        fc.integer({ min: 19_000, max: 19_040 }),
+        fc.integer({ min: 0, max: 20 }),
+        (items, from, width) => {
+          const keys = Int32Array.from(items, ([k]) => k);
+          const days = Int32Array.from(items, ([, d]) => d);
+          const groups = new DayGroups(keys, 4, days);
+          for (let key = 0; key < 4; key++) {
+            const seen: number[] = [];
+            groups.range(key, from, from + width, (i) => seen.push(i));
+            const expected = items
+              .map(([k, d], i) => ({ k, d, i }))
+              .filter(({ k, d }) => k === key && d >= from && d <= from + width)
+              .sort((a, b) => a.d - b.d || a.i - b.i)
+              .map(({ i }) => i);
+            expect(seen).toEqual(expected);
+          }
+        },
+      ),
     );
   });
 });
