@@ -2,17 +2,17 @@
  * One-off data migrations for a deployed stack: `npx tsx infra/migrate.ts <main table name>` with the AWS
  * credentials of the account (the local cloud runs them by itself at start). Each is idempotent and records
  * that it ran in the table.
- * - open-receipts-index-v1: receipts stored before the open-receipts index (gsi3) get its keys, so online
- *   matching sees them as candidates and rivals.
+ * - open-receipts-index-v1 / open-transactions-index-v1: receipts and card transactions stored before the open
+ *   indexes (gsi3 / gsi4) get their keys, so online matching sees them as candidates and rivals.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backfillOpenReceipts } from '../shared/adapters/dynamodb/open-receipts.ts';
+import { backfillOpenItems } from '../shared/adapters/dynamodb/open-items.ts';
 
 const table = process.argv[2];
 if (!table) {
   process.stderr.write('usage: npx tsx infra/migrate.ts <main table name>\n');
   process.exit(2);
 }
-const marked = await backfillOpenReceipts(DynamoDBDocumentClient.from(new DynamoDBClient({})), table);
-process.stdout.write(`open-receipts index: ${marked} receipt(s) marked\n`);
+const marked = await backfillOpenItems(DynamoDBDocumentClient.from(new DynamoDBClient({})), table);
+process.stdout.write(`open indexes: ${marked} item(s) marked\n`);

@@ -10,7 +10,7 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backfillExpenseIndex } from '../../shared/adapters/dynamodb/expenses.ts';
-import { backfillOpenReceipts } from '../../shared/adapters/dynamodb/open-receipts.ts';
+import { backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
 import { topology } from '../topology.ts';
 import { dlqEnvName, envName, type QueueSpec } from '../topology-types.ts';
 
@@ -108,7 +108,7 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
       await addMissingIndexes(clients.ddb, TableName, spec.indexes);
     }
     // Receipts stored before the open-receipts index get its keys (once per data directory).
-    if (logical === 'main') await backfillOpenReceipts(DynamoDBDocumentClient.from(clients.ddb), TableName);
+    if (logical === 'main') await backfillOpenItems(DynamoDBDocumentClient.from(clients.ddb), TableName);
     env[envName('table', logical)] = TableName;
   }
 

@@ -91,7 +91,13 @@ const txItem = (id: string, s: Seeded, receiptId: string | null) => {
     entity: 'CardTransaction',
     gsi1pk: `C#${CO}#EMP#${s.employee}#CARDTX`,
     gsi1sk: `${at}#${id}`,
-    ...(receiptId ? { receiptId } : { gsi2pk: `C#${CO}#MISSING`, gsi2sk: `${postedAt}#${id}` }),
+    ...(receiptId
+      ? { receiptId }
+      : {
+          gsi2pk: `C#${CO}#MISSING`,
+          gsi2sk: `${postedAt}#${id}`,
+          ...keys.openTransactionsByEmployee(CO, s.employee, at, id),
+        }),
     companyId: CO,
     id,
     employeeId: s.employee,

@@ -4,7 +4,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
-import { backfillOpenReceipts } from '../../shared/adapters/dynamodb/open-receipts.ts';
+import { backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
@@ -262,6 +262,21 @@ describe('open-receipts index (what online matching reads for rival receipts)', 
       (r) => r.id,
     );
   const extraction = { vendor: 'Amazon', date: '2026-05-04', total: '90.00', currency: 'EUR', taxes: [] };
+  const charges = async (companyId: string) =>
+    (await store.transactionsNear(companyId, 'u1', '2026-04-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z')).map(
+      (t) => t.id,
+    );
+
+  it('holds a charge while it has no receipt; a sum undone puts every part back', async () => {
+    const co = company();
+    const [a, b] = [charge(co, 'a', '40.00'), charge(co, 'b', '50.00', '2026-05-06')];
+    for (const t of [a, b]) await store.recordTransaction(t);
+    await putReceipt(co, 'r-sum');
+    expect(await store.linkGroup(co, group(['r-sum'], [a, b]))).toBe(true);
+    expect(await charges(co)).toEqual([]);
+    await store.unlink(co, 'r-sum', 'u_finance', '2026-05-10T00:00:00.000Z');
+    expect(await charges(co)).toEqual(['a', 'b']);
+  });
 
   it('holds a receipt while it is extracted and not linked: in on extraction, out on link, back on unlink', async () => {
     const co = company();
@@ -277,12 +292,15 @@ describe('open-receipts index (what online matching reads for rival receipts)', 
     expect(await near(co)).toEqual(['r1']);
     const t = charge(co, 't1', '90.00');
     await store.recordTransaction(t);
+    expect(await charges(co)).toEqual(['t1']);
     expect(await store.linkGroup(co, group(['r1'], [t]))).toBe(true);
     expect(await near(co)).toEqual([]);
+    expect(await charges(co)).toEqual([]);
     const raw = await doc.send(new GetCommand({ TableName: table, Key: keys.receipt(co, 'r1'), ConsistentRead: true }));
     expect(raw.Item?.gsi3pk).toBeUndefined();
     await store.unlink(co, 'r1', 'u_finance', '2026-05-10T00:00:00.000Z');
     expect(await near(co)).toEqual(['r1']);
+    expect(await charges(co)).toEqual(['t1']);
     // Sent back for another reading: not a candidate until it is extracted again.
     await receipts.transition(co, 'r1', { from: 'EXTRACTED', to: 'RECEIVED', patch: {}, history: history('RECEIVED') });
     expect(await near(co)).toEqual([]);
@@ -308,14 +326,39 @@ describe('open-receipts index (what online matching reads for rival receipts)', 
         },
       }),
     );
-    // The local cloud already ran the migration at start: it runs again only without its marker.
-    const marker = { pk: 'MIGRATIONS', sk: 'open-receipts-index-v1' };
-    expect((await doc.send(new GetCommand({ TableName: table, Key: marker }))).Item).toBeDefined();
-    expect(await backfillOpenReceipts(doc, table)).toBe(0);
+    // A charge stored before the open-charges index.
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `C#${co}#CARDTX#old-tx`,
+          sk: 'TX',
+          entity: 'CardTransaction',
+          gsi1pk: `C#${co}#EMP#u1#CARDTX`,
+          gsi1sk: '2026-05-04T10:00:00.000Z#old-tx',
+          companyId: co,
+          id: 'old-tx',
+          employeeId: 'u1',
+          merchantName: 'AMZN Mktp FR',
+          mcc: '5942',
+          amountMinor: '9000',
+          currency: 'EUR',
+          authorizedAt: '2026-05-04T10:00:00.000Z',
+          postedAt: '2026-05-04T18:00:00.000Z',
+          cardLast4: '4242',
+        },
+      }),
+    );
+    // The local cloud already ran the migrations at start: they run again only without their markers.
+    const markers = ['open-receipts-index-v1', 'open-transactions-index-v1'].map((sk) => ({ pk: 'MIGRATIONS', sk }));
+    for (const Key of markers) expect((await doc.send(new GetCommand({ TableName: table, Key }))).Item).toBeDefined();
+    expect(await backfillOpenItems(doc, table)).toBe(0);
     expect(await near(co)).toEqual([]);
-    await doc.send(new DeleteCommand({ TableName: table, Key: marker }));
-    expect(await backfillOpenReceipts(doc, table)).toBeGreaterThanOrEqual(1);
+    expect(await charges(co)).toEqual([]);
+    for (const Key of markers) await doc.send(new DeleteCommand({ TableName: table, Key }));
+    expect(await backfillOpenItems(doc, table)).toBeGreaterThanOrEqual(2);
     expect(await near(co)).toEqual(['old-open']);
-    expect(await backfillOpenReceipts(doc, table)).toBe(0);
+    expect(await charges(co)).toEqual(['old-tx']);
+    expect(await backfillOpenItems(doc, table)).toBe(0);
   });
 });

@@ -32,6 +32,14 @@ export const keys = {
     gsi3pk: `C#${companyId}#EMP#${employeeId}#OPENRCPT`,
     gsi3sk: `${receivedAt}#${receiptId}`,
   }),
+  /**
+   * gsi4 (on card transactions): an employee's open charges (no receipt, not a retired authorization slot) by
+   * authorization time. Sparse like the open receipts: the matcher's candidates without the linked history.
+   */
+  openTransactionsByEmployee: (companyId: string, employeeId: string, authorizedAt: string, transactionId: string) => ({
+    gsi4pk: `C#${companyId}#EMP#${employeeId}#OPENTX`,
+    gsi4sk: `${authorizedAt}#${transactionId}`,
+  }),
   quarantine: (companyId: string | null, at: string, mailId: string) => ({
     pk: companyId ? `C#${companyId}#QUARANTINE` : 'UNROUTED#QUARANTINE',
     sk: `${at}#${mailId}`,

@@ -17,7 +17,7 @@ import type {
   RefundOfLink,
 } from '../../ports/match-store.ts';
 import { keys, stripKeys } from './keys.ts';
-import { reopenReceipt } from './open-receipts.ts';
+import { reopenReceipt } from './open-items.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -62,6 +62,12 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   ...(item.capturedBy ? { capturedBy: String(item.capturedBy) } : {}),
   ...(item.authorizationId ? { authorizationId: String(item.authorizationId) } : {}),
 });
+
+/** The open-charges index values of an update (`:opk`, `:osk`), for a charge whose receipt link is removed. */
+const openTxValues = (companyId: string, employeeId: string, authorizedAt: string, id: string) => {
+  const k = keys.openTransactionsByEmployee(companyId, employeeId, authorizedAt, id);
+  return { ':opk': k.gsi4pk, ':osk': k.gsi4sk };
+};
 
 /** Where a transaction's missing-receipt marker is (recordTransaction keys it by the posting time, else auth). */
 /** A refund waiting for its purchase (one small partition per employee, usually empty). */
@@ -207,18 +213,17 @@ export const makeDynamoMatchStore = (
                 Update: {
                   TableName: table,
                   Key: txKey(companyId, t.id),
+                  // Open again: back in the missing list (money that moved) and in the open-charges index.
                   UpdateExpression:
                     t.amount.minor > 0n
-                      ? 'REMOVE receiptId, receiptIds SET gsi2pk = :gpk, gsi2sk = :gsk'
-                      : 'REMOVE receiptId, receiptIds',
-                  ...(t.amount.minor > 0n
-                    ? {
-                        ExpressionAttributeValues: {
-                          ':gpk': `C#${companyId}#MISSING`,
-                          ':gsk': `${t.postedAt ?? t.authorizedAt}#${t.id}`,
-                        },
-                      }
-                    : {}),
+                      ? 'REMOVE receiptId, receiptIds SET gsi2pk = :gpk, gsi2sk = :gsk, gsi4pk = :opk, gsi4sk = :osk'
+                      : 'REMOVE receiptId, receiptIds SET gsi4pk = :opk, gsi4sk = :osk',
+                  ExpressionAttributeValues: {
+                    ...(t.amount.minor > 0n
+                      ? { ':gpk': `C#${companyId}#MISSING`, ':gsk': `${t.postedAt ?? t.authorizedAt}#${t.id}` }
+                      : {}),
+                    ...openTxValues(companyId, t.employeeId, t.authorizedAt, t.id),
+                  },
                 },
               },
               ...(t.amount.minor > 0n
@@ -261,11 +266,12 @@ export const makeDynamoMatchStore = (
       const res = await ddb.send(
         new QueryCommand({
           TableName: table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          // The open charges only (sparse index); the receipt link is checked again on what it returns.
+          IndexName: 'gsi4',
+          KeyConditionExpression: 'gsi4pk = :pk AND gsi4sk BETWEEN :from AND :to',
           FilterExpression: 'attribute_not_exists(receiptId)',
           ExpressionAttributeValues: {
-            ':pk': `C#${companyId}#EMP#${employeeId}#CARDTX`,
+            ':pk': keys.openTransactionsByEmployee(companyId, employeeId, '', '').gsi4pk,
             ':from': from,
             ':to': `${to}~`,
           },
@@ -335,6 +341,7 @@ export const makeDynamoMatchStore = (
               entity: 'CardTransaction',
               gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
               gsi1sk: `${tx.authorizedAt}#${tx.id}`,
+              ...keys.openTransactionsByEmployee(tx.companyId, tx.employeeId, tx.authorizedAt, tx.id),
               ...(missing ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` } : {}),
               ...(tx.pending ? { pending: true } : {}),
               ...(tx.authorizationId ? { authorizationId: tx.authorizationId } : {}),
@@ -436,7 +443,7 @@ export const makeDynamoMatchStore = (
           Update: {
             TableName: table,
             Key: txKey(companyId, slotId),
-            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${follows ? ', receiptId' : ''}`,
+            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk, gsi4pk, gsi4sk${follows ? ', receiptId' : ''}`,
             ConditionExpression: follows
               ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
               : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -475,7 +482,7 @@ export const makeDynamoMatchStore = (
                   Update: {
                     TableName: table,
                     Key: txKey(companyId, capture.id),
-                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
                     ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
                     ExpressionAttributeValues: { ':rid': receiptId },
                   },
@@ -516,7 +523,7 @@ export const makeDynamoMatchStore = (
           Update: {
             TableName: table,
             Key: txKey(companyId, slotId),
-            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk${receiptId ? ', receiptId' : ''}`,
+            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk, gsi4pk, gsi4sk${receiptId ? ', receiptId' : ''}`,
             ConditionExpression: receiptId
               ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
               : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -570,7 +577,7 @@ export const makeDynamoMatchStore = (
                   Update: {
                     TableName: table,
                     Key: txKey(companyId, link.transactionId),
-                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
                     ConditionExpression: 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
                     ExpressionAttributeValues: { ':rid': receiptId },
                   },
@@ -627,8 +634,8 @@ export const makeDynamoMatchStore = (
             Key: txKey(companyId, t.id),
             UpdateExpression:
               group.receiptIds.length > 1
-                ? 'SET receiptId = :rid, receiptIds = :rids REMOVE gsi2pk, gsi2sk'
-                : 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk',
+                ? 'SET receiptId = :rid, receiptIds = :rids REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk'
+                : 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
             // A retired authorization slot (its capture arrived) never takes a receipt.
             ConditionExpression:
               'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -728,6 +735,7 @@ export const makeDynamoMatchStore = (
       const tx = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, current.transactionId) }));
       const postedAt = String(tx.Item?.postedAt ?? '');
       const employeeId = String(tx.Item?.employeeId ?? '');
+      const authorizedAt = String(tx.Item?.authorizedAt ?? '');
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -750,10 +758,11 @@ export const makeDynamoMatchStore = (
               Update: {
                 TableName: table,
                 Key: txKey(companyId, current.transactionId),
-                UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk',
+                UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk, gsi4pk = :opk, gsi4sk = :osk',
                 ExpressionAttributeValues: {
                   ':gpk': `C#${companyId}#MISSING`,
                   ':gsk': `${postedAt}#${current.transactionId}`,
+                  ...openTxValues(companyId, employeeId, authorizedAt, current.transactionId),
                 },
               },
             },

@@ -9,7 +9,7 @@ import {
 import type { Receipt, ReceiptHistoryEntry } from '../../domain/receipts/receipt.ts';
 import { ConcurrentUpdateError, type ReceiptRepository } from '../../ports/receipt-repository.ts';
 import { decodeCursor, encodeCursor, InvalidCursorError, keys, stripKeys } from './keys.ts';
-import { markOpen, openReceiptKeys } from './open-receipts.ts';
+import { markOpen, openReceiptKeys } from './open-items.ts';
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
