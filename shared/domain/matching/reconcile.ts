@@ -557,13 +557,26 @@ export const reconcile = (
       else if (tPost[j] === authDay && before <= daysBefore + 5) date = 0.55;
       else return null;
     }
-    const sim = memo.similarityOfIds(rMid[i] as number, tMid[j] as number);
-    if (amount <= 0.25 && sim < 0.8) return null;
     const rc = rCardAny[i] as number;
     const tc = tCard[j] as number;
     const card = rc >= 0 && tc >= 0 ? (rc === tc ? 1 : 0) : 0.5;
     const penalty = rc >= 0 && tc >= 0 && rc !== tc ? 0.25 : 0;
     const employee = rEmp[i] === -1 ? 0.5 : 1;
+    if (floor > 0) {
+      // The score with the best possible similarity (1; the sum and its rounding only grow with it): below the
+      // maxPairs-th best score kept so far, the pair cannot be kept (see the selection after the candidates).
+      const most =
+        WEIGHTS.amount * amount +
+        WEIGHTS.date * date +
+        WEIGHTS.merchant * 1 +
+        WEIGHTS.card * card +
+        WEIGHTS.employee * employee +
+        0 -
+        penalty;
+      if (Math.round(Math.min(1, Math.max(0, most)) * 10_000) / 10_000 < floor) return null;
+    }
+    const sim = memo.similarityOfIds(rMid[i] as number, tMid[j] as number);
+    if (amount <= 0.25 && sim < 0.8) return null;
     const raw =
       WEIGHTS.amount * amount +
       WEIGHTS.date * date +
@@ -615,8 +628,13 @@ export const reconcile = (
   let pairScore = new Float64Array(256);
   let pairTx = new Int32Array(256);
   let nPairs = 0;
-  /** The maxPairs best scores of the receipt being scored, best first (kthBest's buffer). */
+  /** The maxPairs best scores of the receipt being scored, best first (kthBest's buffer, then the running best). */
   const best = new Float64Array(maxPairs);
+  /**
+   * Once the receipt has maxPairs pairs: the maxPairs-th best score among them. A later pair scoring below it is not
+   * among the maxPairs kept (the cut only rises), so scoreOnColumns drops it before looking its merchants up.
+   */
+  let floor = 0;
   let current = 0;
   let sums = false;
   const consider = (j: number): void => {
@@ -639,6 +657,16 @@ export const reconcile = (
     pairScore[nPairs] = score;
     pairTx[nPairs] = j;
     nPairs++;
+    // The maxPairs best scores so far, best first; from maxPairs pairs on, the worst of them is the floor.
+    if (score > (best[maxPairs - 1] as number)) {
+      let y = maxPairs - 1;
+      while (y > 0 && (best[y - 1] as number) < score) {
+        best[y] = best[y - 1] as number;
+        y--;
+      }
+      best[y] = score;
+      if (nPairs >= maxPairs) floor = best[maxPairs - 1] as number;
+    }
   };
   // Receipts are scored grouped by owner (in the transactions' employee order), then by card, then the others:
   // consecutive receipts then read neighbouring columns. The options do not depend on this order (the assignment
@@ -682,6 +710,8 @@ export const reconcile = (
     current = i;
     nPairs = 0;
     nParts = 0;
+    best.fill(Number.NEGATIVE_INFINITY);
+    floor = 0;
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
     sums = rSums[i] === 1;
