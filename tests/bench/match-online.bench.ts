@@ -405,9 +405,10 @@ table created from the topology. Target (issue 6): one new receipt matched onlin
 The match function's handler (\`functions/match/handler-core.ts\`: zod parsing of the EventBridge envelope, then
 \`matchReceipt\` / \`matchTransaction\` with the DynamoDB match store), one event at a time, from the call to the
 returned result: the receipt's consistent read and, in parallel with it (from the event's employee and date,
-checked against the stored receipt), the index queries (the employee's unlinked transactions around the receipt's
-date and the unlinked receipts that may compete or sum with it), the planning (batch scoring, sum shapes and assignment over
-that neighbourhood), and the conditional link transaction or the suggestions write. Publishing is to an in-process
+checked against the stored receipt), the index queries (the employee's open transactions around the receipt's
+date and the open receipts that may compete or sum with it, each read from a sparse index of open items), the planning
+(batch scoring, sum shapes and assignment over that neighbourhood), and the conditional link transaction or the
+suggestions write. Publishing is to an in-process
 recorder: the PutEvents call to the bus is not included. ${WARMUP} warm-up events per kind are not counted.
 
 ## Data
@@ -415,8 +416,9 @@ recorder: the PutEvents call to the bus is not included. ${WARMUP} warm-up event
 ${EMPLOYEES} employees, ${DAYS} days of history, ${PER_DAY} card payments per working day each (≈ ${perEmployeeTx} per
 employee), ${items.length} items: payments mostly linked to their receipt (65 % of the last 3 weeks, 94 % before),
 ${waitingTx} payments still waiting for a receipt, ${waitingReceipts} receipts still waiting for a payment. A receipt's
-candidate window (31 days before, 22 after its date) holds ≈ ${Math.round((53 * 5 * PER_DAY) / 7)} of the employee's payments in the index
-range, of which the unlinked ones come back; its rival window ≈ ${Math.round((113 * 5 * PER_DAY) / 7)} receipts, the unlinked ones come back.
+candidate window (31 days before, 22 after its date) holds ≈ ${Math.round((53 * 5 * PER_DAY) / 7)} of the employee's payments and its rival
+window (by reception, 60 days before to 113 after) ≈ ${Math.round((173 * 5 * PER_DAY) / 7)} receipts; the open-items indexes hold only the unlinked
+ones, which is all the queries read (before them, the queries read the whole windows and filtered).
 New receipts: 70 % for a new payment of the last 10 days, 10 % a split shipment charged in two parts, 20 % with no
 payment (suggestions only). New captures: 60 % with a receipt already read.
 
