@@ -92,6 +92,24 @@ const writeOnce = async (write: () => Promise<unknown>): Promise<boolean> => {
   }
 };
 
+/** Only what the matcher reads of a receipt (receipts carry their whole extraction: line items, confidences…). */
+const RECEIPT_PROJECTION = {
+  ProjectionExpression: '#id, #co, #emp, #x.#vendor, #x.#date, #x.#total, #x.#cur, #x.#last4, #link, #refused',
+  ExpressionAttributeNames: {
+    '#link': 'link',
+    '#id': 'id',
+    '#co': 'companyId',
+    '#emp': 'employeeId',
+    '#x': 'extraction',
+    '#vendor': 'vendor',
+    '#date': 'date',
+    '#total': 'total',
+    '#cur': 'currency',
+    '#last4': 'cardLast4',
+    '#refused': 'refusedTransactionIds',
+  },
+};
+
 /** The matcher's view of a stored receipt; null until it has a date and a total. */
 const toReceipt = (item: Record<string, unknown>): OnlineReceipt | null => {
   const r = stripKeys<Receipt & { link?: MatchLink; refusedTransactionIds?: string[] }>(item);
@@ -252,7 +270,12 @@ export const makeDynamoMatchStore = (
   return {
     async receipt(companyId, receiptId) {
       const res = await ddb.send(
-        new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+        new GetCommand({
+          TableName: table,
+          Key: keys.receipt(companyId, receiptId),
+          ConsistentRead: true,
+          ...RECEIPT_PROJECTION,
+        }),
       );
       return res.Item ? toReceipt(res.Item) : null;
     },
@@ -302,22 +325,8 @@ export const makeDynamoMatchStore = (
         // The index holds open receipts only (months of linked ones stay out of the read); status and link are
         // checked again on what it returns.
         FilterExpression: '#status = :extracted AND attribute_not_exists(#link)',
-        // Only what the matcher reads (receipts carry their whole extraction: line items, confidences…).
-        ProjectionExpression: '#id, #co, #emp, #x.#vendor, #x.#date, #x.#total, #x.#cur, #x.#last4, #link, #refused',
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#link': 'link',
-          '#id': 'id',
-          '#co': 'companyId',
-          '#emp': 'employeeId',
-          '#x': 'extraction',
-          '#vendor': 'vendor',
-          '#date': 'date',
-          '#total': 'total',
-          '#cur': 'currency',
-          '#last4': 'cardLast4',
-          '#refused': 'refusedTransactionIds',
-        },
+        ...RECEIPT_PROJECTION,
+        ExpressionAttributeNames: { ...RECEIPT_PROJECTION.ExpressionAttributeNames, '#status': 'status' },
         ExpressionAttributeValues: {
           ':pk': keys.openReceiptsByEmployee(companyId, employeeId, '', '').gsi3pk,
           ':from': from,
