@@ -176,6 +176,34 @@ export const reconcile = (
   const rSums = new Uint8Array(nR);
   /** The id of the receipt's normalized vendor in `memo`. */
   const rMid = new Int32Array(nR);
+  // The transactions' columns are allocated here, with the receipts' ones: typed arrays count as external memory,
+  // and allocating them in one burst starts one garbage collection cycle instead of one per phase.
+  /** Authorization instants and employee ids by input index (temporaries of the sort below). */
+  const authMs = new Float64Array(nT);
+  const txEmp = new Int32Array(nT);
+  /** Position x holds transaction order[x]; transaction j is at position pos[j]. */
+  const order = new Int32Array(nT);
+  const pos = new Int32Array(nT);
+  /** The id of the charge's normalized descriptor in `memo`. */
+  const tMid = new Int32Array(nT);
+  const txEmpAt = new Int32Array(nT);
+  const tDay = new Int32Array(nT);
+  /** The merchant-local days the authorization can fall on (`localDaySpan`): [tLo, tHi]. */
+  const tLo = new Int32Array(nT);
+  const tHi = new Int32Array(nT);
+  const tPost = new Int32Array(nT);
+  /** The index of the charge's MCC among the distinct MCCs (the per-MCC columns below). */
+  const tMcc = new Int32Array(nT);
+  const tMs = new Float64Array(nT);
+  /** 1 when every amount of the charge is small enough for exact float arithmetic (see scoreOnColumns). */
+  const tColumns = new Uint8Array(nT);
+  const tAbs = new Float64Array(nT);
+  const tNeg = new Uint8Array(nT);
+  const tCur = new Int32Array(nT);
+  const tMAbs = new Float64Array(nT);
+  const tMNeg = new Uint8Array(nT);
+  const tMCur = new Int32Array(nT);
+  const tCard = new Int32Array(nT);
   // A batch holds a few hundred distinct dates: each is parsed once.
   const days = new Map<string, number>();
   for (let i = 0; i < nR; i++) {
@@ -226,8 +254,6 @@ export const reconcile = (
   // Transactions are prepared in employee and time order: a receipt's candidates are one employee's charges of a
   // few weeks, a contiguous run of the columns below. Their keys follow this order; ids still break every tie, so
   // the decisions do not depend on it. Position x holds transaction order[x]; transaction j is at position pos[j].
-  const authMs = new Float64Array(nT);
-  const txEmp = new Int32Array(nT);
   for (let j = 0; j < nT; j++) {
     const t = transactions[j] as MatchTransaction;
     authMs[j] = instantMs(t.authorizedAt);
@@ -250,7 +276,6 @@ export const reconcile = (
     rankStart[r + 1] = (rankStart[r + 1] as number) + 1;
   }
   for (let r = 0; r < rankCount; r++) rankStart[r + 1] = (rankStart[r + 1] as number) + (rankStart[r] as number);
-  const order = new Int32Array(nT);
   const rankFill = rankStart.slice(0, rankCount);
   for (let j = 0; j < nT; j++) {
     const r = empRank[txEmp[j] as number] as number;
@@ -260,7 +285,6 @@ export const reconcile = (
   sortByInstant(order, rankStart, authMs, (a, b) =>
     compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id),
   );
-  const pos = new Int32Array(nT);
   for (let x = 0; x < nT; x++) pos[order[x] as number] = x;
   /** The transaction at position x. */
   const txAt = (x: number): MatchTransaction => transactions[order[x] as number] as MatchTransaction;
@@ -268,26 +292,6 @@ export const reconcile = (
   const txIds: string[] = new Array(nT);
   // Prepared transactions are built on demand (`pt(x)`): most charges are only ever read on the columns.
   const pts: (BatchTransaction | undefined)[] = new Array(nT);
-  /** The id of the charge's normalized descriptor in `memo`. */
-  const tMid = new Int32Array(nT);
-  const txEmpAt = new Int32Array(nT);
-  const tDay = new Int32Array(nT);
-  /** The merchant-local days the authorization can fall on (`localDaySpan`): [tLo, tHi]. */
-  const tLo = new Int32Array(nT);
-  const tHi = new Int32Array(nT);
-  const tPost = new Int32Array(nT);
-  /** The index of the charge's MCC among the distinct MCCs (the per-MCC columns below). */
-  const tMcc = new Int32Array(nT);
-  const tMs = new Float64Array(nT);
-  /** 1 when every amount of the charge is small enough for exact float arithmetic (see scoreOnColumns). */
-  const tColumns = new Uint8Array(nT);
-  const tAbs = new Float64Array(nT);
-  const tNeg = new Uint8Array(nT);
-  const tCur = new Int32Array(nT);
-  const tMAbs = new Float64Array(nT);
-  const tMNeg = new Uint8Array(nT);
-  const tMCur = new Int32Array(nT);
-  const tCard = new Int32Array(nT);
   /** Per employee id: its transactions are [empFrom, empTo) (empty when it has none). */
   const empFrom = new Int32Array(employees.size);
   const empTo = new Int32Array(employees.size);
