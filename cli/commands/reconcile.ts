@@ -2,6 +2,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { isPlainInstant } from '../../shared/domain/matching/dates.ts';
 import {
   defaultMatchOptions,
   type MatchOptions,
@@ -218,33 +219,6 @@ const isCalendarDate = (v: string): boolean => {
 const isInstant = (v: unknown): v is string =>
   typeof v === 'string' &&
   (isPlainInstant(v) || (ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v))));
-/** Two digits of `v` at `at` as a number (NaN when one is not a digit). */
-const two = (v: string, at: number): number => {
-  const a = v.charCodeAt(at) - 48;
-  const b = v.charCodeAt(at + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : Number.NaN;
-};
-/**
- * `YYYY-MM-DDTHH:MM:SSZ` with every field in range and a day up to 28 (valid in every month): the common form,
- * which `ISO_INSTANT` matches and Date.parse accepts, checked without either (millions of lines in a batch).
- */
-const isPlainInstant = (v: string): boolean =>
-  v.length === 20 &&
-  v.charCodeAt(4) === 45 &&
-  v.charCodeAt(7) === 45 &&
-  v.charCodeAt(10) === 84 &&
-  v.charCodeAt(13) === 58 &&
-  v.charCodeAt(16) === 58 &&
-  v.charCodeAt(19) === 90 &&
-  two(v, 0) >= 0 &&
-  two(v, 2) >= 0 &&
-  two(v, 5) >= 1 &&
-  two(v, 5) <= 12 &&
-  two(v, 8) >= 1 &&
-  two(v, 8) <= 28 &&
-  two(v, 11) <= 23 &&
-  two(v, 14) <= 59 &&
-  two(v, 17) <= 59;
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isDecimal = (v: unknown): v is string => typeof v === 'string' && DECIMAL.test(v);
 const isCurrency = (v: unknown): v is string => typeof v === 'string' && CURRENCY.test(v);
