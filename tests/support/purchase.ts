@@ -12,7 +12,13 @@ import {
 import { authorizationSlotId } from '../../shared/domain/matching/online.ts';
 import { sendMail } from './api-client.ts';
 
-const letters = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPRSTUVZ'[randomInt(22)]).join('');
+/**
+ * Random letters for merchant names. Without B, H, O and W, so that a name can never hold a word the extractor
+ * takes for a receipt's header rather than its merchant (HTTP, WWW, THANK, PHONE, ORDER, TABLE, BILL…): one CI run
+ * drew "HTTPVIG HTAMVG", which reads as no vendor and left the receipt at a suggestion.
+ */
+const ALPHABET = 'ACDEFGIJKLMNPRSTUVZ';
+const letters = (n: number) => Array.from({ length: n }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 
 /**
  * A purchase by Alice that nobody else in the suite makes: its own merchant and amount (26 € to 45 €: above the
