@@ -268,11 +268,14 @@ describe('weekly card cash out', () => {
     const before = (await api.get<CashOut>(`/reports/cash-out?from=${from}&to=${to}`, tokens.finance)).body;
     const p = purchase();
     await cardPayment(apiUrl, p);
+    // The approval and the capture reach the report through different events, in either order: wait for both.
     const after = await api.eventually(async () => {
       const r = (await api.get<CashOut>(`/reports/cash-out?from=${from}&to=${to}`, tokens.finance)).body;
-      return total(r, 'captured') - total(before, 'captured') >= p.cents ? r : undefined;
+      const captured = total(r, 'captured') - total(before, 'captured') >= p.cents;
+      return captured && total(r, 'authorized') - total(before, 'authorized') >= p.cents ? r : undefined;
     });
     expect(total(after, 'authorized') - total(before, 'authorized')).toBeGreaterThanOrEqual(p.cents);
+    expect(total(after, 'captured') - total(before, 'captured')).toBeGreaterThanOrEqual(p.cents);
     const csv = await fetch(`${apiUrl}/reports/cash-out?from=${from}&to=${to}&format=csv`, {
       headers: { authorization: `Bearer ${tokens.finance}` },
     });
