@@ -96,6 +96,7 @@ const txItem = (id: string, s: Seeded, receiptId: string | null) => {
       : {
           gsi2pk: `C#${CO}#MISSING`,
           gsi2sk: `${postedAt}#${id}`,
+          ...keys.missingReceiptsByEmployee(CO, s.employee, postedAt, id),
           ...keys.openTransactionsByEmployee(CO, s.employee, at, id),
         }),
     companyId: CO,

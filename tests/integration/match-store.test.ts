@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeDynamoCardDirectory } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
 import { backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
@@ -70,14 +71,24 @@ const putReceipt = (companyId: string, id: string) =>
     }),
   );
 
-const marker = async (companyId: string, t: OnlineTransaction) =>
+/** The employee's charges still missing their receipt (gsi3 on card transactions: what the card lock reads). */
+const missingOf = async (companyId: string, employeeId = 'u1') =>
   (
     await doc.send(
-      new GetCommand({
+      new QueryCommand({
         TableName: table,
-        Key: { pk: `C#${companyId}#EMP#u1#MISSING`, sk: `${t.postedAt}#${t.id}` },
-        ConsistentRead: true,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.missingReceiptsByEmployee(companyId, employeeId, '', '').gsi3pk },
       }),
+    )
+  ).Items?.map((i) => String(i.id)) ?? [];
+
+/** The stored card transaction item (its index keys included). */
+const rawTx = async (companyId: string, id: string) =>
+  (
+    await doc.send(
+      new GetCommand({ TableName: table, Key: { pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' }, ConsistentRead: true }),
     )
   ).Item;
 
@@ -116,7 +127,8 @@ describe('DynamoDB match store: sums under concurrency', () => {
     const ts = won.flatMap((g) => g.transactions.map((t) => t.id));
     expect(new Set(rs).size).toBe(rs.length);
     expect(new Set(ts).size).toBe(ts.length);
-    // Both sides of every winner written, markers gone; every loser left nothing behind.
+    // Both sides of every winner written, out of the missing-receipt index; every loser left nothing behind.
+    const missing = await missingOf(co);
     for (const g of won) {
       for (const rid of g.receiptIds) {
         const r = await store.receipt(co, rid);
@@ -125,12 +137,12 @@ describe('DynamoDB match store: sums under concurrency', () => {
       }
       for (const t of g.transactions) {
         expect((await store.transaction(co, t.id))?.receiptId).toBe(g.receiptIds[0]);
-        expect(await marker(co, t)).toBeUndefined();
+        expect(missing).not.toContain(t.id);
       }
     }
     for (const t of txs.filter((x) => !ts.includes(x.id))) {
       expect((await store.transaction(co, t.id))?.receiptId).toBeNull();
-      expect(await marker(co, t)).toBeDefined();
+      expect(missing).toContain(t.id);
     }
   });
 
@@ -152,8 +164,7 @@ describe('DynamoDB match store: sums under concurrency', () => {
       'a',
       'b',
     ]);
-    expect(await marker(co, a)).toBeDefined();
-    expect(await marker(co, b)).toBeDefined();
+    expect(await missingOf(co)).toEqual(['a', 'b']);
   });
 });
 
@@ -360,5 +371,100 @@ describe('open-receipts index (what online matching reads for rival receipts)', 
     expect(await near(co)).toEqual(['old-open']);
     expect(await charges(co)).toEqual(['old-tx']);
     expect(await backfillOpenItems(doc, table)).toBe(0);
+  });
+});
+
+describe('missing-receipt index per employee (what the card lock reads)', () => {
+  const oldestMissing = async (companyId: string) =>
+    (
+      await makeDynamoCardDirectory(doc, table, { routesMs: 0, holdersMs: 0 }).cardholderState(
+        companyId,
+        'u1',
+        new Date(),
+      )
+    ).oldestMissingReceiptSince;
+
+  it('mirrors the company list: out on link, back on unlink, out on an accepted lost receipt; the lock reads the oldest', async () => {
+    const co = company();
+    const old = charge(co, 'old', '20.00', '2026-05-02');
+    const recent = charge(co, 'recent', '30.00', '2026-05-07');
+    const refund = charge(co, 'refund', '-5.00', '2026-05-08');
+    const slot: OnlineTransaction = { ...charge(co, 'slot', '40.00', '2026-05-01'), postedAt: null, pending: true };
+    for (const t of [recent, old, refund, slot]) await store.recordTransaction(t);
+    // Money that moved only: not the refund, not the authorization slot; oldest first.
+    expect(await missingOf(co)).toEqual(['old', 'recent']);
+    const item = await rawTx(co, 'old');
+    expect(item).toMatchObject({
+      gsi2pk: `C#${co}#MISSING`,
+      gsi3pk: `C#${co}#EMP#u1#MISSING`,
+      gsi3sk: `${old.postedAt}#old`,
+    });
+    expect(item?.gsi3sk).toBe(item?.gsi2sk);
+    expect(await oldestMissing(co)).toBe(old.postedAt);
+    // No marker item any more: the charge is the only record.
+    const markers = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `C#${co}#EMP#u1#MISSING` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(markers.Items).toEqual([]);
+
+    await putReceipt(co, 'r');
+    const link = { transactionId: 'old', score: 0.9, reasons: ['test'], by: 'user:u9', at: '2026-05-10T00:00:00.000Z' };
+    expect(await store.link(co, 'r', link)).toBe(true);
+    expect(await missingOf(co)).toEqual(['recent']);
+    expect(await rawTx(co, 'old')).not.toHaveProperty('gsi2pk');
+    expect(await rawTx(co, 'old')).not.toHaveProperty('gsi3pk');
+    expect(await oldestMissing(co)).toBe(recent.postedAt);
+    // A transaction that does not exist is not linked (and not created).
+    await putReceipt(co, 'r2');
+    expect(await store.link(co, 'r2', { ...link, transactionId: 'nope' })).toBe(false);
+    expect(await rawTx(co, 'nope')).toBeUndefined();
+
+    await store.unlink(co, 'r', 'user:u9', '2026-05-11T00:00:00.000Z');
+    expect(await missingOf(co)).toEqual(['old', 'recent']);
+    expect((await rawTx(co, 'old'))?.gsi3sk).toBe((await rawTx(co, 'old'))?.gsi2sk);
+    expect(await oldestMissing(co)).toBe(old.postedAt);
+
+    const declaration = { by: 'u1', at: '2026-05-12T00:00:00.000Z', description: 'lost', status: 'PENDING' as const };
+    expect(await store.declareLost(co, 'old', declaration)).toBe(true);
+    expect(
+      await store.decideLost(co, 'old', { accepted: false, by: 'u_fin', at: declaration.at, reason: 'no' }),
+    ).toMatchObject({ status: 'REFUSED' });
+    expect(await missingOf(co)).toEqual(['old', 'recent']); // refused: still missing
+    expect(await store.declareLost(co, 'old', declaration)).toBe(true);
+    expect(
+      await store.decideLost(co, 'old', { accepted: true, by: 'u_fin', at: declaration.at, reason: null }),
+    ).toMatchObject({ status: 'ACCEPTED' });
+    expect(await missingOf(co)).toEqual(['recent']);
+    expect(await oldestMissing(co)).toBe(recent.postedAt);
+
+    expect(await store.linkGroup(co, group(['r2'], [recent]))).toBe(true);
+    expect(await missingOf(co)).toEqual([]);
+    expect(await oldestMissing(co)).toBeNull();
+  });
+
+  it('a capture that takes its slot’s receipt leaves the index', async () => {
+    const co = company();
+    const slot: OnlineTransaction = {
+      ...charge(co, 'stripe:auth:ia_9', '25.00'),
+      postedAt: null,
+      pending: true,
+      authorizationId: 'ia_9',
+    };
+    expect(await store.recordTransaction(slot)).toBe(true);
+    await putReceipt(co, 'r');
+    expect(await store.linkGroup(co, group(['r'], [slot]))).toBe(true);
+    const capture = charge(co, 'stripe:cap_9', '25.00', '2026-05-06');
+    await store.recordTransaction(capture);
+    expect(await missingOf(co)).toEqual([capture.id]);
+    expect(await store.followAuthorization(co, slot.id, capture, '2026-05-06T20:00:00.000Z')).toMatchObject({
+      transactionId: capture.id,
+    });
+    expect(await missingOf(co)).toEqual([]);
+    expect(await oldestMissing(co)).toBeNull();
   });
 });

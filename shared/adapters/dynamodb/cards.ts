@@ -21,6 +21,7 @@ import {
   InsufficientBudgetError,
   LedgerConflictError,
 } from '../../ports/cards.ts';
+import { keys } from './keys.ts';
 
 /**
  * DynamoDB adapters of the card ports, on the single table. Keys of company data start with the company; the
@@ -36,7 +37,6 @@ export const cardKeys = {
     pk: `C#${companyId}#AUTHZ#${processor}#${authorizationId}`,
     sk: 'DECISION',
   }),
-  missingReceipts: (companyId: string, employeeId: string) => `C#${companyId}#EMP#${employeeId}#MISSING`,
 };
 
 /** A small per-container cache for data that changes rarely and is read on every authorization. */
@@ -112,20 +112,28 @@ export const makeDynamoCardDirectory = (
         if (!employeeId) return { employeeId: null, teamIds: [], active: false, oldestMissingReceiptSince: null };
         const [user, missing] = await Promise.all([
           ddb.send(new GetCommand({ TableName: table, Key: { pk: `C#${companyId}`, sk: `USER#${employeeId}` } })),
+          // The employee's charges still missing their receipt (sparse gsi3 on card transactions), oldest first.
           ddb.send(
             new QueryCommand({
               TableName: table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': cardKeys.missingReceipts(companyId, employeeId) },
+              IndexName: 'gsi3',
+              KeyConditionExpression: 'gsi3pk = :pk',
+              ExpressionAttributeValues: {
+                ':pk': keys.missingReceiptsByEmployee(companyId, employeeId, '', '').gsi3pk,
+              },
+              ProjectionExpression: 'postedAt, authorizedAt',
+              ScanIndexForward: true,
               Limit: 1,
             }),
           ),
         ]);
+        const oldest = missing.Items?.[0];
         return {
           employeeId,
           teamIds: (user.Item?.teamIds as string[] | undefined) ?? [],
           active: user.Item?.active === true,
-          oldestMissingReceiptSince: (missing.Items?.[0]?.postedAt as string | undefined) ?? null,
+          // The index's sort time: the posting time, the authorization time when not posted.
+          oldestMissingReceiptSince: ((oldest?.postedAt ?? oldest?.authorizedAt) as string | undefined) ?? null,
         };
       }),
   };

@@ -40,6 +40,15 @@ export const keys = {
     gsi4pk: `C#${companyId}#EMP#${employeeId}#OPENTX`,
     gsi4sk: `${authorizedAt}#${transactionId}`,
   }),
+  /**
+   * gsi3 (on card transactions): an employee's charges still missing their receipt, oldest first, by posting time
+   * (the authorization time when not posted). Sparse, and set exactly when gsi2 holds the company-wide missing key
+   * (`C#<co>#MISSING`, same sort key), removed in the same write: the card lock reads the oldest one (Limit 1).
+   */
+  missingReceiptsByEmployee: (companyId: string, employeeId: string, postedAt: string, transactionId: string) => ({
+    gsi3pk: `C#${companyId}#EMP#${employeeId}#MISSING`,
+    gsi3sk: `${postedAt}#${transactionId}`,
+  }),
   quarantine: (companyId: string | null, at: string, mailId: string) => ({
     pk: companyId ? `C#${companyId}#QUARANTINE` : 'UNROUTED#QUARANTINE',
     sk: `${at}#${mailId}`,

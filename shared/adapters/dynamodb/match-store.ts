@@ -23,8 +23,10 @@ import { queryAll } from './query-all.ts';
 /**
  * Online matching on the single table.
  * - A card transaction: `C#<co>#CARDTX#<id>`; gsi1 = the employee's transactions by authorization time (the
- *   candidate window is one Query); gsi2 = the company's transactions missing a receipt (sparse: removed on link).
- * - The missing-receipt marker `C#<co>#EMP#<emp>#MISSING` / `<postedAt>#<id>` feeds the card lock (oldest first).
+ *   candidate window is one Query); gsi2 = the company's transactions missing a receipt (sparse: removed on link);
+ *   gsi3 = the same per employee (`keys.missingReceiptsByEmployee`), which the card lock reads (oldest first). gsi2
+ *   and gsi3 are set together and removed together, in the same write (`missingKeys`, `SET_MISSING`,
+ *   `REMOVE_MISSING`); gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
  * - A link is written on both sides in one transaction, each conditioned on being unlinked. A sum (one receipt ↔
  *   several charges, several receipts ↔ one charge) is one transaction over all its items: all or nothing. Every
  *   linked transaction carries `receiptId` (the first receipt; `receiptIds` lists them all for a sum); every
@@ -33,10 +35,23 @@ import { queryAll } from './query-all.ts';
  *   under an optimistic condition on the refunded amount read, so partial refunds never exceed the purchase.
  */
 const txKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' });
-const missingKey = (companyId: string, employeeId: string, postedAt: string, id: string) => ({
-  pk: `C#${companyId}#EMP#${employeeId}#MISSING`,
-  sk: `${postedAt}#${id}`,
+
+/**
+ * The missing-receipt index keys of a charge still waiting for its receipt: the company's list (gsi2) and the
+ * employee's (gsi3), both by posting time (`postedAt` as stored: the authorization time when not posted).
+ */
+const missingKeys = (companyId: string, employeeId: string, postedAt: string, id: string) => ({
+  gsi2pk: `C#${companyId}#MISSING`,
+  gsi2sk: `${postedAt}#${id}`,
+  ...keys.missingReceiptsByEmployee(companyId, employeeId, postedAt, id),
 });
+/** `missingKeys` as the values of an update that puts a charge back as missing (`SET_MISSING`). */
+const missingValues = (companyId: string, employeeId: string, postedAt: string, id: string) => {
+  const k = missingKeys(companyId, employeeId, postedAt, id);
+  return { ':gpk': k.gsi2pk, ':gsk': k.gsi2sk, ':mpk': k.gsi3pk, ':msk': k.gsi3sk };
+};
+const SET_MISSING = 'gsi2pk = :gpk, gsi2sk = :gsk, gsi3pk = :mpk, gsi3sk = :msk';
+const REMOVE_MISSING = 'gsi2pk, gsi2sk, gsi3pk, gsi3sk';
 
 const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   companyId: String(item.companyId),
@@ -69,14 +84,11 @@ const openTxValues = (companyId: string, employeeId: string, authorizedAt: strin
   return { ':opk': k.gsi4pk, ':osk': k.gsi4sk };
 };
 
-/** Where a transaction's missing-receipt marker is (recordTransaction keys it by the posting time, else auth). */
 /** A refund waiting for its purchase (one small partition per employee, usually empty). */
 const waitingRefundKey = (companyId: string, employeeId: string, refundId: string) => ({
   pk: `C#${companyId}#EMP#${employeeId}#REFUNDWAIT`,
   sk: refundId,
 });
-
-const markerOf = (t: OnlineTransaction) => missingKey(t.companyId, t.employeeId, t.postedAt ?? t.authorizedAt, t.id);
 
 /** Retries a transaction that conflicted with a concurrent write (not a decision); false on a failed condition. */
 const writeOnce = async (write: () => Promise<unknown>): Promise<boolean> => {
@@ -226,40 +238,23 @@ export const makeDynamoMatchStore = (
           })),
           ...txs
             .filter((t): t is OnlineTransaction => t !== null)
-            .flatMap((t) => [
-              {
-                Update: {
-                  TableName: table,
-                  Key: txKey(companyId, t.id),
-                  // Open again: back in the missing list (money that moved) and in the open-charges index.
-                  UpdateExpression:
-                    t.amount.minor > 0n
-                      ? 'REMOVE receiptId, receiptIds SET gsi2pk = :gpk, gsi2sk = :gsk, gsi4pk = :opk, gsi4sk = :osk'
-                      : 'REMOVE receiptId, receiptIds SET gsi4pk = :opk, gsi4sk = :osk',
-                  ExpressionAttributeValues: {
-                    ...(t.amount.minor > 0n
-                      ? { ':gpk': `C#${companyId}#MISSING`, ':gsk': `${t.postedAt ?? t.authorizedAt}#${t.id}` }
-                      : {}),
-                    ...openTxValues(companyId, t.employeeId, t.authorizedAt, t.id),
-                  },
+            .map((t) => ({
+              Update: {
+                TableName: table,
+                Key: txKey(companyId, t.id),
+                // Open again: back in the missing lists (money that moved) and in the open-charges index.
+                UpdateExpression:
+                  t.amount.minor > 0n
+                    ? `REMOVE receiptId, receiptIds SET ${SET_MISSING}, gsi4pk = :opk, gsi4sk = :osk`
+                    : 'REMOVE receiptId, receiptIds SET gsi4pk = :opk, gsi4sk = :osk',
+                ExpressionAttributeValues: {
+                  ...(t.amount.minor > 0n
+                    ? missingValues(companyId, t.employeeId, t.postedAt ?? t.authorizedAt, t.id)
+                    : {}),
+                  ...openTxValues(companyId, t.employeeId, t.authorizedAt, t.id),
                 },
               },
-              ...(t.amount.minor > 0n
-                ? [
-                    {
-                      Put: {
-                        TableName: table,
-                        Item: {
-                          ...markerOf(t),
-                          entity: 'MissingReceipt',
-                          transactionId: t.id,
-                          postedAt: t.postedAt ?? t.authorizedAt,
-                        },
-                      },
-                    },
-                  ]
-                : []),
-            ]),
+            })),
         ],
       }),
     );
@@ -342,8 +337,9 @@ export const makeDynamoMatchStore = (
       // A receipt is missing for money that moved, not for an authorization slot.
       const missing = tx.amount.minor > 0n && !tx.pending;
       try {
-        const record = {
-          Put: {
+        // One item (its missing-receipt and open-charges index keys included): a plain conditional put.
+        await ddb.send(
+          new PutCommand({
             TableName: table,
             Item: {
               ...txKey(tx.companyId, tx.id),
@@ -351,7 +347,7 @@ export const makeDynamoMatchStore = (
               gsi1pk: `C#${tx.companyId}#EMP#${tx.employeeId}#CARDTX`,
               gsi1sk: `${tx.authorizedAt}#${tx.id}`,
               ...keys.openTransactionsByEmployee(tx.companyId, tx.employeeId, tx.authorizedAt, tx.id),
-              ...(missing ? { gsi2pk: `C#${tx.companyId}#MISSING`, gsi2sk: `${postedAt}#${tx.id}` } : {}),
+              ...(missing ? missingKeys(tx.companyId, tx.employeeId, postedAt, tx.id) : {}),
               ...(tx.pending ? { pending: true } : {}),
               ...(tx.authorizationId ? { authorizationId: tx.authorizationId } : {}),
               companyId: tx.companyId,
@@ -372,38 +368,11 @@ export const makeDynamoMatchStore = (
               cardLast4: tx.cardLast4,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        };
-        // A slot is one item: a plain conditional put (cheaper than a transaction on the authorization's hot path).
-        if (!missing) {
-          await ddb.send(new PutCommand(record.Put));
-          return true;
-        }
-        await ddb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              record,
-              ...(missing
-                ? [
-                    {
-                      Put: {
-                        TableName: table,
-                        Item: {
-                          ...missingKey(tx.companyId, tx.employeeId, postedAt, tx.id),
-                          entity: 'MissingReceipt',
-                          transactionId: tx.id,
-                          postedAt,
-                        },
-                      },
-                    },
-                  ]
-                : []),
-            ],
           }),
         );
         return true;
       } catch (error) {
-        if (!conditionFailed(error)) throw error; // a conflict is retried by the event's delivery; a failed condition: already recorded
+        if (!conditionFailed(error)) throw error; // a failed condition: already recorded
         return false;
       }
     },
@@ -491,12 +460,11 @@ export const makeDynamoMatchStore = (
                   Update: {
                     TableName: table,
                     Key: txKey(companyId, capture.id),
-                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
+                    UpdateExpression: `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
                     ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
                     ExpressionAttributeValues: { ':rid': receiptId },
                   },
                 },
-                { Delete: { TableName: table, Key: markerOf(capture) } },
               ],
             }),
           ),
@@ -562,11 +530,6 @@ export const makeDynamoMatchStore = (
     },
 
     async link(companyId, receiptId, link) {
-      const tx = await ddb.send(
-        new GetCommand({ TableName: table, Key: txKey(companyId, link.transactionId), ConsistentRead: true }),
-      );
-      if (!tx.Item) return false;
-      const t = toTransaction(tx.Item);
       for (let attempt = 1; ; attempt++) {
         try {
           await ddb.send(
@@ -586,15 +549,11 @@ export const makeDynamoMatchStore = (
                   Update: {
                     TableName: table,
                     Key: txKey(companyId, link.transactionId),
-                    UpdateExpression: 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
-                    ConditionExpression: 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
+                    UpdateExpression: `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
+                    // An unknown transaction fails the condition (false), as a linked one does.
+                    ConditionExpression:
+                      'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
                     ExpressionAttributeValues: { ':rid': receiptId },
-                  },
-                },
-                {
-                  Delete: {
-                    TableName: table,
-                    Key: missingKey(companyId, t.employeeId, String(tx.Item.postedAt), t.id),
                   },
                 },
               ],
@@ -602,7 +561,8 @@ export const makeDynamoMatchStore = (
           );
           return true;
         } catch (error) {
-          // A failed condition: the receipt or the transaction is already linked (the other arrival order won).
+          // A failed condition: the receipt or the transaction is already linked (the other arrival order won), or
+          // one of them does not exist.
           if (conditionFailed(error)) return false;
           // A conflict with a concurrent write on the same items (e.g. suggestions): not a decision, try again.
           if (!transactionConflict(error) || attempt >= 5) throw error;
@@ -643,8 +603,8 @@ export const makeDynamoMatchStore = (
             Key: txKey(companyId, t.id),
             UpdateExpression:
               group.receiptIds.length > 1
-                ? 'SET receiptId = :rid, receiptIds = :rids REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk'
-                : 'SET receiptId = :rid REMOVE gsi2pk, gsi2sk, gsi4pk, gsi4sk',
+                ? `SET receiptId = :rid, receiptIds = :rids REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`
+                : `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
             // A retired authorization slot (its capture arrived) never takes a receipt.
             ConditionExpression:
               'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -654,9 +614,6 @@ export const makeDynamoMatchStore = (
             },
           },
         })),
-        ...group.transactions
-          .filter((t) => t.amount.minor > 0n)
-          .map((t) => ({ Delete: { TableName: table, Key: markerOf(t) } })),
       ];
       return writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: items })));
     },
@@ -767,22 +724,10 @@ export const makeDynamoMatchStore = (
               Update: {
                 TableName: table,
                 Key: txKey(companyId, current.transactionId),
-                UpdateExpression: 'REMOVE receiptId SET gsi2pk = :gpk, gsi2sk = :gsk, gsi4pk = :opk, gsi4sk = :osk',
+                UpdateExpression: `REMOVE receiptId SET ${SET_MISSING}, gsi4pk = :opk, gsi4sk = :osk`,
                 ExpressionAttributeValues: {
-                  ':gpk': `C#${companyId}#MISSING`,
-                  ':gsk': `${postedAt}#${current.transactionId}`,
+                  ...missingValues(companyId, employeeId, postedAt, current.transactionId),
                   ...openTxValues(companyId, employeeId, authorizedAt, current.transactionId),
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: table,
-                Item: {
-                  ...missingKey(companyId, employeeId, postedAt, current.transactionId),
-                  entity: 'MissingReceipt',
-                  transactionId: current.transactionId,
-                  postedAt,
                 },
               },
             },
@@ -845,34 +790,18 @@ export const makeDynamoMatchStore = (
         decidedAt: decision.at,
         reason: decision.reason,
       };
-      const t = toTransaction(res.Item);
       await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: txKey(companyId, transactionId),
-                // Accepted: the declaration stands for the receipt; the payment no longer waits for one.
-                UpdateExpression: decision.accepted
-                  ? 'SET lostReceipt = :d REMOVE gsi2pk, gsi2sk'
-                  : 'SET lostReceipt = :d',
-                ConditionExpression: 'lostReceipt.#s = :pending',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
-              },
-            },
-            ...(decision.accepted
-              ? [
-                  {
-                    Delete: {
-                      TableName: table,
-                      Key: missingKey(companyId, t.employeeId, String(res.Item.postedAt), t.id),
-                    },
-                  },
-                ]
-              : []),
-          ],
+        new UpdateCommand({
+          TableName: table,
+          Key: txKey(companyId, transactionId),
+          // Accepted: the declaration stands for the receipt; the payment no longer waits for one (out of both
+          // missing-receipt indexes, so out of the card lock too).
+          UpdateExpression: decision.accepted
+            ? `SET lostReceipt = :d REMOVE ${REMOVE_MISSING}`
+            : 'SET lostReceipt = :d',
+          ConditionExpression: 'lostReceipt.#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
         }),
       );
       return next;
