@@ -4,15 +4,20 @@
  * that it ran in the table.
  * - open-receipts-index-v1 / open-transactions-index-v1: receipts and card transactions stored before the open
  *   indexes (gsi3 / gsi4) get their keys, so online matching sees them as candidates and rivals.
+ * - missing-receipts-index-v1: card transactions still missing their receipt get the employee's missing-receipt
+ *   index keys (gsi3), which the card lock reads, and the marker items it read before are deleted.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backfillOpenItems } from '../shared/adapters/dynamodb/open-items.ts';
+import { backfillMissingReceiptsIndex, backfillOpenItems } from '../shared/adapters/dynamodb/open-items.ts';
 
 const table = process.argv[2];
 if (!table) {
   process.stderr.write('usage: npx tsx infra/migrate.ts <main table name>\n');
   process.exit(2);
 }
-const marked = await backfillOpenItems(DynamoDBDocumentClient.from(new DynamoDBClient({})), table);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const marked = await backfillOpenItems(doc, table);
 process.stdout.write(`open indexes: ${marked} item(s) marked\n`);
+const moved = await backfillMissingReceiptsIndex(doc, table);
+process.stdout.write(`missing-receipt index: ${moved} item(s) changed\n`);

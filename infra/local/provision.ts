@@ -10,7 +10,7 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backfillExpenseIndex } from '../../shared/adapters/dynamodb/expenses.ts';
-import { backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
+import { backfillMissingReceiptsIndex, backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
 import { topology } from '../topology.ts';
 import { dlqEnvName, envName, type QueueSpec } from '../topology-types.ts';
 
@@ -107,8 +107,13 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
       if (!(error instanceof ResourceInUseException)) throw error;
       await addMissingIndexes(clients.ddb, TableName, spec.indexes);
     }
-    // Receipts stored before the open-receipts index get its keys (once per data directory).
-    if (logical === 'main') await backfillOpenItems(DynamoDBDocumentClient.from(clients.ddb), TableName);
+    // Receipts and charges stored before the open-items indexes get their keys, and charges missing their receipt
+    // move from the old marker items to the employee's missing-receipt index (once per data directory each).
+    if (logical === 'main') {
+      const doc = DynamoDBDocumentClient.from(clients.ddb);
+      await backfillOpenItems(doc, TableName);
+      await backfillMissingReceiptsIndex(doc, TableName);
+    }
     env[envName('table', logical)] = TableName;
   }
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeDynamoCardDirectory } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
-import { backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
+import { backfillMissingReceiptsIndex, backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
@@ -466,5 +466,89 @@ describe('missing-receipt index per employee (what the card lock reads)', () => 
     });
     expect(await missingOf(co)).toEqual([]);
     expect(await oldestMissing(co)).toBeNull();
+  });
+
+  it('the backfill moves the old marker items to the index, once, and can run again', async () => {
+    const co = company();
+    // Stored by the version with marker items: a charge in the company's missing list (gsi2) and its marker…
+    const oldTx = (id: string, day: string, extra: Record<string, unknown>) => ({
+      pk: `C#${co}#CARDTX#${id}`,
+      sk: 'TX',
+      entity: 'CardTransaction',
+      gsi1pk: `C#${co}#EMP#u1#CARDTX`,
+      gsi1sk: `${day}T10:00:00.000Z#${id}`,
+      companyId: co,
+      id,
+      employeeId: 'u1',
+      merchantName: 'AMZN Mktp FR',
+      mcc: '5942',
+      amountMinor: '9000',
+      currency: 'EUR',
+      authorizedAt: `${day}T10:00:00.000Z`,
+      postedAt: `${day}T18:00:00.000Z`,
+      cardLast4: '4242',
+      ...extra,
+    });
+    const missingTx = (id: string, day: string) =>
+      oldTx(id, day, {
+        gsi2pk: `C#${co}#MISSING`,
+        gsi2sk: `${day}T18:00:00.000Z#${id}`,
+        ...keys.openTransactionsByEmployee(co, 'u1', `${day}T10:00:00.000Z`, id),
+      });
+    const oldMarker = (id: string, day: string) => ({
+      pk: `C#${co}#EMP#u1#MISSING`,
+      sk: `${day}T18:00:00.000Z#${id}`,
+      entity: 'MissingReceipt',
+      transactionId: id,
+      postedAt: `${day}T18:00:00.000Z`,
+    });
+    const items = [
+      missingTx('m1', '2026-04-03'),
+      oldMarker('m1', '2026-04-03'),
+      missingTx('m2', '2026-04-09'),
+      oldMarker('m2', '2026-04-09'),
+      // …a linked charge whose marker was left behind (stale: it must not count)…
+      oldTx('linked', '2026-04-01', { receiptId: 'r_old' }),
+      oldMarker('linked', '2026-04-01'),
+      // …and a missing charge whose marker is gone.
+      missingTx('bare', '2026-04-05'),
+    ];
+    for (const Item of items) await doc.send(new PutCommand({ TableName: table, Item }));
+    expect(await missingOf(co)).toEqual([]);
+    expect(await oldestMissing(co)).toBeNull();
+
+    // The local cloud ran it at start: again only without its record.
+    const ran = { pk: 'MIGRATIONS', sk: 'missing-receipts-index-v1' };
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
+    expect(await backfillMissingReceiptsIndex(doc, table)).toBe(0);
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    // 3 markers deleted, 3 charges indexed (m1 and m2 may be counted through their marker or themselves).
+    expect(await backfillMissingReceiptsIndex(doc, table)).toBeGreaterThanOrEqual(4);
+    expect(await missingOf(co)).toEqual(['m1', 'bare', 'm2']);
+    for (const id of ['m1', 'm2', 'bare']) expect((await rawTx(co, id))?.gsi3sk).toBe((await rawTx(co, id))?.gsi2sk);
+    expect(await rawTx(co, 'linked')).not.toHaveProperty('gsi3pk');
+    const markers = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `C#${co}#EMP#u1#MISSING` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(markers.Items).toEqual([]);
+    expect(await oldestMissing(co)).toBe('2026-04-03T18:00:00.000Z');
+    // The migrated charges behave as new ones.
+    await putReceipt(co, 'r');
+    expect(await store.linkGroup(co, group(['r'], [(await store.transaction(co, 'm1')) as OnlineTransaction]))).toBe(
+      true,
+    );
+    expect(await missingOf(co)).toEqual(['bare', 'm2']);
+
+    // Recorded once; run again without its record, it finds nothing left to do.
+    expect(await backfillMissingReceiptsIndex(doc, table)).toBe(0);
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    expect(await backfillMissingReceiptsIndex(doc, table)).toBe(0);
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
+    expect(await missingOf(co)).toEqual(['bare', 'm2']);
   });
 });

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -163,3 +164,73 @@ export const backfillOpenItems = async (ddb: DynamoDBDocumentClient, table: stri
   );
   return receipts + transactions;
 };
+
+/** The key of an old missing-receipt marker item: `C#<co>#EMP#<emp>#MISSING` (its sort key `<postedAt>#<id>`). */
+const OLD_MARKER_PK = /^C#(.+?)#EMP#(.+)#MISSING$/;
+
+/**
+ * Puts a card transaction in its employee's missing-receipt index (gsi3) with gsi2's sort key, if it is still in the
+ * company's (gsi2 = `C#<co>#MISSING`): the invariant the match store keeps (gsi3 set exactly when gsi2 is). false
+ * when it is not missing any more (linked, lost receipt accepted) or does not exist.
+ */
+const indexMissing = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  companyId: string,
+  employeeId: string,
+  transactionId: string,
+): Promise<boolean> => {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        // The match store's transaction key (match-store.ts txKey).
+        Key: { pk: `C#${companyId}#CARDTX#${transactionId}`, sk: 'TX' },
+        UpdateExpression: 'SET gsi3pk = :mpk, gsi3sk = gsi2sk',
+        ConditionExpression: 'gsi2pk = :gpk AND employeeId = :emp',
+        ExpressionAttributeValues: {
+          ':mpk': keys.missingReceiptsByEmployee(companyId, employeeId, '', '').gsi3pk,
+          ':gpk': `C#${companyId}#MISSING`,
+          ':emp': employeeId,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+/**
+ * Replaces the missing-receipt marker items (`C#<co>#EMP#<emp>#MISSING` / `<postedAt>#<id>`, entity
+ * `MissingReceipt`: written next to each charge waiting for its receipt, read by the card lock) by the employee's
+ * missing-receipt index on the charge itself (gsi3, `keys.missingReceiptsByEmployee`), once per table: a marker's
+ * charge gets the index keys if it is still missing its receipt (gsi2), then the marker is deleted; a charge in gsi2
+ * without the gsi3 keys (no marker) gets them too. Every write is conditional or idempotent: safe to run again,
+ * and while the match store writes. The local cloud runs it at start; in AWS `npx tsx infra/migrate.ts <table>`.
+ * Returns how many items it changed (0 when it had run).
+ */
+export const backfillMissingReceiptsIndex = async (ddb: DynamoDBDocumentClient, table: string): Promise<number> =>
+  backfillOnce(
+    ddb,
+    table,
+    'missing-receipts-index-v1',
+    {
+      FilterExpression:
+        'entity = :marker OR (entity = :tx AND attribute_exists(gsi2pk) AND attribute_not_exists(gsi3pk))',
+      ExpressionAttributeValues: { ':marker': 'MissingReceipt', ':tx': 'CardTransaction' },
+    },
+    async (item) => {
+      if (item.entity === 'CardTransaction') {
+        return typeof item.companyId === 'string' && typeof item.employeeId === 'string' && typeof item.id === 'string'
+          ? indexMissing(ddb, table, item.companyId, item.employeeId, item.id)
+          : false;
+      }
+      const owner = OLD_MARKER_PK.exec(String(item.pk));
+      if (!owner?.[1] || !owner[2] || typeof item.transactionId !== 'string') return false;
+      await indexMissing(ddb, table, owner[1], owner[2], item.transactionId);
+      await ddb.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk } }));
+      return true;
+    },
+  );
