@@ -1,3 +1,4 @@
+import { type TransactionColumns, TransactionRows } from '../../shared/domain/matching/batch-input.ts';
 import type { MatchReceipt, MatchTransaction } from '../../shared/domain/matching/index.ts';
 import { type Money, parseMoney } from '../../shared/domain/money.ts';
 
@@ -34,10 +35,11 @@ class ByteInterner {
   private table = new Int32Array(4 << 12);
   private arena = new Uint8Array(1 << 14);
   private used = 0;
-  private hashes: number[] = [];
   readonly values: string[] = [];
   /** Per id: 0 = not checked yet; the caller's own codes otherwise. */
   verdict = new Uint8Array(1 << 10);
+
+  constructor(private readonly limit: number) {}
 
   intern(buf: Uint8Array, s: number, e: number, h: number, ascii: boolean): number {
     const len = e - s;
@@ -58,7 +60,7 @@ class ByteInterner {
       slot = (slot + 1) & mask;
     }
     const id = this.values.length;
-    if (id >= LIMIT) return -1; // a set of unique values: stop sharing (the line takes the JSON path)
+    if (id >= this.limit) return -1; // a set of unique values: stop sharing (the line takes the JSON path)
     if (this.used + len > this.arena.length) {
       const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
       grown.set(this.arena.subarray(0, this.used));
@@ -71,7 +73,6 @@ class ByteInterner {
       this.verdict = verdict;
     }
     this.values.push(decode(buf, s, e, ascii));
-    this.hashes.push(h);
     if ((id + 1) * 2 > mask + 1) {
       this.rehash();
       table = this.table;
@@ -231,8 +232,14 @@ const BAD = 2;
 
 /** A string field's values, interned, with a memoized check (`ok`) per distinct value. */
 class Field {
-  private readonly interner = new ByteInterner();
-  constructor(private readonly ok: (v: string) => boolean) {}
+  private readonly interner: ByteInterner;
+  /** `limit`: distinct values shared before the field gives up (a column's field shares all of them). */
+  constructor(
+    private readonly ok: (v: string) => boolean,
+    limit = LIMIT,
+  ) {
+    this.interner = new ByteInterner(limit);
+  }
 
   /** The id of the value, or −1 when it fails the check (or the interner is full). */
   id(buf: Uint8Array, v: Scanned): number {
@@ -254,51 +261,62 @@ class Field {
   touch(v: Scanned): number {
     return this.interner.touch(v.h);
   }
+
+  /** The distinct values by id (the interner's own list: a caller that appends to it must be done interning). */
+  values(): string[] {
+    return this.interner.values;
+  }
 }
 
 /** Where the touches' sums go (so the loads are not optimized away). */
 let _touched = 0;
 
-/** Money by (amount id, currency id), parsed once; null when the amount does not fit the currency. */
+/** Money by (amount id, currency id), parsed once, in a list: `index` gives its place (−1 when it does not parse). */
 class Monies {
-  /** Per amount id: its Money in the currency it was first seen with (most amounts have one currency). */
-  private readonly first: (Money | null | undefined)[] = [];
+  readonly list: Money[] = [];
+  /** Per amount id: 1 + the index of its Money in the currency it was first seen with (most have one currency). */
+  private first = new Int32Array(1 << 10);
   private firstCurrency = new Int32Array(1 << 10);
-  private readonly byKey = new Map<number, Money | null>();
+  private readonly byKey = new Map<number, number>();
   constructor(
     private readonly amounts: Field,
     private readonly currencies: Field,
   ) {}
 
-  of(amount: number, currency: number): Money | null {
+  index(amount: number, currency: number): number {
     if (amount < this.firstCurrency.length && this.firstCurrency[amount] === currency + 1) {
-      return this.first[amount] as Money | null;
+      return (this.first[amount] as number) - 1;
     }
     const key = amount * 4096 + currency;
-    let m = this.byKey.get(key);
-    if (m === undefined) {
+    let k = this.byKey.get(key);
+    if (k === undefined) {
+      k = -1;
       try {
-        m = parseMoney(this.amounts.value(amount), this.currencies.value(currency));
+        k = this.list.length;
+        this.list.push(parseMoney(this.amounts.value(amount), this.currencies.value(currency)));
       } catch {
-        m = null; // e.g. too many decimals: the schema path words the error
+        k = -1; // e.g. too many decimals: the schema path words the error
       }
       if (this.firstCurrency.length <= amount) {
-        const grown = new Int32Array(Math.max(amount + 1, this.firstCurrency.length * 2));
-        grown.set(this.firstCurrency);
-        this.firstCurrency = grown;
+        const size = Math.max(amount + 1, this.firstCurrency.length * 2);
+        const grownCurrency = new Int32Array(size);
+        grownCurrency.set(this.firstCurrency);
+        this.firstCurrency = grownCurrency;
+        const grownFirst = new Int32Array(size);
+        grownFirst.set(this.first);
+        this.first = grownFirst;
       }
       if (this.firstCurrency[amount] === 0) {
         this.firstCurrency[amount] = currency + 1;
-        this.first[amount] = m;
-        return m;
+        this.first[amount] = k + 1;
+        return k;
       }
-      if (this.byKey.size >= LIMIT) this.byKey.clear();
-      this.byKey.set(key, m);
+      this.byKey.set(key, k);
     }
-    return m;
+    return k;
   }
 
-  /** Whether the ids fit the numeric key (always, below LIMIT amounts and 4096 currencies). */
+  /** Whether the ids fit the numeric key (always, below 4096 currencies). */
   static fits(currency: number): boolean {
     return currency < 4096;
   }
@@ -364,14 +382,14 @@ export const receiptScanner = (checks: Checks): ((buf: Uint8Array, s: number, e:
     const amountId = amounts.id(buf, total);
     const currencyId = currencies.id(buf, currency);
     if (vendorId < 0 || dateId < 0 || amountId < 0 || currencyId < 0 || !Monies.fits(currencyId)) return null;
-    const money = monies.of(amountId, currencyId);
-    if (money === null) return null;
+    const money = monies.index(amountId, currencyId);
+    if (money < 0) return null;
     return {
       id: decode(buf, id.s, id.e, id.ascii),
       employeeId,
       vendor: vendors.value(vendorId),
       date: dates.value(dateId),
-      total: money,
+      total: monies.list[money] as Money,
       cardLast4,
     };
   };
@@ -391,11 +409,14 @@ const T = {
   cardLast4: 10,
 } as const;
 
-/** Reads transaction lines of the simple shape (see the top of this file); null for anything else. */
-export const transactionScanner = (
-  checks: Checks,
-): ((buf: Uint8Array, s: number, e: number) => MatchTransaction | null) => {
-  const scanner = new FlatObjectScanner([
+/**
+ * Reads transaction lines into columns (see batch-input.ts): `scan` reads a line of the simple shape (see the top of
+ * this file) into a new row, or returns false for anything else; `add` appends a transaction the JSON path parsed.
+ * The interners' value lists are the columns' tables, so the repeated values of a million lines are handed to the
+ * matcher as they were read.
+ */
+export class TransactionReader {
+  private readonly scanner = new FlatObjectScanner([
     'id',
     'employeeId',
     'merchantName',
@@ -408,31 +429,44 @@ export const transactionScanner = (
     'postedAt',
     'cardLast4',
   ]);
-  const employees = new Field(nonEmpty);
-  const merchants = new Field(any);
-  const mccs = new Field(checks.isMcc);
-  const amounts = new Field(checks.isDecimal);
-  const currencies = new Field(checks.isCurrency);
-  const instants = new Field(checks.isInstant);
-  const cards = new Field(checks.isLast4);
-  const monies = new Monies(amounts, currencies);
+  private readonly employees = new Field(nonEmpty, Number.POSITIVE_INFINITY);
+  private readonly merchants = new Field(any, Number.POSITIVE_INFINITY);
+  private readonly mccs: Field;
+  private readonly amounts: Field;
+  private readonly currencies: Field;
+  private readonly instants: Field;
+  private readonly cards: Field;
+  private readonly monies: Monies;
   /** The 4-digit form of each MCC id. */
-  const padded: string[] = [];
-  const v = scanner.values;
-  const required =
-    (1 << T.id) |
-    (1 << T.employeeId) |
-    (1 << T.merchantName) |
-    (1 << T.mcc) |
-    (1 << T.amount) |
-    (1 << T.currency) |
-    (1 << T.authorizedAt);
-  const optional = (k: number): Scanned | null =>
-    scanner.has(k) && !(v[k] as Scanned).isNull ? (v[k] as Scanned) : null;
-  return (buf, s, e) => {
-    if (!scanner.scan(buf, s, e) || (scanner.present & required) !== required) return null;
+  private readonly padded: string[] = [];
+  private readonly rows = new TransactionRows();
+  /** Values of the rows `add` appended, kept apart from the interned ones (their indices are fixed in `columns`). */
+  private readonly added: MatchTransaction[] = [];
+  private readonly addedRows: number[] = [];
+
+  constructor(checks: Checks) {
+    this.mccs = new Field(checks.isMcc, Number.POSITIVE_INFINITY);
+    this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
+    this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
+    this.instants = new Field(checks.isInstant, Number.POSITIVE_INFINITY);
+    this.cards = new Field(checks.isLast4, Number.POSITIVE_INFINITY);
+    this.monies = new Monies(this.amounts, this.currencies);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  id(row: number): string {
+    return this.rows.ids[row] as string;
+  }
+
+  scan(buf: Uint8Array, s: number, e: number): boolean {
+    const scanner = this.scanner;
+    const v = scanner.values;
+    if (!scanner.scan(buf, s, e) || (scanner.present & REQUIRED_T) !== REQUIRED_T) return false;
     const id = v[T.id] as Scanned;
-    if (id.isNull || id.e === id.s) return null;
+    if (id.isNull || id.e === id.s) return false;
     const emp = v[T.employeeId] as Scanned;
     const merchant = v[T.merchantName] as Scanned;
     const mcc = v[T.mcc] as Scanned;
@@ -440,8 +474,9 @@ export const transactionScanner = (
     const currency = v[T.currency] as Scanned;
     const authorizedAt = v[T.authorizedAt] as Scanned;
     if (emp.isNull || merchant.isNull || mcc.isNull || amount.isNull || currency.isNull || authorizedAt.isNull) {
-      return null;
+      return false;
     }
+    const { employees, merchants, mccs, amounts, currencies, instants, cards, monies } = this;
     // The lookups' cache misses, overlapped (about a sixth of the parse time at a million lines).
     _touched +=
       employees.touch(emp) +
@@ -456,54 +491,122 @@ export const transactionScanner = (
     const amountId = amounts.id(buf, amount);
     const currencyId = currencies.id(buf, currency);
     const authId = instants.id(buf, authorizedAt);
-    if (empId < 0 || merchantId < 0 || mccId < 0 || amountId < 0 || currencyId < 0 || authId < 0) return null;
-    if (!Monies.fits(currencyId)) return null;
-    const money = monies.of(amountId, currencyId);
-    if (money === null) return null;
-    const mAmount = optional(T.merchantAmount);
-    const mCurrency = optional(T.merchantCurrency);
-    if ((mAmount === null) !== (mCurrency === null)) return null;
-    let merchantAmount: Money | null = null;
+    if (empId < 0 || merchantId < 0 || mccId < 0 || amountId < 0 || currencyId < 0 || authId < 0) return false;
+    if (!Monies.fits(currencyId)) return false;
+    const money = monies.index(amountId, currencyId);
+    if (money < 0) return false;
+    const mAmount = this.optional(T.merchantAmount);
+    const mCurrency = this.optional(T.merchantCurrency);
+    if ((mAmount === null) !== (mCurrency === null)) return false;
+    let merchantAmount = -1;
     if (mAmount !== null && mCurrency !== null) {
       const a = amounts.id(buf, mAmount);
       const c = currencies.id(buf, mCurrency);
-      if (a < 0 || c < 0 || !Monies.fits(c)) return null;
-      merchantAmount = monies.of(a, c);
-      if (merchantAmount === null) return null;
+      if (a < 0 || c < 0 || !Monies.fits(c)) return false;
+      merchantAmount = monies.index(a, c);
+      if (merchantAmount < 0) return false;
     }
-    const posted = optional(T.postedAt);
-    let postedAt: string | null = null;
+    const posted = this.optional(T.postedAt);
+    let postedAt = -1;
     if (posted !== null) {
-      const x = instants.id(buf, posted);
-      if (x < 0) return null;
-      postedAt = instants.value(x);
+      postedAt = instants.id(buf, posted);
+      if (postedAt < 0) return false;
     }
-    const card = optional(T.cardLast4);
-    let cardLast4: string | null = null;
+    const card = this.optional(T.cardLast4);
+    let cardLast4 = -1;
     if (card !== null) {
-      const x = cards.id(buf, card);
-      if (x < 0) return null;
-      cardLast4 = cards.value(x);
+      cardLast4 = cards.id(buf, card);
+      if (cardLast4 < 0) return false;
     }
-    let mccText = padded[mccId];
-    if (mccText === undefined) {
+    if (this.padded[mccId] === undefined) {
       const raw = mccs.value(mccId);
-      mccText = raw.length === 4 ? raw : raw.padStart(4, '0');
-      padded[mccId] = mccText;
+      this.padded[mccId] = raw.length === 4 ? raw : raw.padStart(4, '0');
     }
-    return {
-      id: decode(buf, id.s, id.e, id.ascii),
-      employeeId: employees.value(empId),
-      merchantName: merchants.value(merchantId),
-      mcc: mccText,
-      amount: money,
-      merchantAmount,
-      authorizedAt: instants.value(authId),
-      postedAt,
-      cardLast4,
-    };
-  };
-};
+    const rows = this.rows;
+    const j = rows.row(decode(buf, id.s, id.e, id.ascii));
+    rows.employee[j] = empId;
+    rows.merchant[j] = merchantId;
+    rows.mcc[j] = mccId;
+    rows.amount[j] = money;
+    rows.merchantAmount[j] = merchantAmount;
+    rows.authorizedAt[j] = authId;
+    rows.postedAt[j] = postedAt;
+    rows.card[j] = cardLast4;
+    return true;
+  }
+
+  add(t: MatchTransaction): void {
+    this.addedRows.push(this.rows.row(t.id));
+    this.added.push(t);
+  }
+
+  /** Removes the rows at these indices (ascending). */
+  drop(rows: readonly number[]): void {
+    if (rows.length === 0) return;
+    // The added rows' indices shift like the others (each moves down by the dropped rows before it).
+    const dropped = new Set(rows);
+    let removed = 0;
+    let next = 0;
+    const kept: number[] = [];
+    const keptItems: MatchTransaction[] = [];
+    for (let k = 0; k < this.addedRows.length; k++) {
+      const row = this.addedRows[k] as number;
+      while (next < rows.length && (rows[next] as number) < row) {
+        next++;
+        removed++;
+      }
+      if (dropped.has(row)) continue;
+      kept.push(row - removed);
+      keptItems.push(this.added[k] as MatchTransaction);
+    }
+    this.addedRows.splice(0, this.addedRows.length, ...kept);
+    this.added.splice(0, this.added.length, ...keptItems);
+    this.rows.drop(rows);
+  }
+
+  /** The columns read: the interners' values are the tables, the added rows' values follow them. */
+  columns(): TransactionColumns {
+    const rows = this.rows;
+    const employees = this.employees.values();
+    const merchants = this.merchants.values();
+    const mccs = this.padded;
+    const monies = this.monies.list;
+    const instants = this.instants.values();
+    const cards = this.cards.values();
+    // Indices past the interned values (MCCs: past the largest interned id).
+    const mccEnd = this.mccs.values().length;
+    for (let k = 0; k < this.added.length; k++) {
+      const t = this.added[k] as MatchTransaction;
+      const j = this.addedRows[k] as number;
+      rows.employee[j] = employees.push(t.employeeId) - 1;
+      rows.merchant[j] = merchants.push(t.merchantName) - 1;
+      mccs[mccEnd + k] = t.mcc;
+      rows.mcc[j] = mccEnd + k;
+      rows.amount[j] = monies.push(t.amount) - 1;
+      rows.merchantAmount[j] = t.merchantAmount === null ? -1 : monies.push(t.merchantAmount) - 1;
+      rows.authorizedAt[j] = instants.push(t.authorizedAt) - 1;
+      rows.postedAt[j] = t.postedAt === null ? -1 : instants.push(t.postedAt) - 1;
+      rows.card[j] = t.cardLast4 === null ? -1 : cards.push(t.cardLast4) - 1;
+    }
+    this.added.length = 0;
+    this.addedRows.length = 0;
+    return rows.columns({ employees, merchants, mccs, monies, instants, cards });
+  }
+
+  private optional(k: number): Scanned | null {
+    const scanner = this.scanner;
+    return scanner.has(k) && !(scanner.values[k] as Scanned).isNull ? (scanner.values[k] as Scanned) : null;
+  }
+}
+
+const REQUIRED_T =
+  (1 << T.id) |
+  (1 << T.employeeId) |
+  (1 << T.merchantName) |
+  (1 << T.mcc) |
+  (1 << T.amount) |
+  (1 << T.currency) |
+  (1 << T.authorizedAt);
 
 /** FNV-1a over the UTF-16 code units of `v` (the key `laterDuplicates` groups ids by). */
 export const idHash = (v: string): number => {

@@ -2,6 +2,11 @@ import { readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import {
+  type TransactionColumns,
+  toTransactionColumns,
+  transactionAt,
+} from '../../shared/domain/matching/batch-input.ts';
 import { isPlainInstant } from '../../shared/domain/matching/dates.ts';
 import {
   defaultMatchOptions,
@@ -15,7 +20,7 @@ import {
 } from '../../shared/domain/matching/index.ts';
 import { type Money, parseMoney } from '../../shared/domain/money.ts';
 import { type Command, UsageError } from '../command.ts';
-import { type Checks, idHash, laterDuplicates, receiptScanner, transactionScanner } from './reconcile-scan.ts';
+import { type Checks, idHash, laterDuplicates, receiptScanner, TransactionReader } from './reconcile-scan.ts';
 
 /*
  * Input contract (JSON Lines, one object a line; blank lines ignored):
@@ -94,12 +99,49 @@ export const formatLineError = (e: LineError): string =>
 /** A line reader that returns the item, or null to leave the line to JSON.parse and the schema. */
 type Scan<T> = (buf: Uint8Array, start: number, end: number) => T | null;
 
+/** Where `parseLines` puts what it reads: an array of items, or the rows of a column reader. */
+interface LineSink<T> {
+  readonly size: number;
+  /** Reads a line of the common shape as a new entry; false leaves the line to JSON.parse and the schema. */
+  scan(buf: Uint8Array, start: number, end: number): boolean;
+  /** Appends an item the JSON path parsed. */
+  add(item: T): void;
+  id(at: number): string;
+  /** Removes the entries at these indices (ascending). */
+  drop(at: readonly number[]): void;
+}
+
+/** Items in an array, with an optional byte-level reader of the common shape. */
+class ItemSink<T extends { id: string }> implements LineSink<T> {
+  items: T[] = [];
+  constructor(private readonly scanItem: Scan<T> | null) {}
+  get size(): number {
+    return this.items.length;
+  }
+  scan(buf: Uint8Array, start: number, end: number): boolean {
+    const item = this.scanItem === null ? null : this.scanItem(buf, start, end);
+    if (item === null) return false;
+    this.items.push(item);
+    return true;
+  }
+  add(item: T): void {
+    this.items.push(item);
+  }
+  id(at: number): string {
+    return (this.items[at] as T).id;
+  }
+  drop(at: readonly number[]): void {
+    const dropped = new Set(at);
+    this.items = this.items.filter((_, k) => !dropped.has(k));
+  }
+}
+
 /**
- * Parses JSONL line by line; bad lines become errors, never exceptions. Each line goes through `scan` first (a
- * byte-level reader of the common shape, see reconcile-scan.ts), then through JSON.parse and `fast` (a hand-written
- * check of the common shape that returns null when in doubt), and through the zod schema otherwise, so the schema
- * stays the definition of what is accepted and the source of the error messages. Lines are counted from 1; blank
- * lines are skipped.
+ * Parses JSONL line by line into `sink`; bad lines become errors, never exceptions. Each line goes through the
+ * sink's `scan` first (a byte-level reader of the common shape, see reconcile-scan.ts), then through JSON.parse and
+ * `fast` (a hand-written check of the common shape that returns null when in doubt), and through the zod schema
+ * otherwise, so the schema stays the definition of what is accepted and the source of the error messages. Lines
+ * are counted from 1; blank lines are skipped; a repeated id is an error on the later line (the first is kept).
  */
 const parseLines = <S extends z.ZodType, T extends { id: string }>(
   input: string | Uint8Array,
@@ -107,15 +149,14 @@ const parseLines = <S extends z.ZodType, T extends { id: string }>(
   schema: S,
   convert: (v: z.output<S>) => T,
   fast: (json: unknown) => T | null,
-  scan: Scan<T> | null,
-): { items: T[]; errors: LineError[] } => {
+  sink: LineSink<T>,
+): LineError[] => {
   const buf =
     typeof input === 'string'
       ? Buffer.from(input, 'utf8')
       : Buffer.isBuffer(input)
         ? input
         : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const items: T[] = [];
   const errors: LineError[] = [];
   const parseRaw = (raw: string, line: number): T | null => {
     let json: unknown;
@@ -155,41 +196,43 @@ const parseLines = <S extends z.ZodType, T extends { id: string }>(
     if (to < 0) to = buf.length;
     line++;
     if (to > from) {
-      let item = scan === null ? null : scan(buf, from, to);
-      if (item === null) {
+      const n = sink.size;
+      let added = sink.scan(buf, from, to);
+      if (!added) {
         const raw = buf.toString('utf8', from, to).trim();
-        item = raw === '' ? null : parseRaw(raw, line);
+        const item = raw === '' ? null : parseRaw(raw, line);
+        if (item !== null) {
+          sink.add(item);
+          added = true;
+        }
       }
-      if (item !== null) {
-        const n = items.length;
+      if (added) {
         if (n === lines.length) {
           lines = grown(lines);
           hashes = grown(hashes);
         }
         lines[n] = line;
-        hashes[n] = idHash(item.id);
-        items.push(item);
+        hashes[n] = idHash(sink.id(n));
       }
     }
     from = to + 1;
   }
-  const later = laterDuplicates(
-    items.map((item) => item.id),
-    hashes,
-  );
-  if (later.length === 0) return { items, errors };
+  const n = sink.size;
+  const ids: string[] = new Array(n);
+  for (let k = 0; k < n; k++) ids[k] = sink.id(k);
+  const later = laterDuplicates(ids, hashes);
+  if (later.length === 0) return errors;
   for (const at of later) {
-    const id = (items[at] as T).id;
     errors.push({
       file,
       line: lines[at] as number,
       field: 'id',
-      message: `duplicate id "${id}" (first occurrence kept)`,
+      message: `duplicate id "${ids[at]}" (first occurrence kept)`,
     });
   }
   errors.sort((a, b) => a.line - b.line);
-  const drop = new Set(later);
-  return { items: items.filter((_, at) => !drop.has(at)), errors };
+  sink.drop(later);
+  return errors;
 };
 
 const grown = (a: Int32Array): Int32Array<ArrayBuffer> => {
@@ -347,7 +390,8 @@ export const parseReceipts = (
   reader: LineReader = 'bytes',
 ): { items: MatchReceipt[]; errors: LineError[] } => {
   const cache = new LineCache();
-  return parseLines(
+  const sink = new ItemSink(reader === 'bytes' ? receiptScanner(checks) : null);
+  const errors = parseLines(
     text,
     file,
     receiptLineSchema,
@@ -362,46 +406,77 @@ export const parseReceipts = (
       ...(r.category ? { category: r.category } : {}),
     }),
     (json) => fastReceipt(json, cache),
-    reader === 'bytes' ? receiptScanner(checks) : null,
+    sink,
   );
+  return { items: sink.items, errors };
 };
 
+const convertTransaction = (t: z.output<typeof transactionLineSchema>): MatchTransaction => {
+  const hasAmount = t.merchantAmount !== null && t.merchantAmount !== undefined;
+  const hasCurrency = t.merchantCurrency !== null && t.merchantCurrency !== undefined;
+  if (hasAmount !== hasCurrency) {
+    throw fieldError(
+      hasAmount ? 'merchantCurrency' : 'merchantAmount',
+      'merchantAmount and merchantCurrency go together (both or neither)',
+    );
+  }
+  return {
+    id: t.id,
+    employeeId: t.employeeId,
+    merchantName: t.merchantName,
+    mcc: t.mcc,
+    amount: money(t.amount, t.currency, 'amount'),
+    merchantAmount: hasAmount
+      ? money(t.merchantAmount as string, t.merchantCurrency as string, 'merchantAmount')
+      : null,
+    authorizedAt: t.authorizedAt,
+    postedAt: t.postedAt ?? null,
+    cardLast4: t.cardLast4 ?? null,
+  };
+};
+
+/**
+ * Transaction lines as columns (what the batch reconciles: see batch-input.ts). With the `json` reader every line
+ * goes through JSON.parse, and the columns are built from the objects.
+ */
+export const readTransactions = (
+  text: string | Uint8Array,
+  file = 'transactions',
+  reader: LineReader = 'bytes',
+): { columns: TransactionColumns; errors: LineError[] } => {
+  const cache = new LineCache();
+  if (reader === 'json') {
+    const sink = new ItemSink<MatchTransaction>(null);
+    const errors = parseLines(
+      text,
+      file,
+      transactionLineSchema,
+      convertTransaction,
+      (json) => fastTransaction(json, cache),
+      sink,
+    );
+    return { columns: toTransactionColumns(sink.items), errors };
+  }
+  const sink = new TransactionReader(checks);
+  const errors = parseLines(
+    text,
+    file,
+    transactionLineSchema,
+    convertTransaction,
+    (json) => fastTransaction(json, cache),
+    sink,
+  );
+  return { columns: sink.columns(), errors };
+};
+
+/** Transaction lines as objects (the columns of `readTransactions`, one object per transaction). */
 export const parseTransactions = (
   text: string | Uint8Array,
   file = 'transactions',
   reader: LineReader = 'bytes',
 ): { items: MatchTransaction[]; errors: LineError[] } => {
-  const cache = new LineCache();
-  return parseLines(
-    text,
-    file,
-    transactionLineSchema,
-    (t) => {
-      const hasAmount = t.merchantAmount !== null && t.merchantAmount !== undefined;
-      const hasCurrency = t.merchantCurrency !== null && t.merchantCurrency !== undefined;
-      if (hasAmount !== hasCurrency) {
-        throw fieldError(
-          hasAmount ? 'merchantCurrency' : 'merchantAmount',
-          'merchantAmount and merchantCurrency go together (both or neither)',
-        );
-      }
-      return {
-        id: t.id,
-        employeeId: t.employeeId,
-        merchantName: t.merchantName,
-        mcc: t.mcc,
-        amount: money(t.amount, t.currency, 'amount'),
-        merchantAmount: hasAmount
-          ? money(t.merchantAmount as string, t.merchantCurrency as string, 'merchantAmount')
-          : null,
-        authorizedAt: t.authorizedAt,
-        postedAt: t.postedAt ?? null,
-        cardLast4: t.cardLast4 ?? null,
-      };
-    },
-    (json) => fastTransaction(json, cache),
-    reader === 'bytes' ? transactionScanner(checks) : null,
-  );
+  const { columns, errors } = readTransactions(text, file, reader);
+  return { items: Array.from({ length: columns.length }, (_, j) => transactionAt(columns, j)), errors };
 };
 
 /** Rates file: {"USD:EUR": "0.92", "USD:EUR:2024-05-01": "0.9231"} (date-specific keys win). */
@@ -453,7 +528,7 @@ export const runReconcile = (
   const r = parseReceipts(receiptsText, files.receipts);
   receiptsText = ''; // drop the input (hundreds of MB at scale) once parsed
   phase('parse receipts');
-  const t = parseTransactions(transactionsText, files.transactions);
+  const t = readTransactions(transactionsText, files.transactions);
   transactionsText = '';
   phase('parse transactions');
   const { line } = hooks;
@@ -461,10 +536,10 @@ export const runReconcile = (
     // Streamed: each proposal is formatted as it is decided and handed over (the CLI's path; the 'proposals' phase
     // then includes formatting and writing).
     const emit = (p: MatchProposal): void => line(formatProposal(p));
-    const result = reconcile(r.items, t.items, options, { emit, ...(hooks.timing ? { timing: hooks.timing } : {}) });
+    const result = reconcile(r.items, t.columns, options, { emit, ...(hooks.timing ? { timing: hooks.timing } : {}) });
     return { result, errors: [...r.errors, ...t.errors], output: '' };
   }
-  const result = reconcile(r.items, t.items, options, hooks.timing ? { timing: hooks.timing } : {});
+  const result = reconcile(r.items, t.columns, options, hooks.timing ? { timing: hooks.timing } : {});
   t0 = performance.now();
   const output = result.proposals.map((p) => `${formatProposal(p)}\n`).join('');
   phase('format output');

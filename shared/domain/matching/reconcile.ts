@@ -1,3 +1,4 @@
+import type { Money } from '../money.ts';
 import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { assignKeyed, decisionOrder, idSortKey, OptionTable } from './assign.ts';
 import {
@@ -10,6 +11,7 @@ import {
   UnownedLookup,
 } from './batch-columns.ts';
 import { convertedAbs, type ParsedRate, parseRate } from './batch-fx.ts';
+import { type TransactionColumns, toTransactionColumns, transactionAt } from './batch-input.ts';
 import { BatchSimilarityCache } from './batch-similarity.ts';
 import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
@@ -139,7 +141,7 @@ interface BatchTransaction extends PreparedTransaction {
  */
 export const reconcile = (
   receipts: readonly MatchReceipt[],
-  transactions: readonly MatchTransaction[],
+  transactions: readonly MatchTransaction[] | TransactionColumns,
   partial: Partial<MatchOptions> = {},
   hooks: ReconcileHooks = {},
 ): ReconcileResult => {
@@ -152,7 +154,8 @@ export const reconcile = (
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
   const memo = new BatchSimilarityCache();
   const nR = receipts.length;
-  const nT = transactions.length;
+  const tc = Array.isArray(transactions) ? toTransactionColumns(transactions) : (transactions as TransactionColumns);
+  const nT = tc.length;
   // Integer ids shared by receipts and transactions: employees, currencies, cards.
   const employees = new Interner();
   const currencies = new Interner();
@@ -254,10 +257,29 @@ export const reconcile = (
   // Transactions are prepared in employee and time order: a receipt's candidates are one employee's charges of a
   // few weeks, a contiguous run of the columns below. Their keys follow this order; ids still break every tie, so
   // the decisions do not depend on it. Position x holds transaction order[x]; transaction j is at position pos[j].
+  // Each distinct value of the columns' tables is prepared once, on its first use (in input order, so every
+  // interner below numbers values in the order the former per-line code did).
+  /** Per instant: its epoch milliseconds (NaN until computed). */
+  const instantMsOf = new Float64Array(tc.instants.length).fill(Number.NaN);
+  const msOf = (k: number): number => {
+    let ms = instantMsOf[k] as number;
+    if (Number.isNaN(ms)) {
+      ms = instantMs(tc.instants[k] as string);
+      instantMsOf[k] = ms;
+    }
+    return ms;
+  };
+  /** Per employee value: its id in `employees` (−1 until interned). */
+  const employeeOf = new Int32Array(tc.employees.length).fill(-1);
   for (let j = 0; j < nT; j++) {
-    const t = transactions[j] as MatchTransaction;
-    authMs[j] = instantMs(t.authorizedAt);
-    txEmp[j] = employees.id(t.employeeId);
+    authMs[j] = msOf(tc.authorizedAt[j] as number);
+    const v = tc.employee[j] as number;
+    let e = employeeOf[v] as number;
+    if (e < 0) {
+      e = employees.id(tc.employees[v] as string);
+      employeeOf[v] = e;
+    }
+    txEmp[j] = e;
   }
   // Employee ids ranked in code-unit order of their strings (the order of the former string sort).
   const empRank = new Int32Array(employees.size);
@@ -282,12 +304,11 @@ export const reconcile = (
     order[rankFill[r] as number] = j;
     rankFill[r] = (rankFill[r] as number) + 1;
   }
-  sortByInstant(order, rankStart, authMs, (a, b) =>
-    compareIds((transactions[a] as MatchTransaction).id, (transactions[b] as MatchTransaction).id),
-  );
+  const tIds = tc.ids;
+  sortByInstant(order, rankStart, authMs, (a, b) => compareIds(tIds[a] as string, tIds[b] as string));
   for (let x = 0; x < nT; x++) pos[order[x] as number] = x;
-  /** The transaction at position x. */
-  const txAt = (x: number): MatchTransaction => transactions[order[x] as number] as MatchTransaction;
+  /** The transaction at position x (a new object: callers that keep it keep their prepared item). */
+  const txAt = (x: number): MatchTransaction => transactionAt(tc, order[x] as number);
   /** The id of the transaction at each position (printed lines read them in decision order: one read, not three). */
   const txIds: string[] = new Array(nT);
   // Prepared transactions are built on demand (`pt(x)`): most charges are only ever read on the columns.
@@ -304,42 +325,82 @@ export const reconcile = (
   const mccs = new Map<string, number>();
   const mccLodging: number[] = [];
   const mccTipBps: number[] = [];
-  // Filled in input order (the objects are read in the order they were allocated), each at its position.
+  /** Per MCC value of the columns: its index among the distinct MCCs (−1 until seen). */
+  const mccOf = new Int32Array(tc.mccs.length).fill(-1);
+  /** Per money of the columns: its absolute minor units, sign and currency id (−1 until read). */
+  const moneyAbs = new Float64Array(tc.monies.length);
+  const moneyNeg = new Uint8Array(tc.monies.length);
+  const moneyCur = new Int32Array(tc.monies.length).fill(-1);
+  const readMoney = (k: number): void => {
+    const m = tc.monies[k] as Money;
+    moneyAbs[k] = Number(m.minor < 0n ? -m.minor : m.minor);
+    moneyNeg[k] = m.minor < 0n ? 1 : 0;
+    moneyCur[k] = currencies.id(m.currency);
+  };
+  /** Per merchant value of the columns: its normalized id in `memo` (−1 until normalized). */
+  const merchantOf = new Int32Array(tc.merchants.length).fill(-1);
+  /** Per card value of the columns: its id in `cards` (−1 until interned). */
+  const cardOf = new Int32Array(tc.cards.length).fill(-1);
+  // Filled in input order (the columns are read sequentially), each at its position.
   for (let j = 0; j < nT; j++) {
-    const t = transactions[j] as MatchTransaction;
     const x = pos[j] as number;
     const ms = authMs[j] as number;
     txEmpAt[x] = txEmp[j] as number;
-    tMid[x] = memo.internId(t.merchantName);
-    txIds[x] = t.id;
-    idKeys[nR + x] = idSortKey(t.id);
+    const mv = tc.merchant[j] as number;
+    let mid = merchantOf[mv] as number;
+    if (mid < 0) {
+      mid = memo.internId(tc.merchants[mv] as string);
+      merchantOf[mv] = mid;
+    }
+    tMid[x] = mid;
+    const id = tIds[j] as string;
+    txIds[x] = id;
+    idKeys[nR + x] = idSortKey(id);
     tMs[x] = ms;
     tDay[x] = Math.floor(ms / DAY_MS);
     // localDaySpan(ms)
     tLo[x] = Math.floor((ms - 12 * HOUR_MS) / DAY_MS);
     tHi[x] = Math.floor((ms + 14 * HOUR_MS) / DAY_MS);
-    tPost[x] = t.postedAt === null ? NO_DAY : Math.floor(instantMs(t.postedAt) / DAY_MS);
-    let m = mccs.get(t.mcc);
-    if (m === undefined) {
-      m = mccTipBps.length;
-      mccLodging.push(isLodgingMcc(t.mcc) ? 1 : 0);
-      mccTipBps.push(TIP_TOLERANCE_BPS[t.mcc] ?? 0);
-      mccs.set(t.mcc, m);
+    const posted = tc.postedAt[j] as number;
+    tPost[x] = posted < 0 ? NO_DAY : Math.floor(msOf(posted) / DAY_MS);
+    const mv2 = tc.mcc[j] as number;
+    let m = mccOf[mv2] as number;
+    if (m < 0) {
+      const mcc = tc.mccs[mv2] as string;
+      m = mccs.get(mcc) ?? -1;
+      if (m < 0) {
+        m = mccTipBps.length;
+        mccLodging.push(isLodgingMcc(mcc) ? 1 : 0);
+        mccTipBps.push(TIP_TOLERANCE_BPS[mcc] ?? 0);
+        mccs.set(mcc, m);
+      }
+      mccOf[mv2] = m;
     }
     tMcc[x] = m;
-    const minor = t.amount.minor;
-    tAbs[x] = Number(minor < 0n ? -minor : minor);
-    tNeg[x] = minor < 0n ? 1 : 0;
-    tCur[x] = currencies.id(t.amount.currency);
-    const ma = t.merchantAmount;
-    if (ma === null) tMCur[x] = -1;
+    const a = tc.amount[j] as number;
+    if (moneyCur[a] === -1) readMoney(a);
+    tAbs[x] = moneyAbs[a] as number;
+    tNeg[x] = moneyNeg[a] as number;
+    tCur[x] = moneyCur[a] as number;
+    const ma = tc.merchantAmount[j] as number;
+    if (ma < 0) tMCur[x] = -1;
     else {
-      tMAbs[x] = Number(ma.minor < 0n ? -ma.minor : ma.minor);
-      tMNeg[x] = ma.minor < 0n ? 1 : 0;
-      tMCur[x] = currencies.id(ma.currency);
+      if (moneyCur[ma] === -1) readMoney(ma);
+      tMAbs[x] = moneyAbs[ma] as number;
+      tMNeg[x] = moneyNeg[ma] as number;
+      tMCur[x] = moneyCur[ma] as number;
     }
-    tCard[x] = t.cardLast4 === null ? -1 : cards.id(t.cardLast4);
-    tColumns[x] = (tAbs[x] as number) < EXACT && (ma === null || (tMAbs[x] as number) < EXACT) ? 1 : 0;
+    const cv = tc.card[j] as number;
+    if (cv < 0) tCard[x] = -1;
+    else {
+      let c = cardOf[cv] as number;
+      if (c < 0) {
+        c = cards.id(tc.cards[cv] as string);
+        cardOf[cv] = c;
+      }
+      tCard[x] = c;
+    }
+    tColumns[x] = (tAbs[x] as number) < EXACT && (ma < 0 || (tMAbs[x] as number) < EXACT) ? 1 : 0;
   }
   /** Per MCC index: 1 for lodging. */
   const mLodging = Uint8Array.from(mccLodging);

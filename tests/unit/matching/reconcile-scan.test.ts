@@ -196,6 +196,39 @@ describe('byte-level JSONL reader', () => {
     });
     expect(items[1]?.amount).toBe(items[0]?.amount);
   });
+
+  it('keeps the rows of both paths in line order when repeated ids are dropped', () => {
+    const base = {
+      employeeId: 'emp-1',
+      merchantName: 'CAFÉ #1',
+      mcc: '742',
+      amount: '12.30',
+      currency: 'EUR',
+      authorizedAt: '2024-04-04T17:58:00Z',
+      cardLast4: '2622',
+    };
+    // A number (id, MCC) or an escape sends a line to the JSON path; the others take the byte path.
+    const lines = [
+      { ...base, id: 'a' },
+      { ...base, id: 7, merchantName: 'SQ *\u00c9', postedAt: '2024-04-05T01:00:00Z' },
+      { ...base, id: 'a', amount: '1.00' },
+      { ...base, id: '7', mcc: 5812, merchantAmount: '10.00', merchantCurrency: 'USD' },
+      { ...base, id: 'c', cardLast4: null },
+      { ...base, id: 'd', mcc: 4121, employeeId: 'emp-2' },
+      { ...base, id: 'e', authorizedAt: '2024-04-06T10:00:00+02:00' },
+    ];
+    const text = lines.map((l) => JSON.stringify(l).replace('É"', '\\u00c9"')).join('\n');
+    const bytes = parseTransactions(text, 'T', 'bytes');
+    expect(bytes).toEqual(parseTransactions(text, 'T', 'json'));
+    expect(bytes.items.map((t) => [t.id, t.merchantName, t.mcc, t.postedAt])).toEqual([
+      ['a', 'CAFÉ #1', '0742', null],
+      ['7', 'SQ *É', '0742', '2024-04-05T01:00:00Z'],
+      ['c', 'CAFÉ #1', '0742', null],
+      ['d', 'CAFÉ #1', '4121', null],
+      ['e', 'CAFÉ #1', '0742', null],
+    ]);
+    expect(bytes.errors.map((e) => e.line)).toEqual([3, 4]);
+  });
 });
 
 describe('laterDuplicates', () => {
