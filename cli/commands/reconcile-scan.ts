@@ -1,4 +1,16 @@
-import { type TransactionColumns, TransactionRows } from '../../shared/domain/matching/batch-input.ts';
+import {
+  RECEIPT_CELLS,
+  type ReceiptCell,
+  type ReceiptColumns,
+  type ReceiptExtras,
+  Rows,
+  receiptColumns,
+  receiptExtras,
+  TRANSACTION_CELLS,
+  type TransactionCell,
+  type TransactionColumns,
+  transactionColumns,
+} from '../../shared/domain/matching/batch-input.ts';
 import type { MatchReceipt, MatchTransaction } from '../../shared/domain/matching/index.ts';
 import { type Money, parseMoney } from '../../shared/domain/money.ts';
 
@@ -336,64 +348,163 @@ const nonEmpty = (v: string): boolean => v.length > 0;
 
 const R = { id: 0, employeeId: 1, vendor: 2, date: 3, total: 4, currency: 5, cardLast4: 6 } as const;
 
-/** Reads receipt lines of the simple shape (see the top of this file); null for anything else. */
-export const receiptScanner = (checks: Checks): ((buf: Uint8Array, s: number, e: number) => MatchReceipt | null) => {
-  const scanner = new FlatObjectScanner(['id', 'employeeId', 'vendor', 'date', 'total', 'currency', 'cardLast4']);
-  const employees = new Field(nonEmpty);
-  const vendors = new Field(any);
-  const dates = new Field(checks.isCalendarDate);
-  const amounts = new Field(checks.isDecimal);
-  const currencies = new Field(checks.isCurrency);
-  const cards = new Field(checks.isLast4);
-  const monies = new Monies(amounts, currencies);
-  const v = scanner.values;
-  const required = (1 << R.id) | (1 << R.vendor) | (1 << R.date) | (1 << R.total) | (1 << R.currency);
-  return (buf, s, e) => {
-    if (!scanner.scan(buf, s, e) || (scanner.present & required) !== required) return null;
+/**
+ * Rows read into columns: `scan` reads a line of the simple shape (see the top of this file) into a new row, or
+ * returns false for anything else; `add` appends an item the JSON path parsed, whose values join the value tables
+ * when the columns are built (after the interned ones: the interners' value lists are the tables).
+ */
+abstract class ColumnReader<T extends { id: string }, K extends string> {
+  protected readonly rows: Rows<K>;
+  /** The items `add` appended, and their rows. */
+  protected readonly added: T[] = [];
+  protected readonly addedRows: number[] = [];
+
+  constructor(cells: readonly K[]) {
+    this.rows = new Rows(cells);
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  id(row: number): string {
+    return this.rows.ids[row] as string;
+  }
+
+  abstract scan(buf: Uint8Array, s: number, e: number): boolean;
+
+  add(item: T): void {
+    this.addedRows.push(this.rows.row(item.id));
+    this.added.push(item);
+  }
+
+  /** Removes the rows at these indices (ascending). */
+  drop(rows: readonly number[]): void {
+    if (rows.length === 0) return;
+    // The added rows' indices shift like the others (each moves down by the dropped rows before it).
+    const dropped = new Set(rows);
+    let removed = 0;
+    let next = 0;
+    const kept: number[] = [];
+    const keptItems: T[] = [];
+    for (let k = 0; k < this.addedRows.length; k++) {
+      const row = this.addedRows[k] as number;
+      while (next < rows.length && (rows[next] as number) < row) {
+        next++;
+        removed++;
+      }
+      if (dropped.has(row)) continue;
+      kept.push(row - removed);
+      keptItems.push(this.added[k] as T);
+    }
+    this.addedRows.splice(0, this.addedRows.length, ...kept);
+    this.added.splice(0, this.added.length, ...keptItems);
+    this.rows.drop(rows);
+  }
+}
+
+/** Reads receipt lines into columns (see `ColumnReader`). */
+export class ReceiptReader extends ColumnReader<MatchReceipt, ReceiptCell> {
+  private readonly scanner = new FlatObjectScanner([
+    'id',
+    'employeeId',
+    'vendor',
+    'date',
+    'total',
+    'currency',
+    'cardLast4',
+  ]);
+  private readonly employees = new Field(nonEmpty, Number.POSITIVE_INFINITY);
+  private readonly vendors = new Field(any, Number.POSITIVE_INFINITY);
+  private readonly dates: Field;
+  private readonly amounts: Field;
+  private readonly currencies: Field;
+  private readonly cards: Field;
+  private readonly monies: Monies;
+
+  constructor(checks: Checks) {
+    super(RECEIPT_CELLS);
+    this.dates = new Field(checks.isCalendarDate, Number.POSITIVE_INFINITY);
+    this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
+    this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
+    this.cards = new Field(checks.isLast4, Number.POSITIVE_INFINITY);
+    this.monies = new Monies(this.amounts, this.currencies);
+  }
+
+  scan(buf: Uint8Array, s: number, e: number): boolean {
+    const scanner = this.scanner;
+    const v = scanner.values;
+    if (!scanner.scan(buf, s, e) || (scanner.present & REQUIRED_R) !== REQUIRED_R) return false;
     const id = v[R.id] as Scanned;
-    if (id.isNull || id.e === id.s) return null;
+    if (id.isNull || id.e === id.s) return false;
     const vendor = v[R.vendor] as Scanned;
     const date = v[R.date] as Scanned;
     const total = v[R.total] as Scanned;
     const currency = v[R.currency] as Scanned;
-    if (vendor.isNull || date.isNull || total.isNull || currency.isNull) return null;
+    if (vendor.isNull || date.isNull || total.isNull || currency.isNull) return false;
+    const { employees, vendors, dates, amounts, currencies, cards, monies } = this;
     const emp = v[R.employeeId] as Scanned;
+    const card = v[R.cardLast4] as Scanned;
     _touched +=
       vendors.touch(vendor) +
       amounts.touch(total) +
       dates.touch(date) +
       (scanner.has(R.employeeId) ? employees.touch(emp) : 0) +
-      (scanner.has(R.cardLast4) ? cards.touch(v[R.cardLast4] as Scanned) : 0);
-    let employeeId: string | null = null;
+      (scanner.has(R.cardLast4) ? cards.touch(card) : 0);
+    let employee = -1;
     if (scanner.has(R.employeeId) && !emp.isNull) {
-      const x = employees.id(buf, emp);
-      if (x < 0) return null;
-      employeeId = employees.value(x);
+      employee = employees.id(buf, emp);
+      if (employee < 0) return false;
     }
-    let cardLast4: string | null = null;
-    const card = v[R.cardLast4] as Scanned;
+    let cardLast4 = -1;
     if (scanner.has(R.cardLast4) && !card.isNull) {
-      const x = cards.id(buf, card);
-      if (x < 0) return null;
-      cardLast4 = cards.value(x);
+      cardLast4 = cards.id(buf, card);
+      if (cardLast4 < 0) return false;
     }
     const vendorId = vendors.id(buf, vendor);
     const dateId = dates.id(buf, date);
     const amountId = amounts.id(buf, total);
     const currencyId = currencies.id(buf, currency);
-    if (vendorId < 0 || dateId < 0 || amountId < 0 || currencyId < 0 || !Monies.fits(currencyId)) return null;
+    if (vendorId < 0 || dateId < 0 || amountId < 0 || currencyId < 0 || !Monies.fits(currencyId)) return false;
     const money = monies.index(amountId, currencyId);
-    if (money < 0) return null;
-    return {
-      id: decode(buf, id.s, id.e, id.ascii),
-      employeeId,
-      vendor: vendors.value(vendorId),
-      date: dates.value(dateId),
-      total: monies.list[money] as Money,
-      cardLast4,
-    };
-  };
-};
+    if (money < 0) return false;
+    const i = this.rows.row(decode(buf, id.s, id.e, id.ascii));
+    const rows = this.rows.cells;
+    rows.employee[i] = employee;
+    rows.vendor[i] = vendorId;
+    rows.date[i] = dateId;
+    rows.total[i] = money;
+    rows.card[i] = cardLast4;
+    return true;
+  }
+
+  /** The columns read: the interners' values are the tables, the added rows' values follow them. */
+  columns(): ReceiptColumns {
+    const rows = this.rows.cells;
+    const employees = this.employees.values();
+    const vendors = this.vendors.values();
+    const dates = this.dates.values();
+    const monies = this.monies.list;
+    const cards = this.cards.values();
+    const extras = new Map<number, ReceiptExtras>();
+    for (let k = 0; k < this.added.length; k++) {
+      const r = this.added[k] as MatchReceipt;
+      const i = this.addedRows[k] as number;
+      rows.employee[i] = r.employeeId === null ? -1 : employees.push(r.employeeId) - 1;
+      rows.vendor[i] = vendors.push(r.vendor) - 1;
+      rows.date[i] = dates.push(r.date) - 1;
+      rows.total[i] = monies.push(r.total) - 1;
+      rows.card[i] = r.cardLast4 === null ? -1 : cards.push(r.cardLast4) - 1;
+      const extra = receiptExtras(r);
+      if (extra !== undefined) extras.set(i, extra);
+    }
+    this.added.length = 0;
+    this.addedRows.length = 0;
+    return receiptColumns(this.rows, { employees, vendors, dates, monies, cards, extras });
+  }
+}
+
+const REQUIRED_R = (1 << R.id) | (1 << R.vendor) | (1 << R.date) | (1 << R.total) | (1 << R.currency);
 
 const T = {
   id: 0,
@@ -415,7 +526,7 @@ const T = {
  * The interners' value lists are the columns' tables, so the repeated values of a million lines are handed to the
  * matcher as they were read.
  */
-export class TransactionReader {
+export class TransactionReader extends ColumnReader<MatchTransaction, TransactionCell> {
   private readonly scanner = new FlatObjectScanner([
     'id',
     'employeeId',
@@ -439,26 +550,15 @@ export class TransactionReader {
   private readonly monies: Monies;
   /** The 4-digit form of each MCC id. */
   private readonly padded: string[] = [];
-  private readonly rows = new TransactionRows();
-  /** Values of the rows `add` appended, kept apart from the interned ones (their indices are fixed in `columns`). */
-  private readonly added: MatchTransaction[] = [];
-  private readonly addedRows: number[] = [];
 
   constructor(checks: Checks) {
+    super(TRANSACTION_CELLS);
     this.mccs = new Field(checks.isMcc, Number.POSITIVE_INFINITY);
     this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
     this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
     this.instants = new Field(checks.isInstant, Number.POSITIVE_INFINITY);
     this.cards = new Field(checks.isLast4, Number.POSITIVE_INFINITY);
     this.monies = new Monies(this.amounts, this.currencies);
-  }
-
-  get size(): number {
-    return this.rows.length;
-  }
-
-  id(row: number): string {
-    return this.rows.ids[row] as string;
   }
 
   scan(buf: Uint8Array, s: number, e: number): boolean {
@@ -522,8 +622,8 @@ export class TransactionReader {
       const raw = mccs.value(mccId);
       this.padded[mccId] = raw.length === 4 ? raw : raw.padStart(4, '0');
     }
-    const rows = this.rows;
-    const j = rows.row(decode(buf, id.s, id.e, id.ascii));
+    const j = this.rows.row(decode(buf, id.s, id.e, id.ascii));
+    const rows = this.rows.cells;
     rows.employee[j] = empId;
     rows.merchant[j] = merchantId;
     rows.mcc[j] = mccId;
@@ -535,38 +635,9 @@ export class TransactionReader {
     return true;
   }
 
-  add(t: MatchTransaction): void {
-    this.addedRows.push(this.rows.row(t.id));
-    this.added.push(t);
-  }
-
-  /** Removes the rows at these indices (ascending). */
-  drop(rows: readonly number[]): void {
-    if (rows.length === 0) return;
-    // The added rows' indices shift like the others (each moves down by the dropped rows before it).
-    const dropped = new Set(rows);
-    let removed = 0;
-    let next = 0;
-    const kept: number[] = [];
-    const keptItems: MatchTransaction[] = [];
-    for (let k = 0; k < this.addedRows.length; k++) {
-      const row = this.addedRows[k] as number;
-      while (next < rows.length && (rows[next] as number) < row) {
-        next++;
-        removed++;
-      }
-      if (dropped.has(row)) continue;
-      kept.push(row - removed);
-      keptItems.push(this.added[k] as MatchTransaction);
-    }
-    this.addedRows.splice(0, this.addedRows.length, ...kept);
-    this.added.splice(0, this.added.length, ...keptItems);
-    this.rows.drop(rows);
-  }
-
   /** The columns read: the interners' values are the tables, the added rows' values follow them. */
   columns(): TransactionColumns {
-    const rows = this.rows;
+    const rows = this.rows.cells;
     const employees = this.employees.values();
     const merchants = this.merchants.values();
     const mccs = this.padded;
@@ -590,7 +661,7 @@ export class TransactionReader {
     }
     this.added.length = 0;
     this.addedRows.length = 0;
-    return rows.columns({ employees, merchants, mccs, monies, instants, cards });
+    return transactionColumns(this.rows, { employees, merchants, mccs, monies, instants, cards });
   }
 
   private optional(k: number): Scanned | null {

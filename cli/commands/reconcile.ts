@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  type ReceiptColumns,
+  receiptAt,
   type TransactionColumns,
+  toReceiptColumns,
   toTransactionColumns,
   transactionAt,
 } from '../../shared/domain/matching/batch-input.ts';
@@ -20,7 +23,7 @@ import {
 } from '../../shared/domain/matching/index.ts';
 import { type Money, parseMoney } from '../../shared/domain/money.ts';
 import { type Command, UsageError } from '../command.ts';
-import { type Checks, idHash, laterDuplicates, receiptScanner, TransactionReader } from './reconcile-scan.ts';
+import { type Checks, idHash, laterDuplicates, ReceiptReader, TransactionReader } from './reconcile-scan.ts';
 
 /*
  * Input contract (JSON Lines, one object a line; blank lines ignored):
@@ -96,9 +99,6 @@ export interface LineError {
 export const formatLineError = (e: LineError): string =>
   `${e.file}:${e.line}: ${e.field === null ? '' : `field "${e.field}": `}${e.message}`;
 
-/** A line reader that returns the item, or null to leave the line to JSON.parse and the schema. */
-type Scan<T> = (buf: Uint8Array, start: number, end: number) => T | null;
-
 /** Where `parseLines` puts what it reads: an array of items, or the rows of a column reader. */
 interface LineSink<T> {
   readonly size: number;
@@ -111,18 +111,14 @@ interface LineSink<T> {
   drop(at: readonly number[]): void;
 }
 
-/** Items in an array, with an optional byte-level reader of the common shape. */
+/** Items in an array, every line through JSON.parse (the reference the column readers are tested against). */
 class ItemSink<T extends { id: string }> implements LineSink<T> {
   items: T[] = [];
-  constructor(private readonly scanItem: Scan<T> | null) {}
   get size(): number {
     return this.items.length;
   }
-  scan(buf: Uint8Array, start: number, end: number): boolean {
-    const item = this.scanItem === null ? null : this.scanItem(buf, start, end);
-    if (item === null) return false;
-    this.items.push(item);
-    return true;
+  scan(): boolean {
+    return false;
   }
   add(item: T): void {
     this.items.push(item);
@@ -384,31 +380,46 @@ const checks: Checks = {
  */
 export type LineReader = 'bytes' | 'json';
 
+const convertReceipt = (r: z.output<typeof receiptLineSchema>): MatchReceipt => ({
+  id: r.id,
+  employeeId: r.employeeId ?? null,
+  vendor: r.vendor,
+  date: r.date,
+  total: money(r.total, r.currency, 'total'),
+  cardLast4: r.cardLast4 ?? null,
+  ...(r.mccHints ? { mccHints: r.mccHints } : {}),
+  ...(r.category ? { category: r.category } : {}),
+});
+
+/**
+ * Receipt lines as columns (what the batch reconciles: see batch-input.ts). With the `json` reader every line goes
+ * through JSON.parse, and the columns are built from the objects.
+ */
+export const readReceipts = (
+  text: string | Uint8Array,
+  file = 'receipts',
+  reader: LineReader = 'bytes',
+): { columns: ReceiptColumns; errors: LineError[] } => {
+  const cache = new LineCache();
+  const fast = (json: unknown) => fastReceipt(json, cache);
+  if (reader === 'json') {
+    const sink = new ItemSink<MatchReceipt>();
+    const errors = parseLines(text, file, receiptLineSchema, convertReceipt, fast, sink);
+    return { columns: toReceiptColumns(sink.items), errors };
+  }
+  const sink = new ReceiptReader(checks);
+  const errors = parseLines(text, file, receiptLineSchema, convertReceipt, fast, sink);
+  return { columns: sink.columns(), errors };
+};
+
+/** Receipt lines as objects (the columns of `readReceipts`, one object per receipt). */
 export const parseReceipts = (
   text: string | Uint8Array,
   file = 'receipts',
   reader: LineReader = 'bytes',
 ): { items: MatchReceipt[]; errors: LineError[] } => {
-  const cache = new LineCache();
-  const sink = new ItemSink(reader === 'bytes' ? receiptScanner(checks) : null);
-  const errors = parseLines(
-    text,
-    file,
-    receiptLineSchema,
-    (r) => ({
-      id: r.id,
-      employeeId: r.employeeId ?? null,
-      vendor: r.vendor,
-      date: r.date,
-      total: money(r.total, r.currency, 'total'),
-      cardLast4: r.cardLast4 ?? null,
-      ...(r.mccHints ? { mccHints: r.mccHints } : {}),
-      ...(r.category ? { category: r.category } : {}),
-    }),
-    (json) => fastReceipt(json, cache),
-    sink,
-  );
-  return { items: sink.items, errors };
+  const { columns, errors } = readReceipts(text, file, reader);
+  return { items: Array.from({ length: columns.length }, (_, i) => receiptAt(columns, i)), errors };
 };
 
 const convertTransaction = (t: z.output<typeof transactionLineSchema>): MatchTransaction => {
@@ -446,7 +457,7 @@ export const readTransactions = (
 ): { columns: TransactionColumns; errors: LineError[] } => {
   const cache = new LineCache();
   if (reader === 'json') {
-    const sink = new ItemSink<MatchTransaction>(null);
+    const sink = new ItemSink<MatchTransaction>();
     const errors = parseLines(
       text,
       file,
@@ -525,7 +536,7 @@ export const runReconcile = (
     hooks.timing?.(name, t1 - t0);
     t0 = t1;
   };
-  const r = parseReceipts(receiptsText, files.receipts);
+  const r = readReceipts(receiptsText, files.receipts);
   receiptsText = ''; // drop the input (hundreds of MB at scale) once parsed
   phase('parse receipts');
   const t = readTransactions(transactionsText, files.transactions);
@@ -536,10 +547,13 @@ export const runReconcile = (
     // Streamed: each proposal is formatted as it is decided and handed over (the CLI's path; the 'proposals' phase
     // then includes formatting and writing).
     const emit = (p: MatchProposal): void => line(formatProposal(p));
-    const result = reconcile(r.items, t.columns, options, { emit, ...(hooks.timing ? { timing: hooks.timing } : {}) });
+    const result = reconcile(r.columns, t.columns, options, {
+      emit,
+      ...(hooks.timing ? { timing: hooks.timing } : {}),
+    });
     return { result, errors: [...r.errors, ...t.errors], output: '' };
   }
-  const result = reconcile(r.items, t.columns, options, hooks.timing ? { timing: hooks.timing } : {});
+  const result = reconcile(r.columns, t.columns, options, hooks.timing ? { timing: hooks.timing } : {});
   t0 = performance.now();
   const output = result.proposals.map((p) => `${formatProposal(p)}\n`).join('');
   phase('format output');

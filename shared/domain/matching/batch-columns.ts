@@ -2,7 +2,7 @@ import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
 import { candidateWindow, merchantKey } from './candidate-index.ts';
 import type { NormalizedMerchant } from './merchant.ts';
 import type { PreparedReceipt } from './score.ts';
-import type { MatchOptions, MatchReceipt } from './types.ts';
+import type { MatchOptions } from './types.ts';
 
 /**
  * Columnar helpers for batch reconciliation: integer keys for strings, and items grouped by an integer key in a
@@ -292,7 +292,13 @@ export class UnownedLookup {
   private readonly stamp: Int32Array;
 
   constructor(
-    receipts: readonly MatchReceipt[],
+    /** The receipts: count, and whether each has neither owner nor card, with its currency id and absolute total. */
+    receipts: {
+      readonly length: number;
+      readonly unowned: (i: number) => boolean;
+      rCur: Int32Array;
+      rAbs: Float64Array;
+    },
     /** The prepared receipt at an index (built on demand). */
     private readonly receiptAt: (i: number) => PreparedReceipt,
     /** The id of each transaction's normalized merchant (by position). */
@@ -313,15 +319,11 @@ export class UnownedLookup {
     const wantedAmounts = new Set<number>();
     let any = false;
     for (let i = 0; i < receipts.length; i++) {
-      const r = receipts[i] as MatchReceipt;
-      if (r.employeeId !== null || r.cardLast4 !== null) continue;
+      if (!receipts.unowned(i)) continue;
       any = true;
       const mk = merchantKey(this.receiptAt(i).merchant.compact);
       if (!this.merchantKeyOf.has(mk)) this.merchantKeyOf.set(mk, this.merchantKeyOf.size);
-      const key = amountKey(
-        currencies.id(r.total.currency),
-        Number(r.total.minor < 0n ? -r.total.minor : r.total.minor),
-      );
+      const key = amountKey(receipts.rCur[i] as number, receipts.rAbs[i] as number);
       if (key !== null) wantedAmounts.add(key);
     }
     if (!any) return;

@@ -11,7 +11,14 @@ import {
   UnownedLookup,
 } from './batch-columns.ts';
 import { convertedAbs, type ParsedRate, parseRate } from './batch-fx.ts';
-import { type TransactionColumns, toTransactionColumns, transactionAt } from './batch-input.ts';
+import {
+  type ReceiptColumns,
+  receiptAt,
+  type TransactionColumns,
+  toReceiptColumns,
+  toTransactionColumns,
+  transactionAt,
+} from './batch-input.ts';
 import { BatchSimilarityCache } from './batch-similarity.ts';
 import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
@@ -140,7 +147,7 @@ interface BatchTransaction extends PreparedTransaction {
  * explained with `scorePrepared`.
  */
 export const reconcile = (
-  receipts: readonly MatchReceipt[],
+  receipts: readonly MatchReceipt[] | ReceiptColumns,
   transactions: readonly MatchTransaction[] | TransactionColumns,
   partial: Partial<MatchOptions> = {},
   hooks: ReconcileHooks = {},
@@ -153,7 +160,9 @@ export const reconcile = (
   };
   const options: MatchOptions = { ...defaultMatchOptions, ...partial };
   const memo = new BatchSimilarityCache();
-  const nR = receipts.length;
+  const rc = Array.isArray(receipts) ? toReceiptColumns(receipts) : (receipts as ReceiptColumns);
+  const nR = rc.length;
+  const rIds = rc.ids;
   const tc = Array.isArray(transactions) ? toTransactionColumns(transactions) : (transactions as TransactionColumns);
   const nT = tc.length;
   // Integer ids shared by receipts and transactions: employees, currencies, cards.
@@ -207,36 +216,80 @@ export const reconcile = (
   const tMNeg = new Uint8Array(nT);
   const tMCur = new Int32Array(nT);
   const tCard = new Int32Array(nT);
-  // A batch holds a few hundred distinct dates: each is parsed once.
-  const days = new Map<string, number>();
+  // Each distinct value of the columns' tables is prepared once, on its first use (in input order, so every
+  // interner numbers values in the order the former per-line code did).
+  /** Per vendor value: its normalized id in `memo` (−1 until normalized). */
+  const vendorOf = new Int32Array(rc.vendors.length).fill(-1);
+  /** Per date value: its epoch day (NO_DAY until parsed). */
+  const dayOf = new Int32Array(rc.dates.length).fill(NO_DAY);
+  /** Per receipt money: absolute minor units, sign, currency id (−1 until read). */
+  const totalAbs = new Float64Array(rc.monies.length);
+  const totalNeg = new Uint8Array(rc.monies.length);
+  const totalCur = new Int32Array(rc.monies.length).fill(-1);
+  /** Per employee value: its id in `employees` (−1 until interned). */
+  const rEmployeeOf = new Int32Array(rc.employees.length).fill(-1);
+  /** Per card value: its id in `cards` (−1 until interned). */
+  const rCardOf = new Int32Array(rc.cards.length).fill(-1);
+  const { extras } = rc;
   for (let i = 0; i < nR; i++) {
-    const r = receipts[i] as MatchReceipt;
-    const mid = memo.internId(r.vendor);
+    const vv = rc.vendor[i] as number;
+    let mid = vendorOf[vv] as number;
+    if (mid < 0) {
+      mid = memo.internId(rc.vendors[vv] as string);
+      vendorOf[vv] = mid;
+    }
     rMid[i] = mid;
-    idKeys[i] = idSortKey(r.id);
-    let day = days.get(r.date);
-    if (day === undefined) {
-      day = epochDay(r.date);
-      days.set(r.date, day);
+    idKeys[i] = idSortKey(rIds[i] as string);
+    const dv = rc.date[i] as number;
+    let day = dayOf[dv] as number;
+    if (day === NO_DAY) {
+      day = epochDay(rc.dates[dv] as string);
+      dayOf[dv] = day;
     }
     rDay[i] = day;
-    const minor = r.total.minor;
-    rAbs[i] = Number(minor < 0n ? -minor : minor);
-    rNeg[i] = minor < 0n ? 1 : 0;
-    rCur[i] = currencies.id(r.total.currency);
-    rEmp[i] = r.employeeId === null ? -1 : employees.id(r.employeeId);
+    const mv = rc.total[i] as number;
+    if (totalCur[mv] === -1) {
+      const minor = (rc.monies[mv] as Money).minor;
+      totalAbs[mv] = Number(minor < 0n ? -minor : minor);
+      totalNeg[mv] = minor < 0n ? 1 : 0;
+      totalCur[mv] = currencies.id((rc.monies[mv] as Money).currency);
+    }
+    rAbs[i] = totalAbs[mv] as number;
+    rNeg[i] = totalNeg[mv] as number;
+    rCur[i] = totalCur[mv] as number;
+    const ev = rc.employee[i] as number;
+    let emp = -1;
+    if (ev >= 0) {
+      emp = rEmployeeOf[ev] as number;
+      if (emp < 0) {
+        emp = employees.id(rc.employees[ev] as string);
+        rEmployeeOf[ev] = emp;
+      }
+    }
+    rEmp[i] = emp;
+    const cv = rc.card[i] as number;
+    let card = -1;
+    if (cv >= 0) {
+      card = rCardOf[cv] as number;
+      if (card < 0) {
+        card = cards.id(rc.cards[cv] as string);
+        rCardOf[cv] = card;
+      }
+    }
     // Cards of receipts without an owner (the sums of receipts look them up by card).
-    rCard[i] = r.employeeId === null && r.cardLast4 !== null ? cards.id(r.cardLast4) : -1;
-    rCardAny[i] = r.cardLast4 === null ? -1 : cards.id(r.cardLast4);
+    rCard[i] = ev < 0 ? card : -1;
+    rCardAny[i] = card;
+    const extra = extras.size === 0 ? undefined : extras.get(i);
     rColumns[i] =
-      r.mccHints === undefined && (r.category === undefined || r.category === null) && (rAbs[i] as number) < EXACT
+      (extra === undefined || (extra.mccHints === undefined && (extra.category ?? null) === null)) &&
+      (rAbs[i] as number) < EXACT
         ? 1
         : 0;
-    rSums[i] = (r.employeeId !== null || r.cardLast4 !== null) && minor !== 0n ? 1 : 0;
+    rSums[i] = (ev >= 0 || cv >= 0) && rAbs[i] !== 0 ? 1 : 0;
   }
   /** The prepared receipt at index i: the fields of prepareReceiptWith, plus the position. */
   const prepareReceiptAt = (i: number): BatchReceipt => ({
-    receipt: receipts[i] as MatchReceipt,
+    receipt: receiptAt(rc, i),
     day: rDay[i] as number,
     merchant: memo.merchantOf(rMid[i] as number),
     index: i,
@@ -446,7 +499,7 @@ export const reconcile = (
   // (TransactionIndex, built only for them), and the sums of receipts look up receipts by employee or card.
   const txByCard = new DayGroups(tCard, cards.size, tDay);
   const unowned = new UnownedLookup(
-    receipts,
+    { length: nR, unowned: (i) => rEmp[i] === -1 && rCardAny[i] === -1, rCur, rAbs },
     prOnce,
     tMid,
     (id) => memo.merchantOf(id),
@@ -472,7 +525,7 @@ export const reconcile = (
   };
   // Sized for ~1.5 options a receipt (a typical batch), so the columns rarely grow (each growth copies them all).
   const table = new OptionTable(
-    (k) => (k < nR ? (receipts[k] as MatchReceipt).id : (txIds[k - nR] as string)),
+    (k) => (k < nR ? (rIds[k] as string) : (txIds[k - nR] as string)),
     nR + (nR >> 1) + 1024,
   );
   /** The MatchGroup of each sum option by option index (one-to-one pairs are explained when printed). */
@@ -531,13 +584,13 @@ export const reconcile = (
   };
   const converted = (i: number, cur: number): number => {
     if (convStamp[cur] === i) return convValue[cur] as number;
-    const r = receipts[i] as MatchReceipt;
-    const rate = rateOf(rCur[i] as number, cur, r.date);
+    const rate = rateOf(rCur[i] as number, cur, rc.dates[rc.date[i] as number] as string);
     let v = -1;
     if (rate !== null) {
       v = convertedAbs(rAbs[i] as number, rate);
       if (v < 0) {
-        const c = convertMoney(r.total, rate.rate, currencies.values[cur] as string);
+        const total = rc.monies[rc.total[i] as number] as Money;
+        const c = convertMoney(total, rate.rate, currencies.values[cur] as string);
         v = c === null || c.minor === 0n ? 0 : Number(c.minor < 0n ? -c.minor : c.minor);
       }
     }
@@ -906,9 +959,7 @@ export const reconcile = (
   const isGroup = new Uint8Array(table.size);
   for (const oi of groups.keys()) isGroup[oi] = 1;
   const receiptIdsOf = (oi: number): readonly string[] =>
-    isGroup[oi] === 1
-      ? (groups.get(oi) as MatchGroup).receiptIds
-      : [(receipts[table.k0[oi] as number] as MatchReceipt).id];
+    isGroup[oi] === 1 ? (groups.get(oi) as MatchGroup).receiptIds : [rIds[table.k0[oi] as number] as string];
   const transactionIdsOf = (oi: number): readonly string[] =>
     isGroup[oi] === 1
       ? (groups.get(oi) as MatchGroup).transactionIds
@@ -964,7 +1015,7 @@ export const reconcile = (
     const keys = table.shape[oi] === 0 ? [table.k0[oi] as number] : table.keysOf(oi).filter((k) => k < nR);
     for (const i of keys) {
       const line: MatchProposal = {
-        receiptId: (receipts[i] as MatchReceipt).id,
+        receiptId: rIds[i] as string,
         transactionId: link.refundTransactionId,
         score: link.score,
         auto,
@@ -1005,7 +1056,7 @@ export const reconcile = (
   const { autoKey, keyStart, byKey } = assignment;
   let emitted = 0;
   for (let i = 0; i < nR; i++) {
-    const rid = (receipts[i] as MatchReceipt).id;
+    const rid = rIds[i] as string;
     /** This receipt prepared for its explanations (built on the first one). */
     let prepared: BatchReceipt | undefined;
     const d = decisionOf[i] as number;

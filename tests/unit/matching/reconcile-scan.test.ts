@@ -229,6 +229,35 @@ describe('byte-level JSONL reader', () => {
     ]);
     expect(bytes.errors.map((e) => e.line)).toEqual([3, 4]);
   });
+
+  it('keeps receipts of both paths, with their MCC hints and category, in line order', () => {
+    const base = { employeeId: 'emp-1', vendor: 'Café', date: '2024-04-04', total: '12.30', currency: 'EUR' };
+    const lines = [
+      { ...base, id: 'a' },
+      { ...base, id: 2, mccHints: ['5812'] },
+      { ...base, id: 'a', employeeId: null },
+      { ...base, id: 'b', category: 'taxi', cardLast4: '1234' },
+      { ...base, id: '2' },
+      { ...base, id: 'c', employeeId: null, cardLast4: '1234' },
+    ];
+    const text = lines.map((l) => JSON.stringify(l)).join('\n');
+    const bytes = parseReceipts(text, 'R', 'bytes');
+    expect(bytes).toEqual(parseReceipts(text, 'R', 'json'));
+    expect(bytes.items).toEqual([
+      {
+        id: 'a',
+        employeeId: 'emp-1',
+        vendor: 'Café',
+        date: '2024-04-04',
+        total: bytes.items[0]?.total,
+        cardLast4: null,
+      },
+      { ...bytes.items[0], id: '2', mccHints: ['5812'] },
+      { ...bytes.items[0], id: 'b', category: 'taxi', cardLast4: '1234' },
+      { ...bytes.items[0], id: 'c', employeeId: null, cardLast4: '1234' },
+    ]);
+    expect(bytes.errors.map((e) => e.line)).toEqual([3, 5]);
+  });
 });
 
 describe('laterDuplicates', () => {
