@@ -227,6 +227,34 @@ export class SimilarityCache {
     return this.similarityOfIds(this.idOf(a), this.idOf(b));
   }
 
+  /** Reasons by vendor, then descriptor: a batch explains the same pair of names many times. */
+  private reasons = new Map<string, Map<string, string>>();
+  private reasonCount = 0;
+
+  /**
+   * `merchantReason(vendor, descriptor, sim)`, built once per pair of names (`sim` is their similarity, the same
+   * for every use of the pair). The serializer flattens a built string in place once, not on every line.
+   */
+  merchantReason(vendor: string, descriptor: string, sim: number): string {
+    let row = this.reasons.get(vendor);
+    if (row === undefined) {
+      row = new Map();
+      this.reasons.set(vendor, row);
+    }
+    let reason = row.get(descriptor);
+    if (reason === undefined) {
+      reason = merchantReason(vendor, descriptor, sim);
+      if (this.reasonCount >= 1_000_000) {
+        this.reasons = new Map([[vendor, row]]);
+        row.clear();
+        this.reasonCount = 0;
+      }
+      row.set(descriptor, reason);
+      this.reasonCount++;
+    }
+    return reason;
+  }
+
   /** `similarity` of the merchants with these ids (from `idOf`). */
   similarityOfIds(a: number, b: number): number {
     let row = this.rows[a];
@@ -385,7 +413,11 @@ const evaluatePair = (
     id.penalty;
   let reasons = NOT_EXPLAINED;
   if (explain) {
-    reasons = [amount.reason, date.reason, merchantReason(r.vendor, t.merchantName, sim), ...id.reasons];
+    const merchant =
+      memo instanceof SimilarityCache
+        ? memo.merchantReason(r.vendor, t.merchantName, sim)
+        : merchantReason(r.vendor, t.merchantName, sim);
+    reasons = [amount.reason, date.reason, merchant, ...id.reasons];
     if (bonus) (reasons as string[]).push(bonus);
   }
   return {
