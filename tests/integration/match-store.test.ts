@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeDynamoCardDirectory } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
@@ -550,5 +557,200 @@ describe('missing-receipt index per employee (what the card lock reads)', () => 
     expect(await backfillMissingReceiptsIndex(doc, table)).toBe(0);
     expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
     expect(await missingOf(co)).toEqual(['bare', 'm2']);
+  });
+});
+
+describe('authorization slots never carry the missing keys (a slot waits for nothing: its capture does)', () => {
+  const slotTx = (companyId: string, authId: string, amount = '40.00'): OnlineTransaction => ({
+    ...charge(companyId, `stripe:auth:${authId}`, amount, '2026-05-04'),
+    postedAt: null,
+    pending: true,
+    authorizationId: authId,
+  });
+  const captureOf = (slot: OnlineTransaction, id: string, amount = '40.00'): OnlineTransaction => ({
+    ...charge(slot.companyId, id, amount, '2026-05-06'),
+    authorizationId: slot.authorizationId as string,
+  });
+  const linkTo = (transactionId: string) => ({
+    transactionId,
+    score: 1,
+    reasons: ['by hand'],
+    by: 'user:u9',
+    at: '2026-05-05T12:00:00.000Z',
+  });
+  /** The company's payments missing their receipt (gsi2: finance's list and the reminders). */
+  const companyMissing = async (companyId: string) =>
+    (
+      await doc.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
+        }),
+      )
+    ).Items?.map((i) => String(i.id)) ?? [];
+  const oldestMissing = async (companyId: string) =>
+    (
+      await makeDynamoCardDirectory(doc, table, { routesMs: 0, holdersMs: 0 }).cardholderState(
+        companyId,
+        'u1',
+        new Date(),
+      )
+    ).oldestMissingReceiptSince;
+  const openCharges = async (companyId: string) =>
+    (await store.transactionsNear(companyId, 'u1', '2026-04-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z')).map(
+      (t) => t.id,
+    );
+  const expectNoMissingKeys = async (companyId: string, id: string) => {
+    const item = await rawTx(companyId, id);
+    expect(item).toBeDefined();
+    for (const k of ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']) expect(item).not.toHaveProperty(k);
+  };
+  /** What the previous unlink left on a slot: the missing keys (a data directory from before the fix). */
+  const stick = async (companyId: string, slot: OnlineTransaction) => {
+    const k = {
+      gsi2pk: `C#${companyId}#MISSING`,
+      gsi2sk: `${slot.authorizedAt}#${slot.id}`,
+      ...keys.missingReceiptsByEmployee(companyId, 'u1', slot.authorizedAt, slot.id),
+    };
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `C#${companyId}#CARDTX#${slot.id}`, sk: 'TX' },
+        UpdateExpression: 'SET gsi2pk = :a, gsi2sk = :b, gsi3pk = :c, gsi3sk = :d',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':a': k.gsi2pk, ':b': k.gsi2sk, ':c': k.gsi3pk, ':d': k.gsi3sk },
+      }),
+    );
+    expect(await missingOf(companyId)).toContain(slot.id);
+  };
+
+  it('unlinking a receipt from a pending slot leaves the slot out of both lists; the capture that follows is missing, the retired slot carries no keys', async () => {
+    const co = company();
+    const slot = slotTx(co, 'ia_u1');
+    expect(await store.recordTransaction(slot)).toBe(true);
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', linkTo(slot.id))).toBe(true);
+    expect((await store.unlink(co, 'r', 'user:u9', '2026-05-05T13:00:00.000Z'))?.transactionId).toBe(slot.id);
+    // Open again for a receipt (a candidate), but not a payment missing its receipt.
+    expect(await openCharges(co)).toEqual([slot.id]);
+    await expectNoMissingKeys(co, slot.id);
+    expect(await missingOf(co)).toEqual([]);
+    expect(await companyMissing(co)).toEqual([]);
+    expect(await oldestMissing(co)).toBeNull();
+
+    // The capture: no receipt in the slot to follow; the slot retires, out of every index; the capture is missing.
+    const capture = captureOf(slot, 'stripe:cap_u1');
+    expect(await store.recordTransaction(capture)).toBe(true);
+    expect(await store.followAuthorization(co, slot.id, capture, '2026-05-06T20:00:00.000Z')).toBeNull();
+    const retired = await rawTx(co, slot.id);
+    expect(retired?.capturedBy).toBe(capture.id);
+    for (const k of ['gsi1pk', 'gsi4pk', 'receiptId']) expect(retired).not.toHaveProperty(k);
+    await expectNoMissingKeys(co, slot.id);
+    expect(await missingOf(co)).toEqual([capture.id]);
+    expect(await companyMissing(co)).toEqual([capture.id]);
+    expect(await oldestMissing(co)).toBe(capture.postedAt);
+    expect(await openCharges(co)).toEqual([capture.id]);
+
+    // The receipt (refused for the slot only) then takes the capture: nothing missing any more.
+    expect(await store.link(co, 'r', linkTo(capture.id))).toBe(true);
+    expect(await missingOf(co)).toEqual([]);
+    expect(await companyMissing(co)).toEqual([]);
+    expect(await oldestMissing(co)).toBeNull();
+  });
+
+  it('an authorization that ends after an unlink leaves no missing slot behind', async () => {
+    const co = company();
+    const slot = slotTx(co, 'ia_u2');
+    await store.recordTransaction(slot);
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', linkTo(slot.id))).toBe(true);
+    await store.unlink(co, 'r', 'user:u9', '2026-05-05T13:00:00.000Z');
+    await expectNoMissingKeys(co, slot.id);
+    expect(
+      await store.endSlot(co, slot.id, { status: 'expired', at: '2026-05-12T10:00:00.000Z', employeeId: 'u1' }),
+    ).toBeNull();
+    expect((await rawTx(co, slot.id))?.capturedBy).toBe('ended:expired');
+    await expectNoMissingKeys(co, slot.id);
+    expect(await missingOf(co)).toEqual([]);
+    expect(await companyMissing(co)).toEqual([]);
+  });
+
+  it('retiring a slot that carries the missing keys (left by the old unlink) removes them, by capture or by end', async () => {
+    const co = company();
+    const captured = slotTx(co, 'ia_s1');
+    const ended = slotTx(co, 'ia_s2', '15.00');
+    for (const s of [captured, ended]) {
+      await store.recordTransaction(s);
+      await stick(co, s);
+    }
+    const capture = captureOf(captured, 'stripe:cap_s1');
+    await store.recordTransaction(capture);
+    expect(await store.followAuthorization(co, captured.id, capture, '2026-05-06T20:00:00.000Z')).toBeNull();
+    expect(
+      await store.endSlot(co, ended.id, { status: 'reversed', at: '2026-05-07T10:00:00.000Z', employeeId: 'u1' }),
+    ).toBeNull();
+    for (const s of [captured, ended]) {
+      expect((await rawTx(co, s.id))?.capturedBy).toBeDefined();
+      await expectNoMissingKeys(co, s.id);
+    }
+    expect(await missingOf(co)).toEqual([capture.id]);
+    expect(await companyMissing(co)).toEqual([capture.id]);
+  });
+
+  it('every unlink follows the same rule: a refund, an accepted lost receipt, a slot inside a sum stay out; money that moved goes back', async () => {
+    const co = company();
+    const purchase = charge(co, 'buy', '90.00');
+    const refund = charge(co, 'refund', '-20.00', '2026-05-08');
+    const lost = charge(co, 'lost', '12.00', '2026-05-03');
+    const slot = slotTx(co, 'ia_g1', '30.00');
+    for (const t of [purchase, refund, lost, slot]) await store.recordTransaction(t);
+    expect(await missingOf(co)).toEqual(['lost', 'buy']);
+
+    // A receipt linked by hand to a refund (a credit note), then unlinked: a refund never waits for a receipt.
+    await putReceipt(co, 'r-refund');
+    expect(await store.link(co, 'r-refund', linkTo('refund'))).toBe(true);
+    await store.unlink(co, 'r-refund', 'user:u9', '2026-05-09T00:00:00.000Z');
+    await expectNoMissingKeys(co, 'refund');
+
+    // A lost receipt accepted, then the paper found and linked, then unlinked: the accepted declaration stands.
+    const declaration = { by: 'u1', at: '2026-05-04T00:00:00.000Z', description: 'lost', status: 'PENDING' as const };
+    expect(await store.declareLost(co, 'lost', declaration)).toBe(true);
+    expect(
+      await store.decideLost(co, 'lost', { accepted: true, by: 'u_fin', at: declaration.at, reason: null }),
+    ).toMatchObject({
+      status: 'ACCEPTED',
+    });
+    await putReceipt(co, 'r-lost');
+    expect(await store.link(co, 'r-lost', linkTo('lost'))).toBe(true);
+    await store.unlink(co, 'r-lost', 'user:u9', '2026-05-09T00:00:00.000Z');
+    await expectNoMissingKeys(co, 'lost');
+
+    // A sum over a charge and a slot (as stored before slots stopped joining sums), undone: the charge only.
+    await putReceipt(co, 'r-sum');
+    expect(await store.linkGroup(co, group(['r-sum'], [purchase, slot]))).toBe(true);
+    expect(await missingOf(co)).toEqual([]);
+    await store.unlink(co, 'r-sum', 'user:u9', '2026-05-09T00:00:00.000Z');
+    expect(await missingOf(co)).toEqual(['buy']);
+    expect(await companyMissing(co)).toEqual(['buy']);
+    await expectNoMissingKeys(co, slot.id);
+    expect((await openCharges(co)).sort()).toEqual(['buy', 'lost', 'refund', slot.id].sort());
+  });
+
+  it('a second unlink of the same link (concurrent or not) finds nothing to remove', async () => {
+    const co = company();
+    const t = charge(co, 't', '25.00');
+    await store.recordTransaction(t);
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', linkTo('t'))).toBe(true);
+    const both = await Promise.all([
+      store.unlink(co, 'r', 'user:u9', '2026-05-09T00:00:00.000Z'),
+      store.unlink(co, 'r', 'user:u8', '2026-05-09T00:00:00.000Z'),
+    ]);
+    expect(both.filter((x) => x !== null)).toHaveLength(1);
+    expect(await store.unlink(co, 'r', 'user:u9', '2026-05-09T00:00:00.000Z')).toBeNull();
+    expect(await missingOf(co)).toEqual(['t']);
+    expect((await store.receipt(co, 'r'))?.refusedTransactionIds).toEqual(['t']);
   });
 });

@@ -16,6 +16,7 @@ import type {
   OnlineTransaction,
   RefundOfLink,
 } from '../../ports/match-store.ts';
+import { ConcurrentUpdateError } from '../../ports/receipt-repository.ts';
 import { keys, stripKeys } from './keys.ts';
 import { reopenReceipt } from './open-items.ts';
 import { queryAll } from './query-all.ts';
@@ -26,7 +27,9 @@ import { queryAll } from './query-all.ts';
  *   candidate window is one Query); gsi2 = the company's transactions missing a receipt (sparse: removed on link);
  *   gsi3 = the same per employee (`keys.missingReceiptsByEmployee`), which the card lock reads (oldest first). gsi2
  *   and gsi3 are set together and removed together, in the same write (`missingKeys`, `SET_MISSING`,
- *   `REMOVE_MISSING`); gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
+ *   `REMOVE_MISSING`), and only on money that moved and still waits (`waitsForReceipt`): never on an
+ *   authorization's receipt slot, live or retired (its capture waits instead), a refund, or an accepted lost
+ *   receipt; gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
  * - A link is written on both sides in one transaction, each conditioned on being unlinked. A sum (one receipt ↔
  *   several charges, several receipts ↔ one charge) is one transaction over all its items: all or nothing. Every
  *   linked transaction carries `receiptId` (the first receipt; `receiptIds` lists them all for a sum); every
@@ -52,6 +55,12 @@ const missingValues = (companyId: string, employeeId: string, postedAt: string, 
 };
 const SET_MISSING = 'gsi2pk = :gpk, gsi2sk = :gsk, gsi3pk = :mpk, gsi3sk = :msk';
 const REMOVE_MISSING = 'gsi2pk, gsi2sk, gsi3pk, gsi3sk';
+/**
+ * What a retiring authorization slot leaves (its capture arrived or the authorization ended): every index. gsi1
+ * and gsi4 (a candidate no more), and the missing keys, which a slot should never carry but an old unlink put on
+ * some.
+ */
+const RETIRED_SLOT_REMOVES = `gsi1pk, gsi1sk, gsi4pk, gsi4sk, ${REMOVE_MISSING}`;
 
 const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
   companyId: String(item.companyId),
@@ -82,6 +91,49 @@ const toTransaction = (item: Record<string, unknown>): OnlineTransaction => ({
 const openTxValues = (companyId: string, employeeId: string, authorizedAt: string, id: string) => {
   const k = keys.openTransactionsByEmployee(companyId, employeeId, authorizedAt, id);
   return { ':opk': k.gsi4pk, ':osk': k.gsi4sk };
+};
+
+/**
+ * Whether a stored card transaction without its receipt waits for one, so carries the missing keys (gsi2, gsi3):
+ * money that moved (a positive amount, not an authorization's receipt slot, pending or retired) and no accepted
+ * lost-receipt declaration. `recordTransaction` follows the same rule; every write that opens a charge again asks it.
+ */
+const waitsForReceipt = (item: Record<string, unknown>): boolean =>
+  BigInt(String(item.amountMinor ?? '0')) > 0n &&
+  item.pending !== true &&
+  !item.capturedBy &&
+  (item.lostReceipt as LostReceiptDeclaration | undefined)?.status !== 'ACCEPTED';
+
+/**
+ * The update of a stored card transaction whose receipt link is removed (one link or a sum): open again (gsi4)
+ * unless it is a retired slot, back in the missing lists only if it `waitsForReceipt` (never a slot, a refund, an
+ * accepted lost receipt; any missing keys it should not carry are removed). Conditioned on what decided it: a slot
+ * retired meanwhile or a lost receipt accepted meanwhile fails the write, which is then read and decided again.
+ */
+const reopenTransaction = (table: string, companyId: string, item: Record<string, unknown>) => {
+  const id = String(item.id);
+  const employeeId = String(item.employeeId);
+  const authorizedAt = String(item.authorizedAt);
+  const open = !item.capturedBy;
+  const missing = waitsForReceipt(item);
+  const set = [...(missing ? [SET_MISSING] : []), ...(open ? ['gsi4pk = :opk, gsi4sk = :osk'] : [])];
+  const values = {
+    ...(missing ? missingValues(companyId, employeeId, String(item.postedAt ?? authorizedAt), id) : {}),
+    ...(open ? openTxValues(companyId, employeeId, authorizedAt, id) : {}),
+    ...(missing ? { ':accepted': 'ACCEPTED' } : {}),
+  };
+  return {
+    TableName: table,
+    Key: txKey(companyId, id),
+    UpdateExpression: `REMOVE receiptId, receiptIds${missing ? '' : `, ${REMOVE_MISSING}`}${open ? '' : ', gsi4pk, gsi4sk'}${set.length > 0 ? ` SET ${set.join(', ')}` : ''}`,
+    ConditionExpression: [
+      'attribute_exists(pk)',
+      ...(open ? ['attribute_not_exists(capturedBy)'] : []),
+      ...(missing ? ['(attribute_not_exists(lostReceipt) OR lostReceipt.#lost <> :accepted)'] : []),
+    ].join(' AND '),
+    ...(missing ? { ExpressionAttributeNames: { '#lost': 'status' } } : {}),
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
 };
 
 /** A refund waiting for its purchase (one small partition per employee, usually empty). */
@@ -211,55 +263,44 @@ export const makeDynamoMatchStore = (
       ),
     );
 
-  /** A sum is undone as it was made: every receipt and transaction of it, each pair remembered as refused. */
-  const unlinkGroup = async (companyId: string, receiptId: string, current: MatchLink): Promise<MatchLink> => {
+  /**
+   * Removes the link read on `receiptId` as it was made: one pair, or every receipt and transaction of a sum, each
+   * pair remembered as refused and every charge opened again (`reopenTransaction`). false when a condition failed
+   * (the link moved, a slot retired, a lost receipt was accepted meanwhile): read again.
+   */
+  const removeLink = async (companyId: string, receiptId: string, current: MatchLink): Promise<boolean> => {
     const receiptIds = current.receiptIds ?? [];
     const txIds = current.transactionIds ?? [current.transactionId];
     const txs = await Promise.all(
-      txIds.map(async (id) => {
-        const r = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }));
-        return r.Item ? toTransaction(r.Item) : null;
-      }),
+      txIds.map(
+        async (id) =>
+          (await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true }))).Item,
+      ),
     );
     const owners = receiptIds.length > 0 ? receiptIds : [receiptId];
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...owners.map((rid) => ({
-            Update: {
-              TableName: table,
-              Key: keys.receipt(companyId, rid),
-              UpdateExpression:
-                'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :txs)',
-              ConditionExpression: '#link.transactionId = :txid',
-              ExpressionAttributeNames: { '#link': 'link' },
-              ExpressionAttributeValues: { ':empty': [], ':txs': txIds, ':txid': current.transactionId },
-            },
-          })),
-          ...txs
-            .filter((t): t is OnlineTransaction => t !== null)
-            .map((t) => ({
+    const removed = await writeOnce(() =>
+      ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...owners.map((rid) => ({
               Update: {
                 TableName: table,
-                Key: txKey(companyId, t.id),
-                // Open again: back in the missing lists (money that moved) and in the open-charges index.
+                Key: keys.receipt(companyId, rid),
                 UpdateExpression:
-                  t.amount.minor > 0n
-                    ? `REMOVE receiptId, receiptIds SET ${SET_MISSING}, gsi4pk = :opk, gsi4sk = :osk`
-                    : 'REMOVE receiptId, receiptIds SET gsi4pk = :opk, gsi4sk = :osk',
-                ExpressionAttributeValues: {
-                  ...(t.amount.minor > 0n
-                    ? missingValues(companyId, t.employeeId, t.postedAt ?? t.authorizedAt, t.id)
-                    : {}),
-                  ...openTxValues(companyId, t.employeeId, t.authorizedAt, t.id),
-                },
+                  'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :txs)',
+                ConditionExpression: '#link.transactionId = :txid',
+                ExpressionAttributeNames: { '#link': 'link' },
+                ExpressionAttributeValues: { ':empty': [], ':txs': txIds, ':txid': current.transactionId },
               },
             })),
-        ],
-      }),
+            // An unknown transaction (none should be) is left unwritten: an update would create it.
+            ...txs.flatMap((t) => (t ? [{ Update: reopenTransaction(table, companyId, t) }] : [])),
+          ],
+        }),
+      ),
     );
-    await Promise.all(owners.map((rid) => reopenReceipt(ddb, table, companyId, rid)));
-    return current;
+    if (removed) await Promise.all(owners.map((rid) => reopenReceipt(ddb, table, companyId, rid)));
+    return removed;
   };
 
   return {
@@ -421,7 +462,7 @@ export const makeDynamoMatchStore = (
           Update: {
             TableName: table,
             Key: txKey(companyId, slotId),
-            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk, gsi4pk, gsi4sk${follows ? ', receiptId' : ''}`,
+            UpdateExpression: `SET capturedBy = :cap REMOVE ${RETIRED_SLOT_REMOVES}${follows ? ', receiptId' : ''}`,
             ConditionExpression: follows
               ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
               : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -500,7 +541,7 @@ export const makeDynamoMatchStore = (
           Update: {
             TableName: table,
             Key: txKey(companyId, slotId),
-            UpdateExpression: `SET capturedBy = :cap REMOVE gsi1pk, gsi1sk, gsi4pk, gsi4sk${receiptId ? ', receiptId' : ''}`,
+            UpdateExpression: `SET capturedBy = :cap REMOVE ${RETIRED_SLOT_REMOVES}${receiptId ? ', receiptId' : ''}`,
             ConditionExpression: receiptId
               ? 'receiptId = :rid AND attribute_not_exists(capturedBy)'
               : 'attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
@@ -692,50 +733,15 @@ export const makeDynamoMatchStore = (
     },
 
     async unlink(companyId, receiptId, _by, _at) {
-      const res = await ddb.send(
-        new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
-      );
-      const current = res.Item?.link as MatchLink | undefined;
-      if (!current) return null;
-      if (current.transactionIds || current.receiptIds) return unlinkGroup(companyId, receiptId, current);
-      const tx = await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, current.transactionId) }));
-      const postedAt = String(tx.Item?.postedAt ?? '');
-      const employeeId = String(tx.Item?.employeeId ?? '');
-      const authorizedAt = String(tx.Item?.authorizedAt ?? '');
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: keys.receipt(companyId, receiptId),
-                UpdateExpression:
-                  'REMOVE #link SET refusedTransactionIds = list_append(if_not_exists(refusedTransactionIds, :empty), :tx)',
-                ConditionExpression: '#link.transactionId = :txid',
-                ExpressionAttributeNames: { '#link': 'link' },
-                ExpressionAttributeValues: {
-                  ':empty': [],
-                  ':tx': [current.transactionId],
-                  ':txid': current.transactionId,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: table,
-                Key: txKey(companyId, current.transactionId),
-                UpdateExpression: `REMOVE receiptId SET ${SET_MISSING}, gsi4pk = :opk, gsi4sk = :osk`,
-                ExpressionAttributeValues: {
-                  ...missingValues(companyId, employeeId, postedAt, current.transactionId),
-                  ...openTxValues(companyId, employeeId, authorizedAt, current.transactionId),
-                },
-              },
-            },
-          ],
-        }),
-      );
-      await reopenReceipt(ddb, table, companyId, receiptId);
-      return current;
+      for (let attempt = 1; ; attempt++) {
+        const res = await ddb.send(
+          new GetCommand({ TableName: table, Key: keys.receipt(companyId, receiptId), ConsistentRead: true }),
+        );
+        const current = res.Item?.link as MatchLink | undefined;
+        if (!current) return null; // not linked (or unlinked meanwhile)
+        if (await removeLink(companyId, receiptId, current)) return current;
+        if (attempt >= 3) throw new ConcurrentUpdateError('the link kept changing while it was removed: try again');
+      }
     },
 
     async suggest(companyId, receiptId, suggestions) {
