@@ -6,10 +6,16 @@
  *   indexes (gsi3 / gsi4) get their keys, so online matching sees them as candidates and rivals.
  * - missing-receipts-index-v1: card transactions still missing their receipt get the employee's missing-receipt
  *   index keys (gsi3), which the card lock reads, and the marker items it read before are deleted.
+ * - slots-out-of-missing-v1: authorization receipt slots (pending, live or retired) that an unlink put in the
+ *   missing-receipt lists (gsi2, gsi3) leave them, so they no longer show as missing, get reminders, or lock cards.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { backfillMissingReceiptsIndex, backfillOpenItems } from '../shared/adapters/dynamodb/open-items.ts';
+import {
+  backfillMissingReceiptsIndex,
+  backfillOpenItems,
+  backfillSlotsOutOfMissing,
+} from '../shared/adapters/dynamodb/open-items.ts';
 
 const table = process.argv[2];
 if (!table) {
@@ -21,3 +27,5 @@ const marked = await backfillOpenItems(doc, table);
 process.stdout.write(`open indexes: ${marked} item(s) marked\n`);
 const moved = await backfillMissingReceiptsIndex(doc, table);
 process.stdout.write(`missing-receipt index: ${moved} item(s) changed\n`);
+const slots = await backfillSlotsOutOfMissing(doc, table);
+process.stdout.write(`authorization slots out of the missing-receipt lists: ${slots} item(s) changed\n`);

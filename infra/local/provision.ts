@@ -10,7 +10,11 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backfillExpenseIndex } from '../../shared/adapters/dynamodb/expenses.ts';
-import { backfillMissingReceiptsIndex, backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
+import {
+  backfillMissingReceiptsIndex,
+  backfillOpenItems,
+  backfillSlotsOutOfMissing,
+} from '../../shared/adapters/dynamodb/open-items.ts';
 import { topology } from '../topology.ts';
 import { dlqEnvName, envName, type QueueSpec } from '../topology-types.ts';
 
@@ -108,11 +112,13 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
       await addMissingIndexes(clients.ddb, TableName, spec.indexes);
     }
     // Receipts and charges stored before the open-items indexes get their keys, and charges missing their receipt
-    // move from the old marker items to the employee's missing-receipt index (once per data directory each).
+    // move from the old marker items to the employee's missing-receipt index, and authorization slots an unlink put
+    // in the missing-receipt lists leave them (once per data directory each).
     if (logical === 'main') {
       const doc = DynamoDBDocumentClient.from(clients.ddb);
       await backfillOpenItems(doc, TableName);
       await backfillMissingReceiptsIndex(doc, TableName);
+      await backfillSlotsOutOfMissing(doc, TableName);
     }
     env[envName('table', logical)] = TableName;
   }

@@ -12,7 +12,11 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeDynamoCardDirectory } from '../../shared/adapters/dynamodb/cards.ts';
 import { keys } from '../../shared/adapters/dynamodb/keys.ts';
 import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dynamodb/match-store.ts';
-import { backfillMissingReceiptsIndex, backfillOpenItems } from '../../shared/adapters/dynamodb/open-items.ts';
+import {
+  backfillMissingReceiptsIndex,
+  backfillOpenItems,
+  backfillSlotsOutOfMissing,
+} from '../../shared/adapters/dynamodb/open-items.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
 import { parseMoney } from '../../shared/domain/money.ts';
 import type { Receipt } from '../../shared/domain/receipts/receipt.ts';
@@ -752,5 +756,34 @@ describe('authorization slots never carry the missing keys (a slot waits for not
     expect(await store.unlink(co, 'r', 'user:u9', '2026-05-09T00:00:00.000Z')).toBeNull();
     expect(await missingOf(co)).toEqual(['t']);
     expect((await store.receipt(co, 'r'))?.refusedTransactionIds).toEqual(['t']);
+  });
+
+  it('the data fix takes slots already stuck in the missing lists out of them, once, and can run again', async () => {
+    const co = company();
+    const live = slotTx(co, 'ia_b1');
+    const retiredSlot = slotTx(co, 'ia_b2', '18.00');
+    const waiting = charge(co, 'waiting', '33.00');
+    for (const t of [live, retiredSlot, waiting]) await store.recordTransaction(t);
+    await stick(co, live);
+    // A slot retired by the version before the fix: its missing keys stayed.
+    await store.endSlot(co, retiredSlot.id, { status: 'expired', at: '2026-05-12T10:00:00.000Z', employeeId: 'u1' });
+    await stick(co, retiredSlot);
+    expect((await missingOf(co)).sort()).toEqual([live.id, retiredSlot.id, 'waiting'].sort());
+
+    // The local cloud ran it at start: again only without its record.
+    const ran = { pk: 'MIGRATIONS', sk: 'slots-out-of-missing-v1' };
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
+    expect(await backfillSlotsOutOfMissing(doc, table)).toBe(0);
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    expect(await backfillSlotsOutOfMissing(doc, table)).toBeGreaterThanOrEqual(2);
+    for (const s of [live, retiredSlot]) await expectNoMissingKeys(co, s.id);
+    expect(await missingOf(co)).toEqual(['waiting']);
+    expect(await companyMissing(co)).toEqual(['waiting']);
+    // The live slot is still a candidate for its receipt.
+    expect(await openCharges(co)).toContain(live.id);
+    expect(await backfillSlotsOutOfMissing(doc, table)).toBe(0);
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    expect(await backfillSlotsOutOfMissing(doc, table)).toBe(0);
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
   });
 });

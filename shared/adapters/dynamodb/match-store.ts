@@ -58,7 +58,7 @@ const REMOVE_MISSING = 'gsi2pk, gsi2sk, gsi3pk, gsi3sk';
 /**
  * What a retiring authorization slot leaves (its capture arrived or the authorization ended): every index. gsi1
  * and gsi4 (a candidate no more), and the missing keys, which a slot should never carry but an old unlink put on
- * some.
+ * some (`backfillSlotsOutOfMissing` cleans those already written).
  */
 const RETIRED_SLOT_REMOVES = `gsi1pk, gsi1sk, gsi4pk, gsi4sk, ${REMOVE_MISSING}`;
 

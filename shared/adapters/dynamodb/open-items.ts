@@ -234,3 +234,39 @@ export const backfillMissingReceiptsIndex = async (ddb: DynamoDBDocumentClient, 
       return true;
     },
   );
+
+/**
+ * Takes authorization receipt slots (`pending`, live or retired) out of the missing-receipt lists (gsi2, gsi3),
+ * once per table. A slot never waits for a receipt (its capture does), but unlinking a receipt from a live slot put
+ * the missing keys on it, and retiring it did not remove them: such a slot stayed in finance's missing-receipt list,
+ * its reminders and the card lock next to its capture. The match store no longer writes them; this removes those
+ * already written. Conditional on the item being a slot: safe to run again, and while the match store writes. The
+ * local cloud runs it at start; in AWS `npx tsx infra/migrate.ts <table>`. Returns how many slots it changed.
+ */
+export const backfillSlotsOutOfMissing = async (ddb: DynamoDBDocumentClient, table: string): Promise<number> =>
+  backfillOnce(
+    ddb,
+    table,
+    'slots-out-of-missing-v1',
+    {
+      FilterExpression: 'entity = :tx AND pending = :true AND (attribute_exists(gsi2pk) OR attribute_exists(gsi3pk))',
+      ExpressionAttributeValues: { ':tx': 'CardTransaction', ':true': true },
+    },
+    async (item) => {
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk',
+            ConditionExpression: 'pending = :true',
+            ExpressionAttributeValues: { ':true': true },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+  );
