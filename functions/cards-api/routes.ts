@@ -5,7 +5,7 @@ import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
 import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
-import type { MatchStore } from '../../shared/ports/match-store.ts';
+import type { LostReceiptDeclaration, MatchStore } from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
 import {
@@ -48,6 +48,12 @@ const lineView = (l: BudgetLine) => ({
   settled: moneyToJson(l.settled),
   available: moneyToJson(available(l)),
 });
+
+/** 409: the declaration was decided already (its status, by whom and when), so this decision is not applied. */
+const alreadyDecided = (id: string, d: LostReceiptDeclaration) =>
+  new ConcurrentUpdateError(
+    `the lost-receipt declaration for ${id} is already decided: ${d.status.toLowerCase()}${d.decidedBy ? ` by ${d.decidedBy}` : ''}${d.decidedAt ? ` at ${d.decidedAt}` : ''}`,
+  );
 
 /** Finance API over card controls: budgets, caps and lists, spend to date, real-time decisions. */
 export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
@@ -166,9 +172,10 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   'POST /cards/transactions/{id}/lost-receipt/decision': async ({ principal, event }) => {
     const id = decodeURIComponent(pathParam(event, 'id'));
     // Another company's (or an unknown) transaction is "not found", whatever the body says.
-    if ((await deps.matches.transaction(principal.companyId, id))?.lostReceipt?.status !== 'PENDING') {
-      throw new NotFoundError(`no pending lost-receipt declaration for ${id}`);
-    }
+    const declared = (await deps.matches.transaction(principal.companyId, id))?.lostReceipt;
+    if (!declared) throw new NotFoundError(`no lost-receipt declaration for ${id}`);
+    // Decided already (a second decision, or one that lost a race): a conflict, with the decision that stands.
+    if (declared.status !== 'PENDING') throw alreadyDecided(id, declared);
     const input = parseBody(API['POST /cards/transactions/{id}/lost-receipt/decision'].body, event);
     const decided = await deps.matches.decideLost(principal.companyId, id, {
       accepted: input.accepted,
@@ -176,7 +183,13 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       at: deps.now().toISOString(),
       reason: input.reason ?? null,
     });
-    if (!decided) throw new NotFoundError(`no pending lost-receipt declaration for ${id}`);
+    if (!decided) {
+      // Decided between the read above and the write (the store writes only on the pending declaration it read).
+      const now = (await deps.matches.transaction(principal.companyId, id))?.lostReceipt;
+      throw now && now.status !== 'PENDING'
+        ? alreadyDecided(id, now)
+        : new ConcurrentUpdateError(`the lost-receipt declaration for ${id} changed meanwhile: read it again`);
+    }
     return { body: { transactionId: id, lostReceipt: decided } };
   },
 

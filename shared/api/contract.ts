@@ -438,6 +438,9 @@ export const API = {
   'POST /cards/transactions/{id}/lost-receipt/decision': {
     tag: 'cards',
     summary: 'Accept or refuse a lost-receipt declaration',
+    description:
+      'Decides the pending declaration: 404 when the transaction has none; 409 when it is decided already (or by ' +
+      'someone else meanwhile), the message saying the decision that stands. A refused declaration may be made again.',
     body: z
       .strictObject({ accepted: z.boolean(), reason: z.string().trim().min(1).optional() })
       .refine((d) => d.accepted || d.reason, { message: 'a refusal needs a reason', path: ['reason'] }),

@@ -148,7 +148,11 @@ export interface MatchStore {
   suggest(companyId: string, receiptId: string, suggestions: readonly Suggestion[]): Promise<void>;
   /** The employee declares the receipt lost (kept pending until finance decides). */
   declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
-  /** Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does). */
+  /**
+   * Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does) the pending
+   * declaration. null when none is pending: none made, decided already, or decided concurrently (only the
+   * declaration read, still pending, is decided).
+   */
   decideLost(
     companyId: string,
     transactionId: string,

@@ -742,6 +742,21 @@ describe('authorization slots never carry the missing keys (a slot waits for not
     expect((await openCharges(co)).sort()).toEqual(['buy', 'lost', 'refund', slot.id].sort());
   });
 
+  it('two lost-receipt decisions at once: one is applied, the other finds nothing pending (no error)', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 't', '25.00'));
+    const declaration = { by: 'u1', at: '2026-05-12T00:00:00.000Z', description: 'lost', status: 'PENDING' as const };
+    expect(await store.declareLost(co, 't', declaration)).toBe(true);
+    const decide = (accepted: boolean) =>
+      store.decideLost(co, 't', { accepted, by: 'u_fin', at: '2026-05-13T00:00:00.000Z', reason: null });
+    const results = await Promise.all([decide(true), decide(false), decide(true), decide(false)]);
+    const applied = results.filter((r) => r !== null);
+    expect(applied).toHaveLength(1);
+    expect((await store.transaction(co, 't'))?.lostReceipt?.status).toBe(applied[0]?.status);
+    expect(await missingOf(co)).toEqual(applied[0]?.status === 'ACCEPTED' ? [] : ['t']);
+    expect(await decide(true)).toBeNull();
+  });
+
   it('a second unlink of the same link (concurrent or not) finds nothing to remove', async () => {
     const co = company();
     const t = charge(co, 't', '25.00');

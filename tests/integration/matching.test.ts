@@ -184,12 +184,30 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
     expect((await api.post(path, { description: 'The restaurant closed, no duplicate possible' }, alice)).status).toBe(
       201,
     );
-    const accepted = await api.post<{ lostReceipt: { status: string } }>(
+    // Two finance decisions at once: one is applied, the other is a conflict (never a server error).
+    const [first, second] = await Promise.all(
+      [0, 1].map(() =>
+        api.post<{ lostReceipt?: { status: string }; error?: string; message?: string }>(
+          `${path}/decision`,
+          { accepted: true },
+          finance,
+        ),
+      ),
+    );
+    expect([first?.status, second?.status].sort()).toEqual([200, 409]);
+    const accepted = first?.status === 200 ? first : second;
+    expect(accepted?.body.lostReceipt?.status).toBe('ACCEPTED');
+    const raced = first?.status === 409 ? first : second;
+    expect(raced?.body.message).toMatch(/already decided: accepted|changed meanwhile/);
+    // A later decision on the decided declaration: 409, saying what stands.
+    const late = await api.post<{ error: string; message: string }>(
       `${path}/decision`,
-      { accepted: true },
+      { accepted: false, reason: 'too late' },
       finance,
     );
-    expect(accepted.body.lostReceipt.status).toBe('ACCEPTED');
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('concurrentupdate');
+    expect(late.body.message).toMatch(/already decided: accepted by \S+ at \d{4}-/);
     const missing = await api.get<{ items: { id: string }[] }>(
       '/cards/transactions?missingReceipt=true&limit=100',
       finance,

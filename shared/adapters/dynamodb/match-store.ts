@@ -796,20 +796,27 @@ export const makeDynamoMatchStore = (
         decidedAt: decision.at,
         reason: decision.reason,
       };
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: txKey(companyId, transactionId),
-          // Accepted: the declaration stands for the receipt; the payment no longer waits for one (out of both
-          // missing-receipt indexes, so out of the card lock too).
-          UpdateExpression: decision.accepted
-            ? `SET lostReceipt = :d REMOVE ${REMOVE_MISSING}`
-            : 'SET lostReceipt = :d',
-          ConditionExpression: 'lostReceipt.#s = :pending',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING' },
-        }),
-      );
+      try {
+        await ddb.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: txKey(companyId, transactionId),
+            // Accepted: the declaration stands for the receipt; the payment no longer waits for one (out of both
+            // missing-receipt indexes, so out of the card lock too).
+            UpdateExpression: decision.accepted
+              ? `SET lostReceipt = :d REMOVE ${REMOVE_MISSING}`
+              : 'SET lostReceipt = :d',
+            // The declaration read, still pending: not one decided meanwhile, nor a new one made after a refusal.
+            ConditionExpression: 'lostReceipt.#s = :pending AND lostReceipt.#at = :at',
+            ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
+            ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING', ':at': current.at },
+          }),
+        );
+      } catch (error) {
+        // Decided meanwhile by someone else: nothing pending any more for this decision.
+        if (conditionFailed(error)) return null;
+        throw error;
+      }
       return next;
     },
   };

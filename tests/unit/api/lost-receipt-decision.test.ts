@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { type CardsApiDeps, makeRoutes } from '../../../functions/cards-api/routes.ts';
+import { money } from '../../../shared/domain/money.ts';
+import type { LostReceiptDeclaration, MatchStore, OnlineTransaction } from '../../../shared/ports/match-store.ts';
+import { type HttpEvent, httpRouter } from '../../../shared/runtime/http.ts';
+
+/**
+ * Finance's decision on a lost-receipt declaration: a declaration decided already, or decided by someone else while
+ * this decision was written, is a 409 that says what stands; never a 500, never "not found".
+ */
+const declared: LostReceiptDeclaration = {
+  by: 'u1',
+  at: '2026-05-12T00:00:00.000Z',
+  description: 'paper ticket lost',
+  status: 'PENDING',
+};
+
+const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean }) => {
+  let lost = opts.lost;
+  const errors: unknown[] = [];
+  const tx = (): OnlineTransaction => ({
+    companyId: 'c1',
+    id: 't1',
+    employeeId: 'u1',
+    merchantName: 'Bistro',
+    mcc: '5812',
+    amount: money(4_200n, 'EUR'),
+    merchantAmount: null,
+    authorizedAt: '2026-05-10T12:00:00.000Z',
+    postedAt: '2026-05-10T18:00:00.000Z',
+    cardLast4: '4242',
+    receiptId: null,
+    ...(lost ? { lostReceipt: lost } : {}),
+  });
+  const matches = {
+    transaction: async (_co: string, id: string) => (id === 't1' ? tx() : null),
+    decideLost: async (_co: string, _id: string, d: { accepted: boolean; by: string; at: string }) => {
+      if (lost?.status !== 'PENDING') return null;
+      if (opts.race) {
+        // Another finance user decided between the route's read and this write.
+        lost = { ...lost, status: 'ACCEPTED', decidedBy: 'u_other', decidedAt: '2026-05-13T09:00:00.000Z' };
+        return null;
+      }
+      lost = { ...lost, status: d.accepted ? 'ACCEPTED' : 'REFUSED', decidedBy: d.by, decidedAt: d.at };
+      return lost;
+    },
+  } as unknown as MatchStore;
+  const router = httpRouter(
+    makeRoutes({ matches, now: () => new Date('2026-05-13T10:00:00.000Z') } as unknown as CardsApiDeps),
+    (e) => errors.push(e),
+  );
+  const decide = async (id: string, body: unknown) => {
+    const res = await router({
+      routeKey: 'POST /cards/transactions/{id}/lost-receipt/decision',
+      pathParameters: { id },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      requestContext: {
+        authorizer: { jwt: { claims: { sub: 'u_fin', 'custom:companyId': 'c1', 'cognito:groups': ['finance'] } } },
+      },
+    } as unknown as HttpEvent);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+  };
+  return { decide, errors };
+};
+
+describe('POST /cards/transactions/{id}/lost-receipt/decision', () => {
+  it('decides a pending declaration, then answers 409 with the decision that stands', async () => {
+    const { decide, errors } = setup({ lost: declared });
+    const first = await decide('t1', { accepted: true });
+    expect(first.status).toBe(200);
+    expect(first.body.lostReceipt).toMatchObject({ status: 'ACCEPTED', decidedBy: 'u_fin' });
+    const second = await decide('t1', { accepted: false, reason: 'changed my mind' });
+    expect(second.status).toBe(409);
+    expect(second.body).toEqual({
+      error: 'concurrentupdate',
+      message: 'the lost-receipt declaration for t1 is already decided: accepted by u_fin at 2026-05-13T10:00:00.000Z',
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('answers 409 when another decision won between the read and the write', async () => {
+    const { decide, errors } = setup({ lost: declared, race: true });
+    const res = await decide('t1', { accepted: false, reason: 'no duplicate asked' });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toBe(
+      'the lost-receipt declaration for t1 is already decided: accepted by u_other at 2026-05-13T09:00:00.000Z',
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('is 404 without a declaration, or for a transaction it cannot see', async () => {
+    const { decide } = setup({});
+    expect((await decide('t1', { accepted: true })).status).toBe(404);
+    expect((await decide('t9', { accepted: true })).status).toBe(404);
+  });
+});
