@@ -1,38 +1,45 @@
 import { merchantSimilarity, type NormalizedMerchant } from './merchant.ts';
-import { SimilarityCache } from './score.ts';
+import { type BatchNames, merchantReason, SimilarityCache } from './score.ts';
 
-/** Merchant ids below this are packed with their pair into one exact number (a · 2^26 + b). */
+/** Ids below this are packed with their pair into one exact number (a · 2^26 + b). */
 const MAX_ID = 2 ** 26;
 
 /**
- * A SimilarityCache for batch runs: the same similarities (merchantSimilarity of the merchants with these ids, each
- * pair computed once), kept in an open-addressing table of typed arrays instead of a Map per merchant: a batch
- * looks millions of pairs up, and the table neither hashes through Maps nor allocates per entry.
+ * Numbers by pair of small ids, in an open-addressing table of typed arrays: a batch looks millions of pairs up,
+ * and the table neither hashes through Maps nor allocates per entry.
  */
-export class BatchSimilarityCache extends SimilarityCache {
+class PairTable {
   /** Packed pair (a · 2^26 + b) per slot, −1 when empty. */
   private keys = new Float64Array(1 << 16).fill(-1);
   private values = new Float64Array(1 << 16);
   private count = 0;
 
-  override similarityOfIds(a: number, b: number): number {
-    if (a >= MAX_ID || b >= MAX_ID) return super.similarityOfIds(a, b);
+  /** The slot of the pair (ids below MAX_ID) when kept, else −1 − the empty slot where `put` keeps it. */
+  find(a: number, b: number): number {
     const key = a * MAX_ID + b;
     const { keys } = this;
     const mask = keys.length - 1;
     let h = slotOf(a, b) & mask;
     for (;;) {
       const k = keys[h] as number;
-      if (k === key) return this.values[h] as number;
-      if (k === -1) break;
+      if (k === key) return h;
+      if (k === -1) return -1 - h;
       h = (h + 1) & mask;
     }
-    const sim = merchantSimilarity(this.merchantOf(a) as NormalizedMerchant, this.merchantOf(b) as NormalizedMerchant);
-    keys[h] = key;
-    this.values[h] = sim;
+  }
+
+  value(slot: number): number {
+    return this.values[slot] as number;
+  }
+
+  /** Keeps the value of a pair that `find` did not find (`found` is what it returned), and returns the value. */
+  put(found: number, a: number, b: number, value: number): number {
+    const h = -1 - found;
+    this.keys[h] = a * MAX_ID + b;
+    this.values[h] = value;
     this.count++;
-    if (this.count * 2 > keys.length) this.rehash();
-    return sim;
+    if (this.count * 2 > this.keys.length) this.rehash();
+    return value;
   }
 
   private rehash(): void {
@@ -53,6 +60,35 @@ export class BatchSimilarityCache extends SimilarityCache {
     }
     this.keys = keys;
     this.values = values;
+  }
+}
+
+/**
+ * A SimilarityCache for batch runs: the same similarities (merchantSimilarity of the merchants with these ids, each
+ * pair computed once), and the merchant reasons of the pairs of names it explains, kept in pair tables.
+ */
+export class BatchSimilarityCache extends SimilarityCache implements BatchNames {
+  private readonly similarities = new PairTable();
+  /** Index in `reasons` by pair of name ids (vendor, descriptor). */
+  private readonly reasonIndex = new PairTable();
+  private readonly reasons: string[] = [];
+
+  override similarityOfIds(a: number, b: number): number {
+    if (a >= MAX_ID || b >= MAX_ID) return super.similarityOfIds(a, b);
+    const found = this.similarities.find(a, b);
+    if (found >= 0) return this.similarities.value(found);
+    const sim = merchantSimilarity(this.merchantOf(a) as NormalizedMerchant, this.merchantOf(b) as NormalizedMerchant);
+    return this.similarities.put(found, a, b, sim);
+  }
+
+  merchantReasonOfIds(vendorId: number, descriptorId: number, vendor: string, descriptor: string, sim: number): string {
+    if (vendorId >= MAX_ID || descriptorId >= MAX_ID) return merchantReason(vendor, descriptor, sim);
+    const found = this.reasonIndex.find(vendorId, descriptorId);
+    if (found >= 0) return this.reasons[this.reasonIndex.value(found)] as string;
+    // A pair of names always has the same similarity, so the same reason (serializing it flattens it once).
+    const reason = merchantReason(vendor, descriptor, sim);
+    this.reasonIndex.put(found, vendorId, descriptorId, this.reasons.push(reason) - 1);
+    return reason;
   }
 }
 

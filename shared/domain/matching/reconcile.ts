@@ -292,6 +292,8 @@ export const reconcile = (
     receipt: receiptAt(rc, i),
     day: rDay[i] as number,
     merchant: memo.merchantOf(rMid[i] as number),
+    merchantId: rMid[i] as number,
+    nameId: rc.vendor[i] as number,
     index: i,
   });
   /** `prepareReceiptAt(i)`, built once and kept. */
@@ -476,6 +478,8 @@ export const reconcile = (
       postDay: post === NO_DAY ? null : post,
       merchant: memo.merchantOf(tMid[j] as number),
       lodging: mLodging[tMcc[j] as number] === 1,
+      merchantId: tMid[j] as number,
+      nameId: tc.merchant[order[j] as number] as number,
       index: j,
     };
   };

@@ -37,6 +37,9 @@ export interface PreparedReceipt {
   readonly receipt: MatchReceipt;
   readonly day: number;
   readonly merchant: NormalizedMerchant;
+  /** Batch runs (see `BatchNames`): the vendor's merchant id in the run's SimilarityCache, its name's id. */
+  readonly merchantId?: number;
+  readonly nameId?: number;
 }
 
 /** A transaction with its derived fields computed once. */
@@ -50,7 +53,22 @@ export interface PreparedTransaction {
   readonly postDay: number | null;
   readonly merchant: NormalizedMerchant;
   readonly lodging: boolean;
+  /** Batch runs (see `BatchNames`): the descriptor's merchant id in the run's SimilarityCache, its name's id. */
+  readonly merchantId?: number;
+  readonly nameId?: number;
 }
+
+/**
+ * A SimilarityCache that also knows the batch's names by id (the vendors' and the descriptors' own numbering): the
+ * explanation of a pair then looks its similarity and its merchant reason up by ids, without hashing strings.
+ */
+export interface BatchNames {
+  /** `merchantReason(vendor, descriptor, sim)` for the names with these ids, built once per pair. */
+  merchantReasonOfIds(vendorId: number, descriptorId: number, vendor: string, descriptor: string, sim: number): string;
+}
+
+const isBatchNames = (memo: SimilarityMemo | undefined): memo is SimilarityCache & BatchNames =>
+  memo instanceof SimilarityCache && 'merchantReasonOfIds' in memo;
 
 export const prepareReceipt = (receipt: MatchReceipt): PreparedReceipt =>
   prepareReceiptWith(receipt, normalizeMerchant(receipt.vendor));
@@ -227,34 +245,6 @@ export class SimilarityCache {
     return this.similarityOfIds(this.idOf(a), this.idOf(b));
   }
 
-  /** Reasons by vendor, then descriptor: a batch explains the same pair of names many times. */
-  private reasons = new Map<string, Map<string, string>>();
-  private reasonCount = 0;
-
-  /**
-   * `merchantReason(vendor, descriptor, sim)`, built once per pair of names (`sim` is their similarity, the same
-   * for every use of the pair). The serializer flattens a built string in place once, not on every line.
-   */
-  merchantReason(vendor: string, descriptor: string, sim: number): string {
-    let row = this.reasons.get(vendor);
-    if (row === undefined) {
-      row = new Map();
-      this.reasons.set(vendor, row);
-    }
-    let reason = row.get(descriptor);
-    if (reason === undefined) {
-      reason = merchantReason(vendor, descriptor, sim);
-      if (this.reasonCount >= 1_000_000) {
-        this.reasons = new Map([[vendor, row]]);
-        row.clear();
-        this.reasonCount = 0;
-      }
-      row.set(descriptor, reason);
-      this.reasonCount++;
-    }
-    return reason;
-  }
-
   /** `similarity` of the merchants with these ids (from `idOf`). */
   similarityOfIds(a: number, b: number): number {
     let row = this.rows[a];
@@ -398,7 +388,11 @@ const evaluatePair = (
   if (amount === null) return reject('amount out of tolerance');
   const date = dateEvidence(pr.day, pt, options, 'single', explain);
   if (date === null) return reject('date out of window');
-  const sim = similarityOf(pr.merchant, pt.merchant, memo);
+  const batch = isBatchNames(memo) ? memo : undefined;
+  const sim =
+    batch !== undefined && pr.merchantId !== undefined && pt.merchantId !== undefined
+      ? batch.similarityOfIds(pr.merchantId, pt.merchantId)
+      : similarityOf(pr.merchant, pt.merchant, memo);
   if (amount.score <= 0.25 && sim < 0.8) return reject('amount not comparable and merchant not similar enough');
   const id = identityEvidence(r, t, explain);
   if (id.rejected) return reject(id.rejected);
@@ -414,8 +408,8 @@ const evaluatePair = (
   let reasons = NOT_EXPLAINED;
   if (explain) {
     const merchant =
-      memo instanceof SimilarityCache
-        ? memo.merchantReason(r.vendor, t.merchantName, sim)
+      batch !== undefined && pr.nameId !== undefined && pt.nameId !== undefined
+        ? batch.merchantReasonOfIds(pr.nameId, pt.nameId, r.vendor, t.merchantName, sim)
         : merchantReason(r.vendor, t.merchantName, sim);
     reasons = [amount.reason, date.reason, merchant, ...id.reasons];
     if (bonus) (reasons as string[]).push(bonus);
