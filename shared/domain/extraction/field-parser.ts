@@ -51,8 +51,10 @@ const RE = {
   date: /\bDATE\b|\bDATED\b|\bLE\s*\d|\bDU\s*\d|\bINVOICE\s*DATE|\bDATE\s*DE\s*VENTE/,
   badDate:
     /EXP(?:IRY|IRES|\.)?\b|VALID|VALABLE|ECHEANCE|DUE\s*DATE|PRINTED|IMPRIME|BEST\s*BEFORE|\bDLC\b|\bDDM\b|MEMBER\s*SINCE/,
+  // Web addresses as words or URL parts ("WWW.", "WWW. POPULAR", "HTTP://", "HTTPS:"), not letters inside a name
+  // ("HTTPVIG HTAMVG", "NEWWWAVE CAFE").
   noiseHeader:
-    /TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|WELCOME|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|PHONE|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|WWW|HTTP|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|OFFICIAL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|ORDER|TABLE|CASHIER|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|THANK|MERCI|GOODS\s*SOLD|RETURNABLE|PLEASE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
+    /TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|WELCOME|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|PHONE|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|\bWWW\b|WWW\.|\bHTTPS?\b|HTTPS?:|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|OFFICIAL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|ORDER|TABLE|CASHIER|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|THANK|MERCI|GOODS\s*SOLD|RETURNABLE|PLEASE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
   address:
     /\bJALAN\b|\bJLN\b|\bLOT\b|\bNO\.?\s*\d|\bRUE\b|\bAVENUE\b|\bAV\.?\s|\bBD\b|\bBOULEVARD\b|\bSTREET\b|\bST\.?\s*$|\bROAD\b|\bRD\b|\bTAMAN\b|\bPLACE\b|\bCEDEX\b|\bCHEMIN\b|\bALLEE\b|\bIMPASSE\b|\bQUAI\b|\bROUTE\b|\bPERSIARAN\b|\bLORONG\b|\bKAMPUNG\b|\bBANDAR\b|\bFLOOR\b|\bSUITE\b|\bBLOCK\b|\bBLK\b|\bLEVEL\b|\bETAGE\b|\bMENARA\b|\bWISMA\b|#\d{1,3}-\d{1,3}\b|\bUNIT\b|\bBATU\b|\b\d{5}\b|\bMALAYSIA\b|\bFRANCE\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA\s*LUMPUR\b/,
   legalForm:

@@ -159,6 +159,26 @@ describe('field parser', () => {
     expect(vendor('NORTHWIND SDN BHD (JALAN AMPANG)')).toBe('NORTHWIND SDN BHD (JALAN AMPANG)');
   });
 
+  it('keeps a vendor whose name contains HTTP or WWW inside a word', () => {
+    const vendor = (first: string) => parse(`${first}\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor;
+    expect(vendor('HTTPVIG HTAMVG')).toBe('HTTPVIG HTAMVG');
+    expect(vendor('NEWWWAVE CAFE')).toBe('NEWWWAVE CAFE');
+    expect(vendor('WWWOK NOODLE HOUSE')).toBe('WWWOK NOODLE HOUSE');
+  });
+
+  it.each([
+    'WWW.NORTHWIND.MY',
+    'www.northwind.fr',
+    'WWW. NORTHWIND. MY',
+    'WWW NORTHWIND MY',
+    '(WWW. NORTHWIND-FNB . MY)',
+    'HTTP://NORTHWIND.MY',
+    'https://m.facebook.net/northwind',
+    'HTTPS: NORTHWIND.MY',
+  ])('still rejects a web address as the vendor line: %s', (url) => {
+    expect(parse(`${url}\nNORTHWIND CAFE\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe('NORTHWIND CAFE');
+  });
+
   it('does not take a stray dollar sign in OCR noise for the currency (nor switch to month-first dates)', () => {
     const r = parse('KEDAI CONTOH\n06/03/2024 20:01\nAR $ 5   70,75\nTOTAL RM 75.00');
     expect(r.currency).toBe('MYR');
