@@ -5,7 +5,7 @@ import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
 import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
-import type { LostReceiptDeclaration, MatchStore } from '../../shared/ports/match-store.ts';
+import type { LostReceiptDeclaration, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
 import {
@@ -49,11 +49,36 @@ const lineView = (l: BudgetLine) => ({
   available: moneyToJson(available(l)),
 });
 
+/** A decided declaration as a message says it: "accepted by u_fin at 2026-05-13T10:00:00.000Z". */
+const decidedText = (d: LostReceiptDeclaration) =>
+  `${d.status.toLowerCase()}${d.decidedBy ? ` by ${d.decidedBy}` : ''}${d.decidedAt ? ` at ${d.decidedAt}` : ''}`;
+
 /** 409: the declaration was decided already (its status, by whom and when), so this decision is not applied. */
 const alreadyDecided = (id: string, d: LostReceiptDeclaration) =>
-  new ConcurrentUpdateError(
-    `the lost-receipt declaration for ${id} is already decided: ${d.status.toLowerCase()}${d.decidedBy ? ` by ${d.decidedBy}` : ''}${d.decidedAt ? ` at ${d.decidedAt}` : ''}`,
-  );
+  new ConcurrentUpdateError(`the lost-receipt declaration for ${id} is already decided: ${decidedText(d)}`);
+
+/**
+ * Why no lost-receipt declaration may be made on this transaction, or null when one may (the store's conditional
+ * write holds the same rule; this says which part failed). An authorization's receipt slot, pending or retired,
+ * never: its capture is the payment that needs the receipt.
+ */
+const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
+  const id = tx.id;
+  if (tx.capturedBy?.startsWith('ended:')) {
+    return `transaction ${id} is an authorization hold that ended (${tx.capturedBy.slice('ended:'.length)}) without a charge: no receipt is needed`;
+  }
+  if (tx.capturedBy) {
+    return `transaction ${id} is an authorization hold; declare the loss on its capture ${tx.capturedBy}`;
+  }
+  if (tx.pending)
+    return `transaction ${id} is an authorization hold; declare the loss on its capture when it is posted`;
+  if (tx.receiptId) return `transaction ${id} has its receipt (${tx.receiptId}): nothing to declare lost`;
+  const d = tx.lostReceipt;
+  if (d?.status === 'PENDING')
+    return `a lost-receipt declaration for ${id} is already pending (made by ${d.by} at ${d.at})`;
+  if (d?.status === 'ACCEPTED') return `the lost-receipt declaration for ${id} is already ${decidedText(d)}`;
+  return null;
+};
 
 /** Finance API over card controls: budgets, caps and lists, spend to date, real-time decisions. */
 export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
@@ -162,9 +187,15 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       throw new NotFoundError(`transaction ${id} not found`);
     }
     const { description } = parseBody(API['POST /cards/transactions/{id}/lost-receipt'].body, event);
+    const refusal = cannotDeclareLost(tx);
+    if (refusal) throw new ConcurrentUpdateError(refusal);
     const declaration = { by: principal.userId, at: deps.now().toISOString(), description, status: 'PENDING' as const };
     if (!(await deps.matches.declareLost(principal.companyId, id, declaration))) {
-      throw new ConcurrentUpdateError('the transaction has its receipt, or a declaration is already pending');
+      // Changed between the read above and the write (linked, declared or retired meanwhile): say what stands now.
+      const now = await deps.matches.transaction(principal.companyId, id);
+      throw new ConcurrentUpdateError(
+        (now && cannotDeclareLost(now)) ?? `transaction ${id} changed meanwhile: read it again`,
+      );
     }
     return { status: 201, body: { transactionId: id, lostReceipt: declaration } };
   },

@@ -146,7 +146,11 @@ export interface MatchStore {
   /** Removes a link (all of its decision when it is a sum) and remembers every pair of it as refused. */
   unlink(companyId: string, receiptId: string, by: string, at: string): Promise<MatchLink | null>;
   suggest(companyId: string, receiptId: string, suggestions: readonly Suggestion[]): Promise<void>;
-  /** The employee declares the receipt lost (kept pending until finance decides). */
+  /**
+   * The employee declares the receipt lost (kept pending until finance decides). false: the transaction is unknown,
+   * has its receipt, is an authorization's receipt slot (pending, captured or ended: its capture is the payment
+   * that needs the receipt), or has a declaration pending or accepted (conditional write).
+   */
   declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
   /**
    * Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does) the pending

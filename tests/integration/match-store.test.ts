@@ -802,3 +802,83 @@ describe('authorization slots never carry the missing keys (a slot waits for not
     expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
   });
 });
+
+describe('lost-receipt declarations: only on a charge waiting for its receipt', () => {
+  const declaration = {
+    by: 'u1',
+    at: '2026-05-12T00:00:00.000Z',
+    description: 'paper ticket lost',
+    status: 'PENDING' as const,
+  };
+  const slotTx = (companyId: string, authId: string): OnlineTransaction => ({
+    ...charge(companyId, `stripe:auth:${authId}`, '40.00', '2026-05-04'),
+    postedAt: null,
+    pending: true,
+    authorizationId: authId,
+  });
+  const captureOf = (slot: OnlineTransaction, id: string): OnlineTransaction => ({
+    ...charge(slot.companyId, id, '40.00', '2026-05-06'),
+    authorizationId: slot.authorizationId as string,
+  });
+
+  it('refuses an authorization slot, pending, captured or ended; its capture takes the declaration', async () => {
+    const co = company();
+    const slot = slotTx(co, 'ia_l1');
+    expect(await store.recordTransaction(slot)).toBe(true);
+    expect(await store.declareLost(co, slot.id, declaration)).toBe(false);
+    expect(await rawTx(co, slot.id)).not.toHaveProperty('lostReceipt');
+
+    const capture = captureOf(slot, 'stripe:cap_l1');
+    expect(await store.recordTransaction(capture)).toBe(true);
+    expect(await store.followAuthorization(co, slot.id, capture, '2026-05-06T20:00:00.000Z')).toBeNull();
+    expect((await rawTx(co, slot.id))?.capturedBy).toBe(capture.id);
+    expect(await store.declareLost(co, slot.id, declaration)).toBe(false);
+    expect(await rawTx(co, slot.id)).not.toHaveProperty('lostReceipt');
+    expect(await store.declareLost(co, capture.id, declaration)).toBe(true);
+    expect((await store.transaction(co, capture.id))?.lostReceipt).toEqual(declaration);
+
+    // A hold that ended without a charge, and a tombstone (its capture came before the authorization).
+    const ended = slotTx(co, 'ia_l2');
+    await store.recordTransaction(ended);
+    await store.endSlot(co, ended.id, { status: 'reversed', at: '2026-05-07T10:00:00.000Z', employeeId: 'u1' });
+    expect(await store.declareLost(co, ended.id, declaration)).toBe(false);
+    const early = captureOf(slotTx(co, 'ia_l3'), 'stripe:cap_l3');
+    await store.recordTransaction(early);
+    expect(await store.followAuthorization(co, 'stripe:auth:ia_l3', early, '2026-05-06T20:00:00.000Z')).toBeNull();
+    expect(await store.declareLost(co, 'stripe:auth:ia_l3', declaration)).toBe(false);
+    for (const id of [ended.id, 'stripe:auth:ia_l3']) expect(await rawTx(co, id)).not.toHaveProperty('lostReceipt');
+  });
+
+  it('refuses a charge with its receipt linked (alone or in a sum) until it is unlinked', async () => {
+    const co = company();
+    const one = charge(co, 'one', '25.00');
+    const [a, b] = [charge(co, 'a', '10.00'), charge(co, 'b', '15.00')];
+    for (const t of [one, a, b]) await store.recordTransaction(t);
+    await putReceipt(co, 'r1');
+    await putReceipt(co, 'r2');
+    const link = { transactionId: 'one', score: 0.9, reasons: ['test'], by: 'user:u9', at: '2026-05-10T00:00:00.000Z' };
+    expect(await store.link(co, 'r1', link)).toBe(true);
+    expect(await store.linkGroup(co, group(['r2'], [a, b]))).toBe(true);
+    for (const id of ['one', 'a', 'b']) {
+      expect(await store.declareLost(co, id, declaration)).toBe(false);
+      expect(await rawTx(co, id)).not.toHaveProperty('lostReceipt');
+    }
+    await store.unlink(co, 'r1', 'user:u9', '2026-05-11T00:00:00.000Z');
+    expect(await store.declareLost(co, 'one', declaration)).toBe(true);
+  });
+
+  it('refuses a second declaration while one is pending or accepted, takes one after a refusal; never creates a transaction', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 't', '25.00'));
+    expect(await store.declareLost(co, 't', declaration)).toBe(true);
+    expect(await store.declareLost(co, 't', { ...declaration, at: '2026-05-12T01:00:00.000Z' })).toBe(false);
+    await store.decideLost(co, 't', { accepted: false, by: 'u_fin', at: '2026-05-13T00:00:00.000Z', reason: 'no' });
+    const again = { ...declaration, at: '2026-05-14T00:00:00.000Z' };
+    expect(await store.declareLost(co, 't', again)).toBe(true);
+    await store.decideLost(co, 't', { accepted: true, by: 'u_fin', at: '2026-05-15T00:00:00.000Z', reason: null });
+    expect(await store.declareLost(co, 't', { ...declaration, at: '2026-05-16T00:00:00.000Z' })).toBe(false);
+    expect((await store.transaction(co, 't'))?.lostReceipt).toMatchObject({ at: again.at, status: 'ACCEPTED' });
+    expect(await store.declareLost(co, 'nope', declaration)).toBe(false);
+    expect(await rawTx(co, 'nope')).toBeUndefined();
+  });
+});

@@ -214,6 +214,49 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
     );
     expect(missing.body.items.map((t) => t.id)).not.toContain(txId);
   });
+
+  it('refuses a lost-receipt declaration on the authorization hold (409, naming its capture once posted); the capture takes it', async () => {
+    const p = purchase();
+    const alice = await api.token('alice@demo.quittance.local');
+    const declare = (id: string) =>
+      api.post<{ error?: string; message?: string; lostReceipt?: { status: string } }>(
+        `/cards/transactions/${encodeURIComponent(id)}/lost-receipt`,
+        { description: 'Lunch with a client, paper ticket lost' },
+        alice,
+      );
+    let slot = '';
+    const txId = await cardPayment(p, 0, async (slotId) => {
+      slot = slotId;
+      // Card activity records slots in batches: "not found" until the hold is recorded.
+      const held = await api.eventually(async () => {
+        const res = await declare(slotId);
+        return res.status === 404 ? undefined : res;
+      });
+      expect(held.status).toBe(409);
+      expect(held.body).toEqual({
+        error: 'concurrentupdate',
+        message: `transaction ${slotId} is an authorization hold; declare the loss on its capture when it is posted`,
+      });
+    });
+    // Once the capture has retired the slot, the refusal names it.
+    const retired = await api.eventually(async () => {
+      const res = await declare(slot);
+      return res.body.message?.includes(txId) ? res : undefined;
+    });
+    expect(retired.status).toBe(409);
+    expect(retired.body.message).toBe(
+      `transaction ${slot} is an authorization hold; declare the loss on its capture ${txId}`,
+    );
+    const declared = await api.eventually(async () => {
+      const res = await declare(txId);
+      return res.status === 404 ? undefined : res;
+    });
+    expect(declared.status).toBe(201);
+    expect(declared.body.lostReceipt?.status).toBe('PENDING');
+    const again = await declare(txId);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(new RegExp(`^a lost-receipt declaration for ${txId} is already pending`));
+  });
 });
 
 describe('online matching of sums: split shipments', () => {

@@ -769,9 +769,11 @@ export const makeDynamoMatchStore = (
             TableName: table,
             Key: txKey(companyId, transactionId),
             UpdateExpression: 'SET lostReceipt = :d',
-            // Only while it waits for a receipt, and not twice unless refused before.
+            // Only on a charge waiting for its receipt, and not twice unless refused before. Never on an
+            // authorization's receipt slot, pending or retired (captured, ended): the capture is the payment that
+            // needs the receipt.
             ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
+              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(pending) AND attribute_not_exists(capturedBy) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED' },
           }),

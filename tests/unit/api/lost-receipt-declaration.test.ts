@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { type CardsApiDeps, makeRoutes } from '../../../functions/cards-api/routes.ts';
+import { money } from '../../../shared/domain/money.ts';
+import type { LostReceiptDeclaration, MatchStore, OnlineTransaction } from '../../../shared/ports/match-store.ts';
+import { type HttpEvent, httpRouter } from '../../../shared/runtime/http.ts';
+
+/**
+ * An employee declares a card payment's receipt lost. Only a payment that waits for its receipt takes a declaration:
+ * an authorization hold (pending, captured or ended), a payment with its receipt, or one with a declaration pending
+ * or accepted is a 409 that says why (and, for a captured hold, which capture to declare on); never a 500.
+ */
+const base: OnlineTransaction = {
+  companyId: 'c1',
+  id: 't1',
+  employeeId: 'u1',
+  merchantName: 'Bistro',
+  mcc: '5812',
+  amount: money(4_200n, 'EUR'),
+  merchantAmount: null,
+  authorizedAt: '2026-05-10T12:00:00.000Z',
+  postedAt: '2026-05-10T18:00:00.000Z',
+  cardLast4: '4242',
+  receiptId: null,
+};
+
+const setup = (stored: Partial<OnlineTransaction>, opts: { changedMeanwhile?: Partial<OnlineTransaction> } = {}) => {
+  let tx: OnlineTransaction = { ...base, ...stored };
+  const errors: unknown[] = [];
+  const writes: LostReceiptDeclaration[] = [];
+  const matches = {
+    transaction: async (_co: string, id: string) => (id === tx.id ? tx : null),
+    declareLost: async (_co: string, _id: string, d: LostReceiptDeclaration) => {
+      if (opts.changedMeanwhile) {
+        // Someone else wrote between the route's read and this conditional write, which then fails.
+        tx = { ...tx, ...opts.changedMeanwhile };
+        return false;
+      }
+      writes.push(d);
+      return true;
+    },
+  } as unknown as MatchStore;
+  const router = httpRouter(
+    makeRoutes({ matches, now: () => new Date('2026-05-13T10:00:00.000Z') } as unknown as CardsApiDeps),
+    (e) => errors.push(e),
+  );
+  const declare = async (id = tx.id) => {
+    const res = await router({
+      routeKey: 'POST /cards/transactions/{id}/lost-receipt',
+      pathParameters: { id: encodeURIComponent(id) },
+      body: JSON.stringify({ description: 'Lunch with a client, paper ticket lost' }),
+      isBase64Encoded: false,
+      requestContext: {
+        authorizer: { jwt: { claims: { sub: 'u1', 'custom:companyId': 'c1', 'cognito:groups': ['employee'] } } },
+      },
+    } as unknown as HttpEvent);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };
+  };
+  return { declare, errors, writes };
+};
+
+describe('POST /cards/transactions/{id}/lost-receipt', () => {
+  it('declares on a payment waiting for its receipt, and again after a refusal', async () => {
+    for (const stored of [
+      {},
+      {
+        lostReceipt: {
+          by: 'u1',
+          at: '2026-05-11T00:00:00.000Z',
+          description: 'lost',
+          status: 'REFUSED',
+          decidedBy: 'u_fin',
+        } as const,
+      },
+    ]) {
+      const { declare, errors, writes } = setup(stored);
+      const res = await declare();
+      expect(res.status).toBe(201);
+      expect(res.body.lostReceipt).toMatchObject({ by: 'u1', status: 'PENDING' });
+      expect(writes).toHaveLength(1);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('refuses a pending authorization hold: declare on its capture when posted', async () => {
+    const { declare, errors, writes } = setup({ id: 'stripe:auth:ia_1', postedAt: null, pending: true });
+    const res = await declare();
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: 'concurrentupdate',
+      message:
+        'transaction stripe:auth:ia_1 is an authorization hold; declare the loss on its capture when it is posted',
+    });
+    expect(writes).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a captured hold, naming its capture', async () => {
+    const { declare, writes } = setup({ id: 'stripe:auth:ia_1', pending: true, capturedBy: 'stripe:ipi_9' });
+    const res = await declare();
+    expect(res.status).toBe(409);
+    expect(res.body.message).toBe(
+      'transaction stripe:auth:ia_1 is an authorization hold; declare the loss on its capture stripe:ipi_9',
+    );
+    expect(writes).toEqual([]);
+  });
+
+  it('refuses a hold that ended without a charge: nothing was paid', async () => {
+    const { declare } = setup({ id: 'stripe:auth:ia_1', pending: true, capturedBy: 'ended:reversed' });
+    const res = await declare();
+    expect(res.status).toBe(409);
+    expect(res.body.message).toBe(
+      'transaction stripe:auth:ia_1 is an authorization hold that ended (reversed) without a charge: no receipt is needed',
+    );
+  });
+
+  it('refuses a payment with its receipt, or with a declaration pending or accepted', async () => {
+    expect((await setup({ receiptId: 'r1' }).declare()).body).toEqual({
+      error: 'concurrentupdate',
+      message: 'transaction t1 has its receipt (r1): nothing to declare lost',
+    });
+    const pending = { by: 'u1', at: '2026-05-11T00:00:00.000Z', description: 'lost', status: 'PENDING' } as const;
+    expect((await setup({ lostReceipt: pending }).declare()).body.message).toBe(
+      'a lost-receipt declaration for t1 is already pending (made by u1 at 2026-05-11T00:00:00.000Z)',
+    );
+    const accepted = {
+      ...pending,
+      status: 'ACCEPTED',
+      decidedBy: 'u_fin',
+      decidedAt: '2026-05-12T00:00:00.000Z',
+    } as const;
+    const res = await setup({ lostReceipt: accepted }).declare();
+    expect(res.status).toBe(409);
+    expect(res.body.message).toBe(
+      'the lost-receipt declaration for t1 is already accepted by u_fin at 2026-05-12T00:00:00.000Z',
+    );
+  });
+
+  it('a write refused after a clean read says what changed meanwhile', async () => {
+    const linked = setup({}, { changedMeanwhile: { receiptId: 'r2' } });
+    const res = await linked.declare();
+    expect(res.status).toBe(409);
+    expect(res.body.message).toBe('transaction t1 has its receipt (r2): nothing to declare lost');
+    expect(linked.errors).toEqual([]);
+    // Nothing visible changed (the store refused anyway): a conflict to read again, not a 500.
+    const unexplained = await setup({}, { changedMeanwhile: {} }).declare();
+    expect(unexplained.status).toBe(409);
+    expect(unexplained.body.message).toBe('transaction t1 changed meanwhile: read it again');
+  });
+
+  it('is 404 for a transaction it cannot see', async () => {
+    expect((await setup({}).declare('t9')).status).toBe(404);
+    expect((await setup({ employeeId: 'u2' }).declare()).status).toBe(404);
+  });
+});
