@@ -1,14 +1,14 @@
 import {
-  RECEIPT_CELLS,
-  type ReceiptCell,
+  RECEIPT_WIDTH,
+  ReceiptCell,
   type ReceiptColumns,
   type ReceiptExtras,
   Rows,
   receiptColumns,
   receiptExtras,
-  TRANSACTION_CELLS,
-  type TransactionCell,
   type TransactionColumns,
+  TX_WIDTH,
+  TxCell,
   transactionColumns,
 } from '../../shared/domain/matching/batch-input.ts';
 import type { MatchReceipt, MatchTransaction } from '../../shared/domain/matching/index.ts';
@@ -353,14 +353,14 @@ const R = { id: 0, employeeId: 1, vendor: 2, date: 3, total: 4, currency: 5, car
  * returns false for anything else; `add` appends an item the JSON path parsed, whose values join the value tables
  * when the columns are built (after the interned ones: the interners' value lists are the tables).
  */
-abstract class ColumnReader<T extends { id: string }, K extends string> {
-  protected readonly rows: Rows<K>;
+abstract class ColumnReader<T extends { id: string }> {
+  protected readonly rows: Rows;
   /** The items `add` appended, and their rows. */
   protected readonly added: T[] = [];
   protected readonly addedRows: number[] = [];
 
-  constructor(cells: readonly K[]) {
-    this.rows = new Rows(cells);
+  constructor(width: number) {
+    this.rows = new Rows(width);
   }
 
   get size(): number {
@@ -374,7 +374,8 @@ abstract class ColumnReader<T extends { id: string }, K extends string> {
   abstract scan(buf: Uint8Array, s: number, e: number): boolean;
 
   add(item: T): void {
-    this.addedRows.push(this.rows.row(item.id));
+    this.rows.row(item.id);
+    this.addedRows.push(this.rows.length - 1);
     this.added.push(item);
   }
 
@@ -404,7 +405,7 @@ abstract class ColumnReader<T extends { id: string }, K extends string> {
 }
 
 /** Reads receipt lines into columns (see `ColumnReader`). */
-export class ReceiptReader extends ColumnReader<MatchReceipt, ReceiptCell> {
+export class ReceiptReader extends ColumnReader<MatchReceipt> {
   private readonly scanner = new FlatObjectScanner([
     'id',
     'employeeId',
@@ -423,7 +424,7 @@ export class ReceiptReader extends ColumnReader<MatchReceipt, ReceiptCell> {
   private readonly monies: Monies;
 
   constructor(checks: Checks) {
-    super(RECEIPT_CELLS);
+    super(RECEIPT_WIDTH);
     this.dates = new Field(checks.isCalendarDate, Number.POSITIVE_INFINITY);
     this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
     this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
@@ -468,19 +469,19 @@ export class ReceiptReader extends ColumnReader<MatchReceipt, ReceiptCell> {
     if (vendorId < 0 || dateId < 0 || amountId < 0 || currencyId < 0 || !Monies.fits(currencyId)) return false;
     const money = monies.index(amountId, currencyId);
     if (money < 0) return false;
-    const i = this.rows.row(decode(buf, id.s, id.e, id.ascii));
-    const rows = this.rows.cells;
-    rows.employee[i] = employee;
-    rows.vendor[i] = vendorId;
-    rows.date[i] = dateId;
-    rows.total[i] = money;
-    rows.card[i] = cardLast4;
+    const at = this.rows.row(decode(buf, id.s, id.e, id.ascii));
+    const cells = this.rows.cells;
+    cells[at + ReceiptCell.employee] = employee;
+    cells[at + ReceiptCell.vendor] = vendorId;
+    cells[at + ReceiptCell.date] = dateId;
+    cells[at + ReceiptCell.total] = money;
+    cells[at + ReceiptCell.card] = cardLast4;
     return true;
   }
 
   /** The columns read: the interners' values are the tables, the added rows' values follow them. */
   columns(): ReceiptColumns {
-    const rows = this.rows.cells;
+    const cells = this.rows.cells;
     const employees = this.employees.values();
     const vendors = this.vendors.values();
     const dates = this.dates.values();
@@ -490,11 +491,12 @@ export class ReceiptReader extends ColumnReader<MatchReceipt, ReceiptCell> {
     for (let k = 0; k < this.added.length; k++) {
       const r = this.added[k] as MatchReceipt;
       const i = this.addedRows[k] as number;
-      rows.employee[i] = r.employeeId === null ? -1 : employees.push(r.employeeId) - 1;
-      rows.vendor[i] = vendors.push(r.vendor) - 1;
-      rows.date[i] = dates.push(r.date) - 1;
-      rows.total[i] = monies.push(r.total) - 1;
-      rows.card[i] = r.cardLast4 === null ? -1 : cards.push(r.cardLast4) - 1;
+      const at = i * RECEIPT_WIDTH;
+      cells[at + ReceiptCell.employee] = r.employeeId === null ? -1 : employees.push(r.employeeId) - 1;
+      cells[at + ReceiptCell.vendor] = vendors.push(r.vendor) - 1;
+      cells[at + ReceiptCell.date] = dates.push(r.date) - 1;
+      cells[at + ReceiptCell.total] = monies.push(r.total) - 1;
+      cells[at + ReceiptCell.card] = r.cardLast4 === null ? -1 : cards.push(r.cardLast4) - 1;
       const extra = receiptExtras(r);
       if (extra !== undefined) extras.set(i, extra);
     }
@@ -526,7 +528,7 @@ const T = {
  * The interners' value lists are the columns' tables, so the repeated values of a million lines are handed to the
  * matcher as they were read.
  */
-export class TransactionReader extends ColumnReader<MatchTransaction, TransactionCell> {
+export class TransactionReader extends ColumnReader<MatchTransaction> {
   private readonly scanner = new FlatObjectScanner([
     'id',
     'employeeId',
@@ -552,7 +554,7 @@ export class TransactionReader extends ColumnReader<MatchTransaction, Transactio
   private readonly padded: string[] = [];
 
   constructor(checks: Checks) {
-    super(TRANSACTION_CELLS);
+    super(TX_WIDTH);
     this.mccs = new Field(checks.isMcc, Number.POSITIVE_INFINITY);
     this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
     this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
@@ -622,22 +624,22 @@ export class TransactionReader extends ColumnReader<MatchTransaction, Transactio
       const raw = mccs.value(mccId);
       this.padded[mccId] = raw.length === 4 ? raw : raw.padStart(4, '0');
     }
-    const j = this.rows.row(decode(buf, id.s, id.e, id.ascii));
-    const rows = this.rows.cells;
-    rows.employee[j] = empId;
-    rows.merchant[j] = merchantId;
-    rows.mcc[j] = mccId;
-    rows.amount[j] = money;
-    rows.merchantAmount[j] = merchantAmount;
-    rows.authorizedAt[j] = authId;
-    rows.postedAt[j] = postedAt;
-    rows.card[j] = cardLast4;
+    const at = this.rows.row(decode(buf, id.s, id.e, id.ascii));
+    const cells = this.rows.cells;
+    cells[at + TxCell.employee] = empId;
+    cells[at + TxCell.merchant] = merchantId;
+    cells[at + TxCell.mcc] = mccId;
+    cells[at + TxCell.amount] = money;
+    cells[at + TxCell.merchantAmount] = merchantAmount;
+    cells[at + TxCell.authorizedAt] = authId;
+    cells[at + TxCell.postedAt] = postedAt;
+    cells[at + TxCell.card] = cardLast4;
     return true;
   }
 
   /** The columns read: the interners' values are the tables, the added rows' values follow them. */
   columns(): TransactionColumns {
-    const rows = this.rows.cells;
+    const cells = this.rows.cells;
     const employees = this.employees.values();
     const merchants = this.merchants.values();
     const mccs = this.padded;
@@ -649,15 +651,16 @@ export class TransactionReader extends ColumnReader<MatchTransaction, Transactio
     for (let k = 0; k < this.added.length; k++) {
       const t = this.added[k] as MatchTransaction;
       const j = this.addedRows[k] as number;
-      rows.employee[j] = employees.push(t.employeeId) - 1;
-      rows.merchant[j] = merchants.push(t.merchantName) - 1;
+      const at = j * TX_WIDTH;
+      cells[at + TxCell.employee] = employees.push(t.employeeId) - 1;
+      cells[at + TxCell.merchant] = merchants.push(t.merchantName) - 1;
       mccs[mccEnd + k] = t.mcc;
-      rows.mcc[j] = mccEnd + k;
-      rows.amount[j] = monies.push(t.amount) - 1;
-      rows.merchantAmount[j] = t.merchantAmount === null ? -1 : monies.push(t.merchantAmount) - 1;
-      rows.authorizedAt[j] = instants.push(t.authorizedAt) - 1;
-      rows.postedAt[j] = t.postedAt === null ? -1 : instants.push(t.postedAt) - 1;
-      rows.card[j] = t.cardLast4 === null ? -1 : cards.push(t.cardLast4) - 1;
+      cells[at + TxCell.mcc] = mccEnd + k;
+      cells[at + TxCell.amount] = monies.push(t.amount) - 1;
+      cells[at + TxCell.merchantAmount] = t.merchantAmount === null ? -1 : monies.push(t.merchantAmount) - 1;
+      cells[at + TxCell.authorizedAt] = instants.push(t.authorizedAt) - 1;
+      cells[at + TxCell.postedAt] = t.postedAt === null ? -1 : instants.push(t.postedAt) - 1;
+      cells[at + TxCell.card] = t.cardLast4 === null ? -1 : cards.push(t.cardLast4) - 1;
     }
     this.added.length = 0;
     this.addedRows.length = 0;

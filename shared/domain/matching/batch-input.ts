@@ -2,38 +2,47 @@ import type { Money } from '../money.ts';
 import type { MatchReceipt, MatchTransaction } from './types.ts';
 
 /**
- * A batch of card transactions as columns: per transaction, indices into tables of distinct values. A batch repeats
- * its employees, merchants, MCCs, amounts and cards many times; a reader that interns them hands its tables over as
- * they are, and `reconcile` then prepares each distinct value once instead of once per line, without a million
- * objects for the garbage collector to copy and mark. `transactionAt` builds the object of one transaction when a
- * step needs it (explaining a printed pair, refunds, sums).
+ * A batch of card transactions as rows of indices into tables of distinct values. A batch repeats its employees,
+ * merchants, MCCs, amounts and cards many times; a reader that interns them hands its tables over as they are, and
+ * `reconcile` then prepares each distinct value once instead of once per line, without a million objects for the
+ * garbage collector to copy and mark. `transactionAt` builds the object of one transaction when a step needs it
+ * (explaining a printed pair, refunds, sums).
  *
- * A table may hold a value twice (the columns only need each index to name a value).
+ * The cells are row-major (transaction j's cell c is `cells[j * TX_WIDTH + c]`): a step that reads one transaction
+ * at a random index reads one cache line, not one per column. A table may hold a value twice (each index only has
+ * to name a value).
  */
 export interface TransactionColumns {
   readonly length: number;
   readonly ids: readonly string[];
-  /** Index into `employees`. */
-  readonly employee: Int32Array;
-  /** Index into `merchants` (the card descriptors). */
-  readonly merchant: Int32Array;
-  /** Index into `mccs` (4 digits). */
-  readonly mcc: Int32Array;
-  /** Index into `monies`; `merchantAmount` −1 for none. */
-  readonly amount: Int32Array;
-  readonly merchantAmount: Int32Array;
-  /** Index into `instants`; `postedAt` −1 for not posted. */
-  readonly authorizedAt: Int32Array;
-  readonly postedAt: Int32Array;
-  /** Index into `cards` (last 4 digits); −1 for none. */
-  readonly card: Int32Array;
+  /** Per transaction, the cells of `TxCell`. */
+  readonly cells: Int32Array;
   readonly employees: readonly string[];
+  /** The card descriptors. */
   readonly merchants: readonly string[];
+  /** 4 digits. */
   readonly mccs: readonly string[];
   readonly monies: readonly Money[];
   readonly instants: readonly string[];
+  /** Last 4 digits. */
   readonly cards: readonly string[];
 }
+
+/** The cells of a transaction row: indices into the tables (−1: none, for the optional ones). */
+export const TxCell = {
+  employee: 0,
+  merchant: 1,
+  mcc: 2,
+  amount: 3,
+  /** Into `monies`; −1 for no merchant amount. */
+  merchantAmount: 4,
+  authorizedAt: 5,
+  /** Into `instants`; −1 for not posted. */
+  postedAt: 6,
+  /** −1 for no card. */
+  card: 7,
+} as const;
+export const TX_WIDTH = 8;
 
 /** The value tables of transaction columns. */
 export type TransactionTables = Pick<
@@ -41,53 +50,53 @@ export type TransactionTables = Pick<
   'employees' | 'merchants' | 'mccs' | 'monies' | 'instants' | 'cards'
 >;
 
-/** The transaction at index j of the columns. */
+/** The transaction at index j. */
 export const transactionAt = (c: TransactionColumns, j: number): MatchTransaction => {
-  const ma = c.merchantAmount[j] as number;
-  const posted = c.postedAt[j] as number;
-  const card = c.card[j] as number;
+  const { cells } = c;
+  const at = j * TX_WIDTH;
+  const ma = cells[at + TxCell.merchantAmount] as number;
+  const posted = cells[at + TxCell.postedAt] as number;
+  const card = cells[at + TxCell.card] as number;
   return {
     id: c.ids[j] as string,
-    employeeId: c.employees[c.employee[j] as number] as string,
-    merchantName: c.merchants[c.merchant[j] as number] as string,
-    mcc: c.mccs[c.mcc[j] as number] as string,
-    amount: c.monies[c.amount[j] as number] as Money,
+    employeeId: c.employees[cells[at + TxCell.employee] as number] as string,
+    merchantName: c.merchants[cells[at + TxCell.merchant] as number] as string,
+    mcc: c.mccs[cells[at + TxCell.mcc] as number] as string,
+    amount: c.monies[cells[at + TxCell.amount] as number] as Money,
     merchantAmount: ma < 0 ? null : (c.monies[ma] as Money),
-    authorizedAt: c.instants[c.authorizedAt[j] as number] as string,
+    authorizedAt: c.instants[cells[at + TxCell.authorizedAt] as number] as string,
     postedAt: posted < 0 ? null : (c.instants[posted] as string),
     cardLast4: card < 0 ? null : (c.cards[card] as string),
   };
 };
 
-/** The index columns of a batch, grown as rows are added: `row(id)` adds one and the caller sets its cells. */
-export class Rows<K extends string> {
+/** Rows of `width` cells, grown as rows are added: `row(id)` adds one and returns where its cells start. */
+export class Rows {
   length = 0;
   readonly ids: string[] = [];
-  readonly cells: Record<K, Int32Array>;
+  cells: Int32Array;
 
-  constructor(private readonly names: readonly K[]) {
-    this.cells = Object.fromEntries(names.map((name) => [name, new Int32Array(1024)])) as Record<K, Int32Array>;
+  constructor(readonly width: number) {
+    this.cells = new Int32Array(1024 * width);
   }
 
-  /** Adds a row for this id and returns its index. */
+  /** Adds a row for this id and returns the index of its first cell. */
   row(id: string): number {
-    const j = this.length;
-    if (j === (this.cells[this.names[0] as K] as Int32Array).length) {
-      for (const name of this.names) {
-        const b = new Int32Array(j * 2);
-        b.set(this.cells[name]);
-        this.cells[name] = b;
-      }
+    const at = this.length * this.width;
+    if (at === this.cells.length) {
+      const grown = new Int32Array(at * 2);
+      grown.set(this.cells);
+      this.cells = grown;
     }
     this.ids.push(id);
-    this.length = j + 1;
-    return j;
+    this.length++;
+    return at;
   }
 
   /** Removes the rows at these indices (ascending), keeping the others in order. */
   drop(rows: readonly number[]): void {
     if (rows.length === 0) return;
-    const columns = this.names.map((name) => this.cells[name]);
+    const { cells, width } = this;
     let to = 0;
     let next = 0;
     for (let from = 0; from < this.length; from++) {
@@ -95,7 +104,7 @@ export class Rows<K extends string> {
         next++;
         continue;
       }
-      for (const c of columns) c[to] = c[from] as number;
+      cells.copyWithin(to * width, from * width, (from + 1) * width);
       this.ids[to] = this.ids[from] as string;
       to++;
     }
@@ -103,32 +112,17 @@ export class Rows<K extends string> {
     this.length = to;
   }
 
-  /** The filled part of each column. */
-  view(): Record<K, Int32Array> {
-    return Object.fromEntries(this.names.map((name) => [name, this.cells[name].subarray(0, this.length)])) as Record<
-      K,
-      Int32Array
-    >;
+  /** The filled cells. */
+  filled(): Int32Array {
+    return this.cells.subarray(0, this.length * this.width);
   }
 }
 
-export const TRANSACTION_CELLS = [
-  'employee',
-  'merchant',
-  'mcc',
-  'amount',
-  'merchantAmount',
-  'authorizedAt',
-  'postedAt',
-  'card',
-] as const;
-export type TransactionCell = (typeof TRANSACTION_CELLS)[number];
-
 /** Transaction columns from rows and value tables. */
-export const transactionColumns = (rows: Rows<TransactionCell>, tables: TransactionTables): TransactionColumns => ({
+export const transactionColumns = (rows: Rows, tables: TransactionTables): TransactionColumns => ({
   length: rows.length,
   ids: rows.ids,
-  ...rows.view(),
+  cells: rows.filled(),
   ...tables,
 });
 
@@ -149,24 +143,23 @@ class Distinct<V> {
 
 /** Columns of transaction objects (what `reconcile` does with an array). */
 export const toTransactionColumns = (items: readonly MatchTransaction[]): TransactionColumns => {
-  const rows = new Rows(TRANSACTION_CELLS);
-  const c = rows.cells;
+  const rows = new Rows(TX_WIDTH);
   const strings = new Distinct<string>();
   const monies = new Distinct<Money>();
   const s = (v: string): number => strings.id(v);
-  const m = (v: Money): number => monies.id(v);
   for (const t of items) {
-    const j = rows.row(t.id);
-    c.employee[j] = s(t.employeeId);
-    c.merchant[j] = s(t.merchantName);
-    c.mcc[j] = s(t.mcc);
-    c.amount[j] = m(t.amount);
-    c.merchantAmount[j] = t.merchantAmount === null ? -1 : m(t.merchantAmount);
-    c.authorizedAt[j] = s(t.authorizedAt);
-    c.postedAt[j] = t.postedAt === null ? -1 : s(t.postedAt);
-    c.card[j] = t.cardLast4 === null ? -1 : s(t.cardLast4);
+    const at = rows.row(t.id);
+    const c = rows.cells;
+    c[at + TxCell.employee] = s(t.employeeId);
+    c[at + TxCell.merchant] = s(t.merchantName);
+    c[at + TxCell.mcc] = s(t.mcc);
+    c[at + TxCell.amount] = monies.id(t.amount);
+    c[at + TxCell.merchantAmount] = t.merchantAmount === null ? -1 : monies.id(t.merchantAmount);
+    c[at + TxCell.authorizedAt] = s(t.authorizedAt);
+    c[at + TxCell.postedAt] = t.postedAt === null ? -1 : s(t.postedAt);
+    c[at + TxCell.card] = t.cardLast4 === null ? -1 : s(t.cardLast4);
   }
-  // One table for every string column: an index names the same value whichever column holds it.
+  // One table for every string cell: an index names the same value whichever cell holds it.
   const t = strings.values;
   return transactionColumns(rows, {
     employees: t,
@@ -181,52 +174,57 @@ export const toTransactionColumns = (items: readonly MatchTransaction[]): Transa
 /** The optional fields of a receipt (rare in a batch: kept by index for the receipts that have them). */
 export type ReceiptExtras = Pick<MatchReceipt, 'mccHints' | 'category'>;
 
-/** A batch of receipts as columns (see `TransactionColumns`). */
+/** A batch of receipts as rows of indices into tables of distinct values (see `TransactionColumns`). */
 export interface ReceiptColumns {
   readonly length: number;
   readonly ids: readonly string[];
-  /** Index into `employees`; −1 for a receipt without owner. */
-  readonly employee: Int32Array;
-  /** Index into `vendors`. */
-  readonly vendor: Int32Array;
-  /** Index into `dates` (YYYY-MM-DD). */
-  readonly date: Int32Array;
-  /** Index into `monies`. */
-  readonly total: Int32Array;
-  /** Index into `cards` (last 4 digits printed); −1 for none. */
-  readonly card: Int32Array;
+  /** Per receipt, the cells of `ReceiptCell` (row-major: receipt i's cell c is `cells[i * RECEIPT_WIDTH + c]`). */
+  readonly cells: Int32Array;
   readonly employees: readonly string[];
   readonly vendors: readonly string[];
+  /** YYYY-MM-DD. */
   readonly dates: readonly string[];
   readonly monies: readonly Money[];
+  /** Last 4 digits printed. */
   readonly cards: readonly string[];
   /** The MCC hints and category of the receipts that have any, by index. */
   readonly extras: ReadonlyMap<number, ReceiptExtras>;
 }
 
+/** The cells of a receipt row: indices into the tables (−1: none, for the optional ones). */
+export const ReceiptCell = {
+  /** −1 for a receipt without owner. */
+  employee: 0,
+  vendor: 1,
+  date: 2,
+  total: 3,
+  /** −1 for none printed. */
+  card: 4,
+} as const;
+export const RECEIPT_WIDTH = 5;
+
 export type ReceiptTables = Pick<ReceiptColumns, 'employees' | 'vendors' | 'dates' | 'monies' | 'cards' | 'extras'>;
 
-export const RECEIPT_CELLS = ['employee', 'vendor', 'date', 'total', 'card'] as const;
-export type ReceiptCell = (typeof RECEIPT_CELLS)[number];
-
 /** Receipt columns from rows and value tables. */
-export const receiptColumns = (rows: Rows<ReceiptCell>, tables: ReceiptTables): ReceiptColumns => ({
+export const receiptColumns = (rows: Rows, tables: ReceiptTables): ReceiptColumns => ({
   length: rows.length,
   ids: rows.ids,
-  ...rows.view(),
+  cells: rows.filled(),
   ...tables,
 });
 
-/** The receipt at index i of the columns. */
+/** The receipt at index i. */
 export const receiptAt = (c: ReceiptColumns, i: number): MatchReceipt => {
-  const employee = c.employee[i] as number;
-  const card = c.card[i] as number;
+  const { cells } = c;
+  const at = i * RECEIPT_WIDTH;
+  const employee = cells[at + ReceiptCell.employee] as number;
+  const card = cells[at + ReceiptCell.card] as number;
   const receipt: MatchReceipt = {
     id: c.ids[i] as string,
     employeeId: employee < 0 ? null : (c.employees[employee] as string),
-    vendor: c.vendors[c.vendor[i] as number] as string,
-    date: c.dates[c.date[i] as number] as string,
-    total: c.monies[c.total[i] as number] as Money,
+    vendor: c.vendors[cells[at + ReceiptCell.vendor] as number] as string,
+    date: c.dates[cells[at + ReceiptCell.date] as number] as string,
+    total: c.monies[cells[at + ReceiptCell.total] as number] as Money,
     cardLast4: card < 0 ? null : (c.cards[card] as string),
   };
   const extras = c.extras.size === 0 ? undefined : c.extras.get(i);
@@ -244,21 +242,21 @@ export const receiptExtras = (r: MatchReceipt): ReceiptExtras | undefined =>
 
 /** Columns of receipt objects (what `reconcile` does with an array). */
 export const toReceiptColumns = (items: readonly MatchReceipt[]): ReceiptColumns => {
-  const rows = new Rows(RECEIPT_CELLS);
-  const c = rows.cells;
+  const rows = new Rows(RECEIPT_WIDTH);
   const strings = new Distinct<string>();
   const monies = new Distinct<Money>();
   const extras = new Map<number, ReceiptExtras>();
   const s = (v: string): number => strings.id(v);
   for (const r of items) {
-    const i = rows.row(r.id);
-    c.employee[i] = r.employeeId === null ? -1 : s(r.employeeId);
-    c.vendor[i] = s(r.vendor);
-    c.date[i] = s(r.date);
-    c.total[i] = monies.id(r.total);
-    c.card[i] = r.cardLast4 === null ? -1 : s(r.cardLast4);
+    const at = rows.row(r.id);
+    const c = rows.cells;
+    c[at + ReceiptCell.employee] = r.employeeId === null ? -1 : s(r.employeeId);
+    c[at + ReceiptCell.vendor] = s(r.vendor);
+    c[at + ReceiptCell.date] = s(r.date);
+    c[at + ReceiptCell.total] = monies.id(r.total);
+    c[at + ReceiptCell.card] = r.cardLast4 === null ? -1 : s(r.cardLast4);
     const extra = receiptExtras(r);
-    if (extra !== undefined) extras.set(i, extra);
+    if (extra !== undefined) extras.set(rows.length - 1, extra);
   }
   const t = strings.values;
   return receiptColumns(rows, { employees: t, vendors: t, dates: t, monies: monies.values, cards: t, extras });

@@ -12,9 +12,13 @@ import {
 } from './batch-columns.ts';
 import { convertedAbs, type ParsedRate, parseRate } from './batch-fx.ts';
 import {
+  RECEIPT_WIDTH,
+  ReceiptCell,
   type ReceiptColumns,
   receiptAt,
   type TransactionColumns,
+  TX_WIDTH,
+  TxCell,
   toReceiptColumns,
   toTransactionColumns,
   transactionAt,
@@ -129,6 +133,9 @@ const kthBest = (values: Float64Array, n: number, best: Float64Array): number =>
 const mayHaveSum = (values: Float64Array, n: number, target: number): boolean =>
   target > Number.MAX_SAFE_INTEGER / 4 ? n >= 2 : hasSubsetSum(values, n, target);
 
+/** Where loads made only to start cache misses early go (a module variable: the loads are not optimized away). */
+let _touched = 0;
+
 /** A posting day column value for "not posted". */
 const NO_DAY = -0x80000000;
 
@@ -163,8 +170,10 @@ export const reconcile = (
   const rc = Array.isArray(receipts) ? toReceiptColumns(receipts) : (receipts as ReceiptColumns);
   const nR = rc.length;
   const rIds = rc.ids;
+  const rCells = rc.cells;
   const tc = Array.isArray(transactions) ? toTransactionColumns(transactions) : (transactions as TransactionColumns);
   const nT = tc.length;
+  const tCells = tc.cells;
   // Integer ids shared by receipts and transactions: employees, currencies, cards.
   const employees = new Interner();
   const currencies = new Interner();
@@ -232,7 +241,8 @@ export const reconcile = (
   const rCardOf = new Int32Array(rc.cards.length).fill(-1);
   const { extras } = rc;
   for (let i = 0; i < nR; i++) {
-    const vv = rc.vendor[i] as number;
+    const at = i * RECEIPT_WIDTH;
+    const vv = rCells[at + ReceiptCell.vendor] as number;
     let mid = vendorOf[vv] as number;
     if (mid < 0) {
       mid = memo.internId(rc.vendors[vv] as string);
@@ -240,14 +250,14 @@ export const reconcile = (
     }
     rMid[i] = mid;
     idKeys[i] = idSortKey(rIds[i] as string);
-    const dv = rc.date[i] as number;
+    const dv = rCells[at + ReceiptCell.date] as number;
     let day = dayOf[dv] as number;
     if (day === NO_DAY) {
       day = epochDay(rc.dates[dv] as string);
       dayOf[dv] = day;
     }
     rDay[i] = day;
-    const mv = rc.total[i] as number;
+    const mv = rCells[at + ReceiptCell.total] as number;
     if (totalCur[mv] === -1) {
       const minor = (rc.monies[mv] as Money).minor;
       totalAbs[mv] = Number(minor < 0n ? -minor : minor);
@@ -257,7 +267,7 @@ export const reconcile = (
     rAbs[i] = totalAbs[mv] as number;
     rNeg[i] = totalNeg[mv] as number;
     rCur[i] = totalCur[mv] as number;
-    const ev = rc.employee[i] as number;
+    const ev = rCells[at + ReceiptCell.employee] as number;
     let emp = -1;
     if (ev >= 0) {
       emp = rEmployeeOf[ev] as number;
@@ -267,7 +277,7 @@ export const reconcile = (
       }
     }
     rEmp[i] = emp;
-    const cv = rc.card[i] as number;
+    const cv = rCells[at + ReceiptCell.card] as number;
     let card = -1;
     if (cv >= 0) {
       card = rCardOf[cv] as number;
@@ -293,7 +303,7 @@ export const reconcile = (
     day: rDay[i] as number,
     merchant: memo.merchantOf(rMid[i] as number),
     merchantId: rMid[i] as number,
-    nameId: rc.vendor[i] as number,
+    nameId: rCells[i * RECEIPT_WIDTH + ReceiptCell.vendor] as number,
     index: i,
   });
   /** `prepareReceiptAt(i)`, built once and kept. */
@@ -327,8 +337,8 @@ export const reconcile = (
   /** Per employee value: its id in `employees` (−1 until interned). */
   const employeeOf = new Int32Array(tc.employees.length).fill(-1);
   for (let j = 0; j < nT; j++) {
-    authMs[j] = msOf(tc.authorizedAt[j] as number);
-    const v = tc.employee[j] as number;
+    authMs[j] = msOf(tCells[j * TX_WIDTH + TxCell.authorizedAt] as number);
+    const v = tCells[j * TX_WIDTH + TxCell.employee] as number;
     let e = employeeOf[v] as number;
     if (e < 0) {
       e = employees.id(tc.employees[v] as string);
@@ -401,7 +411,8 @@ export const reconcile = (
     const x = pos[j] as number;
     const ms = authMs[j] as number;
     txEmpAt[x] = txEmp[j] as number;
-    const mv = tc.merchant[j] as number;
+    const at = j * TX_WIDTH;
+    const mv = tCells[at + TxCell.merchant] as number;
     let mid = merchantOf[mv] as number;
     if (mid < 0) {
       mid = memo.internId(tc.merchants[mv] as string);
@@ -416,9 +427,9 @@ export const reconcile = (
     // localDaySpan(ms)
     tLo[x] = Math.floor((ms - 12 * HOUR_MS) / DAY_MS);
     tHi[x] = Math.floor((ms + 14 * HOUR_MS) / DAY_MS);
-    const posted = tc.postedAt[j] as number;
+    const posted = tCells[at + TxCell.postedAt] as number;
     tPost[x] = posted < 0 ? NO_DAY : Math.floor(msOf(posted) / DAY_MS);
-    const mv2 = tc.mcc[j] as number;
+    const mv2 = tCells[at + TxCell.mcc] as number;
     let m = mccOf[mv2] as number;
     if (m < 0) {
       const mcc = tc.mccs[mv2] as string;
@@ -432,12 +443,12 @@ export const reconcile = (
       mccOf[mv2] = m;
     }
     tMcc[x] = m;
-    const a = tc.amount[j] as number;
+    const a = tCells[at + TxCell.amount] as number;
     if (moneyCur[a] === -1) readMoney(a);
     tAbs[x] = moneyAbs[a] as number;
     tNeg[x] = moneyNeg[a] as number;
     tCur[x] = moneyCur[a] as number;
-    const ma = tc.merchantAmount[j] as number;
+    const ma = tCells[at + TxCell.merchantAmount] as number;
     if (ma < 0) tMCur[x] = -1;
     else {
       if (moneyCur[ma] === -1) readMoney(ma);
@@ -445,7 +456,7 @@ export const reconcile = (
       tMNeg[x] = moneyNeg[ma] as number;
       tMCur[x] = moneyCur[ma] as number;
     }
-    const cv = tc.card[j] as number;
+    const cv = tCells[at + TxCell.card] as number;
     if (cv < 0) tCard[x] = -1;
     else {
       let c = cardOf[cv] as number;
@@ -479,7 +490,7 @@ export const reconcile = (
       merchant: memo.merchantOf(tMid[j] as number),
       lodging: mLodging[tMcc[j] as number] === 1,
       merchantId: tMid[j] as number,
-      nameId: tc.merchant[order[j] as number] as number,
+      nameId: tCells[(order[j] as number) * TX_WIDTH + TxCell.merchant] as number,
       index: j,
     };
   };
@@ -588,12 +599,16 @@ export const reconcile = (
   };
   const converted = (i: number, cur: number): number => {
     if (convStamp[cur] === i) return convValue[cur] as number;
-    const rate = rateOf(rCur[i] as number, cur, rc.dates[rc.date[i] as number] as string);
+    const rate = rateOf(
+      rCur[i] as number,
+      cur,
+      rc.dates[rCells[i * RECEIPT_WIDTH + ReceiptCell.date] as number] as string,
+    );
     let v = -1;
     if (rate !== null) {
       v = convertedAbs(rAbs[i] as number, rate);
       if (v < 0) {
-        const total = rc.monies[rc.total[i] as number] as Money;
+        const total = rc.monies[rCells[i * RECEIPT_WIDTH + ReceiptCell.total] as number] as Money;
         const c = convertMoney(total, rate.rate, currencies.values[cur] as string);
         v = c === null || c.minor === 0n ? 0 : Number(c.minor < 0n ? -c.minor : c.minor);
       }
@@ -827,6 +842,8 @@ export const reconcile = (
   // candidateWindow(day, options): [day − before − 1, day + after + 1].
   const windowBefore = Math.max(options.hotelMaxNights, options.daysAfter);
   const windowAfter = Math.max(options.splitWindowDays, options.daysBefore + 5);
+  /** Where the loads below go (so they are not optimized away). */
+  let touched = 0;
   for (let q = 0; q < nR; q++) {
     const i = scoreOrder[q] as number;
     current = i;
@@ -836,6 +853,14 @@ export const reconcile = (
     floor = 0;
     // Sums need a card or an owner to tie the parts together: for a receipt with neither, the candidates are
     // charges anyone made at that merchant, and an exact sum among them would be a coincidence.
+    // This receipt's columns, loaded together: their cache misses overlap instead of stalling the first candidate.
+    touched +=
+      (rAbs[i] as number) +
+      (rCur[i] as number) +
+      (rNeg[i] as number) +
+      (rMid[i] as number) +
+      (rColumns[i] as number) +
+      (rCardAny[i] as number);
     sums = rSums[i] === 1;
     const day = rDay[i] as number;
     const from = day - windowBefore - 1;
@@ -883,6 +908,7 @@ export const reconcile = (
       }
     }
   }
+  _touched += touched;
   phase('score receipts');
 
   /** Indices of the receipts that may be members of a sum paid by the charge at position `tx`. */
