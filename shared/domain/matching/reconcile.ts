@@ -202,9 +202,8 @@ export const reconcile = (
   /** Authorization instants and employee ids by input index (temporaries of the sort below). */
   const authMs = new Float64Array(nT);
   const txEmp = new Int32Array(nT);
-  /** Position x holds transaction order[x]; transaction j is at position pos[j]. */
+  /** Position x holds transaction order[x]. */
   const order = new Int32Array(nT);
-  const pos = new Int32Array(nT);
   /** The id of the charge's normalized descriptor in `memo`. */
   const tMid = new Int32Array(nT);
   const txEmpAt = new Int32Array(nT);
@@ -321,7 +320,7 @@ export const reconcile = (
 
   // Transactions are prepared in employee and time order: a receipt's candidates are one employee's charges of a
   // few weeks, a contiguous run of the columns below. Their keys follow this order; ids still break every tie, so
-  // the decisions do not depend on it. Position x holds transaction order[x]; transaction j is at position pos[j].
+  // the decisions do not depend on it. Position x holds transaction order[x].
   // Each distinct value of the columns' tables is prepared once, on its first use (in input order, so every
   // interner below numbers values in the order the former per-line code did).
   /** Per instant: its epoch milliseconds (NaN until computed). */
@@ -371,7 +370,6 @@ export const reconcile = (
   }
   const tIds = tc.ids;
   sortByInstant(order, rankStart, authMs, (a, b) => compareIds(tIds[a] as string, tIds[b] as string));
-  for (let x = 0; x < nT; x++) pos[order[x] as number] = x;
   /** The transaction at position x (a new object: callers that keep it keep their prepared item). */
   const txAt = (x: number): MatchTransaction => transactionAt(tc, order[x] as number);
   /** The id of the transaction at each position (printed lines read them in decision order: one read, not three). */
@@ -406,19 +404,38 @@ export const reconcile = (
   const merchantOf = new Int32Array(tc.merchants.length).fill(-1);
   /** Per card value of the columns: its id in `cards` (−1 until interned). */
   const cardOf = new Int32Array(tc.cards.length).fill(-1);
-  // Filled in input order (the columns are read sequentially), each at its position.
+  // Each distinct value is resolved on its first use in input order (so the interners number values in the order
+  // the former per-line code did) ...
   for (let j = 0; j < nT; j++) {
-    const x = pos[j] as number;
-    const ms = authMs[j] as number;
-    txEmpAt[x] = txEmp[j] as number;
     const at = j * TX_WIDTH;
     const mv = tCells[at + TxCell.merchant] as number;
-    let mid = merchantOf[mv] as number;
-    if (mid < 0) {
-      mid = memo.internId(tc.merchants[mv] as string);
-      merchantOf[mv] = mid;
+    if ((merchantOf[mv] as number) < 0) merchantOf[mv] = memo.internId(tc.merchants[mv] as string);
+    const mv2 = tCells[at + TxCell.mcc] as number;
+    if ((mccOf[mv2] as number) < 0) {
+      const mcc = tc.mccs[mv2] as string;
+      let m = mccs.get(mcc) ?? -1;
+      if (m < 0) {
+        m = mccTipBps.length;
+        mccLodging.push(isLodgingMcc(mcc) ? 1 : 0);
+        mccTipBps.push(TIP_TOLERANCE_BPS[mcc] ?? 0);
+        mccs.set(mcc, m);
+      }
+      mccOf[mv2] = m;
     }
-    tMid[x] = mid;
+    const a = tCells[at + TxCell.amount] as number;
+    if (moneyCur[a] === -1) readMoney(a);
+    const ma = tCells[at + TxCell.merchantAmount] as number;
+    if (ma >= 0 && moneyCur[ma] === -1) readMoney(ma);
+    const cv = tCells[at + TxCell.card] as number;
+    if (cv >= 0 && (cardOf[cv] as number) < 0) cardOf[cv] = cards.id(tc.cards[cv] as string);
+  }
+  // ... then the positions are filled in order: sequential writes, one row read at a random index.
+  for (let x = 0; x < nT; x++) {
+    const j = order[x] as number;
+    const at = j * TX_WIDTH;
+    const ms = authMs[j] as number;
+    txEmpAt[x] = txEmp[j] as number;
+    tMid[x] = merchantOf[tCells[at + TxCell.merchant] as number] as number;
     const id = tIds[j] as string;
     txIds[x] = id;
     idKeys[nR + x] = idSortKey(id);
@@ -429,43 +446,20 @@ export const reconcile = (
     tHi[x] = Math.floor((ms + 14 * HOUR_MS) / DAY_MS);
     const posted = tCells[at + TxCell.postedAt] as number;
     tPost[x] = posted < 0 ? NO_DAY : Math.floor(msOf(posted) / DAY_MS);
-    const mv2 = tCells[at + TxCell.mcc] as number;
-    let m = mccOf[mv2] as number;
-    if (m < 0) {
-      const mcc = tc.mccs[mv2] as string;
-      m = mccs.get(mcc) ?? -1;
-      if (m < 0) {
-        m = mccTipBps.length;
-        mccLodging.push(isLodgingMcc(mcc) ? 1 : 0);
-        mccTipBps.push(TIP_TOLERANCE_BPS[mcc] ?? 0);
-        mccs.set(mcc, m);
-      }
-      mccOf[mv2] = m;
-    }
-    tMcc[x] = m;
+    tMcc[x] = mccOf[tCells[at + TxCell.mcc] as number] as number;
     const a = tCells[at + TxCell.amount] as number;
-    if (moneyCur[a] === -1) readMoney(a);
     tAbs[x] = moneyAbs[a] as number;
     tNeg[x] = moneyNeg[a] as number;
     tCur[x] = moneyCur[a] as number;
     const ma = tCells[at + TxCell.merchantAmount] as number;
     if (ma < 0) tMCur[x] = -1;
     else {
-      if (moneyCur[ma] === -1) readMoney(ma);
       tMAbs[x] = moneyAbs[ma] as number;
       tMNeg[x] = moneyNeg[ma] as number;
       tMCur[x] = moneyCur[ma] as number;
     }
     const cv = tCells[at + TxCell.card] as number;
-    if (cv < 0) tCard[x] = -1;
-    else {
-      let c = cardOf[cv] as number;
-      if (c < 0) {
-        c = cards.id(tc.cards[cv] as string);
-        cardOf[cv] = c;
-      }
-      tCard[x] = c;
-    }
+    tCard[x] = cv < 0 ? -1 : (cardOf[cv] as number);
     tColumns[x] = (tAbs[x] as number) < EXACT && (ma < 0 || (tMAbs[x] as number) < EXACT) ? 1 : 0;
   }
   /** Per MCC index: 1 for lodging. */
