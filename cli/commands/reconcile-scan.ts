@@ -17,14 +17,15 @@ import { type Money, parseMoney } from '../../shared/domain/money.ts';
 /*
  * Byte-level reader of the common shape of a reconcile input line: a flat JSON object whose values are strings
  * without escapes or null, with the contract's keys, each at most once. Such a line is read straight from the
- * file's bytes into the item, without JSON.parse's intermediate object: repeated values (employees, vendors,
- * merchants, dates, instants, amounts, currencies, cards, MCCs) are interned by their bytes, so each distinct
- * value is decoded and validated once and shared by every line that carries it; only the id is decoded per line.
+ * file's bytes into a row of the batch (batch-input.ts), without JSON.parse's intermediate object: repeated values
+ * (employees, vendors, merchants, dates, instants, amounts, currencies, cards, MCCs) are interned by their bytes,
+ * so each distinct value is decoded and validated once, and the row holds its index in the field's table; only
+ * the id is decoded per line.
  *
  * A line the reader is unsure about (another key, a number, an escape, a duplicate key, a value that fails a
- * check, anything after the object) gets `null`, and the caller parses it with JSON.parse and the zod schema,
- * which define what is accepted and word the errors. Whatever this reader returns equals what that path returns
- * (a property test compares the two).
+ * check, anything after the object) is declined, and the caller parses it with JSON.parse and the zod schema,
+ * which define what is accepted and word the errors. Whatever this reader reads equals what that path reads (a
+ * property test compares the two).
  */
 
 const QUOTE = 0x22;
@@ -51,8 +52,6 @@ class ByteInterner {
   /** Per id: 0 = not checked yet; the caller's own codes otherwise. */
   verdict = new Uint8Array(1 << 10);
 
-  constructor(private readonly limit: number) {}
-
   intern(buf: Uint8Array, s: number, e: number, h: number, ascii: boolean): number {
     const len = e - s;
     let table = this.table;
@@ -72,7 +71,6 @@ class ByteInterner {
       slot = (slot + 1) & mask;
     }
     const id = this.values.length;
-    if (id >= this.limit) return -1; // a set of unique values: stop sharing (the line takes the JSON path)
     if (this.used + len > this.arena.length) {
       const grown = new Uint8Array(Math.max(this.arena.length * 2, this.used + len));
       grown.set(this.arena.subarray(0, this.used));
@@ -124,9 +122,6 @@ class ByteInterner {
     this.table = table;
   }
 }
-
-/** Distinct values an interner shares before it stops (bounds its memory on a file of unique values). */
-const LIMIT = 1 << 22;
 
 const decode = (buf: Uint8Array, s: number, e: number, ascii: boolean): string =>
   (buf as Buffer).toString(ascii ? 'latin1' : 'utf8', s, e);
@@ -244,20 +239,13 @@ const BAD = 2;
 
 /** A string field's values, interned, with a memoized check (`ok`) per distinct value. */
 class Field {
-  private readonly interner: ByteInterner;
-  /** `limit`: distinct values shared before the field gives up (a column's field shares all of them). */
-  constructor(
-    private readonly ok: (v: string) => boolean,
-    limit = LIMIT,
-  ) {
-    this.interner = new ByteInterner(limit);
-  }
+  private readonly interner = new ByteInterner();
+  constructor(private readonly ok: (v: string) => boolean) {}
 
-  /** The id of the value, or −1 when it fails the check (or the interner is full). */
+  /** The id of the value, or −1 when it fails the check. */
   id(buf: Uint8Array, v: Scanned): number {
     const interner = this.interner;
     const id = interner.intern(buf, v.s, v.e, v.h, v.ascii);
-    if (id < 0) return -1;
     let verdict = interner.verdict[id] as number;
     if (verdict === 0) {
       verdict = this.ok(interner.values[id] as string) ? OK : BAD;
@@ -356,8 +344,8 @@ const R = { id: 0, employeeId: 1, vendor: 2, date: 3, total: 4, currency: 5, car
 abstract class ColumnReader<T extends { id: string }> {
   protected readonly rows: Rows;
   /** The items `add` appended, and their rows. */
-  protected readonly added: T[] = [];
-  protected readonly addedRows: number[] = [];
+  protected added: T[] = [];
+  protected addedRows: number[] = [];
 
   constructor(width: number) {
     this.rows = new Rows(width);
@@ -398,8 +386,8 @@ abstract class ColumnReader<T extends { id: string }> {
       kept.push(row - removed);
       keptItems.push(this.added[k] as T);
     }
-    this.addedRows.splice(0, this.addedRows.length, ...kept);
-    this.added.splice(0, this.added.length, ...keptItems);
+    this.addedRows = kept;
+    this.added = keptItems;
     this.rows.drop(rows);
   }
 }
@@ -415,8 +403,8 @@ export class ReceiptReader extends ColumnReader<MatchReceipt> {
     'currency',
     'cardLast4',
   ]);
-  private readonly employees = new Field(nonEmpty, Number.POSITIVE_INFINITY);
-  private readonly vendors = new Field(any, Number.POSITIVE_INFINITY);
+  private readonly employees = new Field(nonEmpty);
+  private readonly vendors = new Field(any);
   private readonly dates: Field;
   private readonly amounts: Field;
   private readonly currencies: Field;
@@ -425,10 +413,10 @@ export class ReceiptReader extends ColumnReader<MatchReceipt> {
 
   constructor(checks: Checks) {
     super(RECEIPT_WIDTH);
-    this.dates = new Field(checks.isCalendarDate, Number.POSITIVE_INFINITY);
-    this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
-    this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
-    this.cards = new Field(checks.isLast4, Number.POSITIVE_INFINITY);
+    this.dates = new Field(checks.isCalendarDate);
+    this.amounts = new Field(checks.isDecimal);
+    this.currencies = new Field(checks.isCurrency);
+    this.cards = new Field(checks.isLast4);
     this.monies = new Monies(this.amounts, this.currencies);
   }
 
@@ -542,8 +530,8 @@ export class TransactionReader extends ColumnReader<MatchTransaction> {
     'postedAt',
     'cardLast4',
   ]);
-  private readonly employees = new Field(nonEmpty, Number.POSITIVE_INFINITY);
-  private readonly merchants = new Field(any, Number.POSITIVE_INFINITY);
+  private readonly employees = new Field(nonEmpty);
+  private readonly merchants = new Field(any);
   private readonly mccs: Field;
   private readonly amounts: Field;
   private readonly currencies: Field;
@@ -555,11 +543,11 @@ export class TransactionReader extends ColumnReader<MatchTransaction> {
 
   constructor(checks: Checks) {
     super(TX_WIDTH);
-    this.mccs = new Field(checks.isMcc, Number.POSITIVE_INFINITY);
-    this.amounts = new Field(checks.isDecimal, Number.POSITIVE_INFINITY);
-    this.currencies = new Field(checks.isCurrency, Number.POSITIVE_INFINITY);
-    this.instants = new Field(checks.isInstant, Number.POSITIVE_INFINITY);
-    this.cards = new Field(checks.isLast4, Number.POSITIVE_INFINITY);
+    this.mccs = new Field(checks.isMcc);
+    this.amounts = new Field(checks.isDecimal);
+    this.currencies = new Field(checks.isCurrency);
+    this.instants = new Field(checks.isInstant);
+    this.cards = new Field(checks.isLast4);
     this.monies = new Monies(this.amounts, this.currencies);
   }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReceipts, parseTransactions } from '../../../cli/commands/reconcile.ts';
+import { parseReceipts, parseTransactions, readTransactions } from '../../../cli/commands/reconcile.ts';
 import { idHash, laterDuplicates } from '../../../cli/commands/reconcile-scan.ts';
+import { transactionAt } from '../../../shared/domain/matching/batch-input.ts';
 
 // The byte-level reader must read every line exactly as JSON.parse + the fast path + the zod schema do: the same
 // items (values, interned or not) and the same errors, for valid lines, odd-but-valid lines and broken lines.
@@ -228,6 +229,21 @@ describe('byte-level JSONL reader', () => {
       ['e', 'CAFÉ #1', '0742', null],
     ]);
     expect(bytes.errors.map((e) => e.line)).toEqual([3, 4]);
+  });
+
+  it('drops a repeated id among a large number of JSON-path lines', () => {
+    // An escape sends every line to the JSON path: 150 000 rows to shift when the repeat is dropped.
+    const n = 150_000;
+    const lines: string[] = [];
+    for (let k = 0; k < n; k++) {
+      lines.push(
+        `{"id":"t${k % (n - 1)}","employeeId":"e","merchantName":"CAF\\u00c9","mcc":"5812","amount":"1.00","currency":"EUR","authorizedAt":"2024-04-04T17:58:00Z"}`,
+      );
+    }
+    const { columns, errors } = readTransactions(lines.join('\n'));
+    expect(errors.map((e) => e.line)).toEqual([n]);
+    expect(columns.length).toBe(n - 1);
+    expect(transactionAt(columns, n - 2).merchantName).toBe('CAFÉ');
   });
 
   it('keeps receipts of both paths, with their MCC hints and category, in line order', () => {
