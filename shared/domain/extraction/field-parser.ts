@@ -53,8 +53,12 @@ const RE = {
     /EXP(?:IRY|IRES|\.)?\b|VALID|VALABLE|ECHEANCE|DUE\s*DATE|PRINTED|IMPRIME|BEST\s*BEFORE|\bDLC\b|\bDDM\b|MEMBER\s*SINCE/,
   // Web addresses as words or URL parts ("WWW.", "WWW. POPULAR", "HTTP://", "HTTPS:"), not letters inside a name
   // ("HTTPVIG HTAMVG", "NEWWWAVE CAFE").
+  // Header and courtesy words likewise (the label is upper-cased, accents removed): a letter on either side makes them
+  // part of a name ("VEGETABLE", "BORDER", "MERCIER", "SAXOPHONE BAR", "PLEASEANT"), digits and punctuation do not
+  // ("TABLE12", "ORDER#:", "CASHIER3", "WELCOME20", "****MERCI", "TEL/PHONE:"); words printed or read glued are
+  // spelled out (TELEPHONE, HANDPHONE, ORDERNO, CASHIERNAME, THANKS, "THANKYOUPLEASECOME", "MERCIDEVOTREVISITE").
   noiseHeader:
-    /TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|WELCOME|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|PHONE|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|\bWWW\b|WWW\.|\bHTTPS?\b|HTTPS?:|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|OFFICIAL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|ORDER|TABLE|CASHIER|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|THANK|MERCI|GOODS\s*SOLD|RETURNABLE|PLEASE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
+    /(?<![A-Z])(?:WELCOME(?:TO)?|(?:TELE?|HAND)?PHONE(?:NO)?|OFFICIAL(?:RECEIPT)?|ORDER(?:NO)?|TABLE(?:NO)?|CASHIER(?:NAME|NO)?|THANKS?|MERCI|PLEASE)(?![A-Z])|(?<![A-Z])(?:THANKYOU|MERCI(?:DE|POUR))|TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|\bWWW\b|WWW\.|\bHTTPS?\b|HTTPS?:|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|GOODS\s*SOLD|RETURNABLE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
   address:
     /\bJALAN\b|\bJLN\b|\bLOT\b|\bNO\.?\s*\d|\bRUE\b|\bAVENUE\b|\bAV\.?\s|\bBD\b|\bBOULEVARD\b|\bSTREET\b|\bST\.?\s*$|\bROAD\b|\bRD\b|\bTAMAN\b|\bPLACE\b|\bCEDEX\b|\bCHEMIN\b|\bALLEE\b|\bIMPASSE\b|\bQUAI\b|\bROUTE\b|\bPERSIARAN\b|\bLORONG\b|\bKAMPUNG\b|\bBANDAR\b|\bFLOOR\b|\bSUITE\b|\bBLOCK\b|\bBLK\b|\bLEVEL\b|\bETAGE\b|\bMENARA\b|\bWISMA\b|#\d{1,3}-\d{1,3}\b|\bUNIT\b|\bBATU\b|\b\d{5}\b|\bMALAYSIA\b|\bFRANCE\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA\s*LUMPUR\b/,
   legalForm:

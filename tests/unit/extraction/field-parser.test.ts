@@ -179,6 +179,66 @@ describe('field parser', () => {
     expect(parse(`${url}\nNORTHWIND CAFE\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe('NORTHWIND CAFE');
   });
 
+  it.each([
+    'GREEN VEGETABLE STALL',
+    'NOTABLE NOODLES',
+    'TABLETOP GAMES CAFE',
+    'BORDER GRILL',
+    'RECORDER MUSIC HOUSE',
+    'CHEZ MERCIER',
+    'COMMERCIAL BAKERY',
+    'SAXOPHONE BAR',
+    'IPHONE FIX CENTRE',
+    'UNWELCOME GUEST PUB',
+    'THANKAM JEWELLERS',
+    'PLEASEANT GARDEN',
+    'SMARTCASHIER SYSTEMS',
+    'UNOFFICIAL BAR',
+    'Chez Mercier',
+  ])('keeps a vendor whose name contains a header word inside a word: %s', (name) => {
+    expect(parse(`${name}\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe(name);
+  });
+
+  it.each([
+    'TABLE 12',
+    'TABLE:12',
+    'TABLE12',
+    'TABLE: T10',
+    'TABLE NO 4',
+    'ORDER #123',
+    'ORDER#: 1106',
+    'ORDERNO#1106368',
+    'ORDER.',
+    'MERCI DE VOTRE VISITE',
+    '****MERCI DE VOTRE VISITE****',
+    'Merci de votre visite !',
+    'MERCIDEVOTREVISITE',
+    'MERCI',
+    'THANK YOU',
+    'THANKYOU',
+    'THANKYOUPLEASECOMEAGAIN',
+    'THANKS!',
+    '*THANK YOU, PLEASE COME AGAIN*',
+    'RETURNABLE.THANK YOU',
+    'PLEASE COME AGAIN',
+    'YOU...PLEASE COME AGAIN',
+    'TEL/PHONE:',
+    'PHONE:',
+    'TELEPHONE',
+    'HANDPHONE',
+    'WELCOME',
+    'WELCOME TO THE FAMILY',
+    'WELCOME20',
+    '**** OFFICIAL ****',
+    'OFFICIALRECEIPT',
+    'CASHIER: ADMIN',
+    'CASHIER3',
+    'CASHIERNAME ALI',
+    'ZU-CASHIER]',
+  ])('still rejects a header or courtesy line as the vendor line: %s', (line) => {
+    expect(parse(`${line}\nNORTHWIND CAFE\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe('NORTHWIND CAFE');
+  });
+
   it('does not take a stray dollar sign in OCR noise for the currency (nor switch to month-first dates)', () => {
     const r = parse('KEDAI CONTOH\n06/03/2024 20:01\nAR $ 5   70,75\nTOTAL RM 75.00');
     expect(r.currency).toBe('MYR');
