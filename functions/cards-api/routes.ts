@@ -60,7 +60,7 @@ const alreadyDecided = (id: string, d: LostReceiptDeclaration) =>
 /**
  * Why no lost-receipt declaration may be made on this transaction, or null when one may (the store's conditional
  * write holds the same rule; this says which part failed). An authorization's receipt slot, pending or retired,
- * never: its capture is the payment that needs the receipt.
+ * never: its capture is the payment that needs the receipt; nor a refund (or a zero amount), which needs none.
  */
 const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
   const id = tx.id;
@@ -72,6 +72,9 @@ const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
   }
   if (tx.pending)
     return `transaction ${id} is an authorization hold; declare the loss on its capture when it is posted`;
+  // Only money that moved out waits for a receipt (the store's `waitsForReceipt`).
+  if (tx.amount.minor < 0n) return `transaction ${id} is a refund: no receipt is needed`;
+  if (tx.amount.minor === 0n) return `transaction ${id} is for no amount: no receipt is needed`;
   if (tx.receiptId) return `transaction ${id} has its receipt (${tx.receiptId}): nothing to declare lost`;
   const d = tx.lostReceipt;
   if (d?.status === 'PENDING')

@@ -149,7 +149,8 @@ export interface MatchStore {
   /**
    * The employee declares the receipt lost (kept pending until finance decides). false: the transaction is unknown,
    * has its receipt, is an authorization's receipt slot (pending, captured or ended: its capture is the payment
-   * that needs the receipt), or has a declaration pending or accepted (conditional write).
+   * that needs the receipt), is a refund or a zero amount (no receipt is needed), or has a declaration pending or
+   * accepted (conditional write).
    */
   declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
   /**

@@ -867,6 +867,25 @@ describe('lost-receipt declarations: only on a charge waiting for its receipt', 
     expect(await store.declareLost(co, 'one', declaration)).toBe(true);
   });
 
+  it('refuses a refund, linked to its purchase or not, and a zero amount: no receipt is needed', async () => {
+    const co = company();
+    const buy = charge(co, 'buy', '60.00', '2026-05-10');
+    const [lone, linked, zero] = [
+      charge(co, 'rf_lone', '-20.00', '2026-05-20'),
+      charge(co, 'rf_linked', '-0.01', '2026-05-20'),
+      charge(co, 'zero', '0.00', '2026-05-20'),
+    ];
+    for (const t of [buy, lone, linked, zero]) expect(await store.recordTransaction(t)).toBe(true);
+    const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'auto', at: '2026-05-21T00:00:00.000Z' };
+    expect(await store.linkRefund(co, linked, buy, link)).toBe(true);
+    for (const id of [lone.id, linked.id, zero.id]) {
+      expect(await store.declareLost(co, id, declaration)).toBe(false);
+      expect(await rawTx(co, id)).not.toHaveProperty('lostReceipt');
+    }
+    // The purchase still takes one.
+    expect(await store.declareLost(co, buy.id, declaration)).toBe(true);
+  });
+
   it('refuses a second declaration while one is pending or accepted, takes one after a refusal; never creates a transaction', async () => {
     const co = company();
     await store.recordTransaction(charge(co, 't', '25.00'));

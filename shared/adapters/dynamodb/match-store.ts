@@ -771,11 +771,12 @@ export const makeDynamoMatchStore = (
             UpdateExpression: 'SET lostReceipt = :d',
             // Only on a charge waiting for its receipt, and not twice unless refused before. Never on an
             // authorization's receipt slot, pending or retired (captured, ended): the capture is the payment that
-            // needs the receipt.
+            // needs the receipt. Never on a refund or a zero amount (`waitsForReceipt`: money that moved out);
+            // amountMinor is the amount's decimal string, so a refund's begins with "-".
             ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(pending) AND attribute_not_exists(capturedBy) AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
+              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(pending) AND attribute_not_exists(capturedBy) AND NOT begins_with(amountMinor, :minus) AND amountMinor <> :zero AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED' },
+            ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED', ':minus': '-', ':zero': '0' },
           }),
         );
         return true;

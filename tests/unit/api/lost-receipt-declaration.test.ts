@@ -6,8 +6,9 @@ import { type HttpEvent, httpRouter } from '../../../shared/runtime/http.ts';
 
 /**
  * An employee declares a card payment's receipt lost. Only a payment that waits for its receipt takes a declaration:
- * an authorization hold (pending, captured or ended), a payment with its receipt, or one with a declaration pending
- * or accepted is a 409 that says why (and, for a captured hold, which capture to declare on); never a 500.
+ * an authorization hold (pending, captured or ended), a refund or a zero amount, a payment with its receipt, or one
+ * with a declaration pending or accepted is a 409 that says why (and, for a captured hold, which capture to declare
+ * on); never a 500.
  */
 const base: OnlineTransaction = {
   companyId: 'c1',
@@ -111,6 +112,37 @@ describe('POST /cards/transactions/{id}/lost-receipt', () => {
     expect(res.body.message).toBe(
       'transaction stripe:auth:ia_1 is an authorization hold that ended (reversed) without a charge: no receipt is needed',
     );
+  });
+
+  it('refuses a refund, and a zero amount: no receipt is needed', async () => {
+    const refund = setup({ id: 'stripe:ipi_r1', amount: money(-4_200n, 'EUR') });
+    const res = await refund.declare();
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: 'concurrentupdate',
+      message: 'transaction stripe:ipi_r1 is a refund: no receipt is needed',
+    });
+    expect(refund.writes).toEqual([]);
+    expect(refund.errors).toEqual([]);
+    // Linked to its purchase or not, with a declaration refused before or not: still a refund.
+    const linked = setup({
+      amount: money(-1n, 'EUR'),
+      refundOf: {
+        transactionId: 't0',
+        score: 0.9,
+        reasons: ['same merchant'],
+        by: 'system',
+        at: '2026-05-12T00:00:00.000Z',
+      },
+      lostReceipt: { by: 'u1', at: '2026-05-11T00:00:00.000Z', description: 'lost', status: 'REFUSED' },
+    });
+    expect((await linked.declare()).body.message).toBe('transaction t1 is a refund: no receipt is needed');
+    expect(linked.writes).toEqual([]);
+    const zero = setup({ amount: money(0n, 'EUR') });
+    const nothing = await zero.declare();
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.message).toBe('transaction t1 is for no amount: no receipt is needed');
+    expect(zero.writes).toEqual([]);
   });
 
   it('refuses a payment with its receipt, or with a declaration pending or accepted', async () => {
