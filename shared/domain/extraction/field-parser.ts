@@ -57,8 +57,27 @@ const RE = {
   // part of a name ("VEGETABLE", "BORDER", "MERCIER", "SAXOPHONE BAR", "PLEASEANT"), digits and punctuation do not
   // ("TABLE12", "ORDER#:", "CASHIER3", "WELCOME20", "****MERCI", "TEL/PHONE:"); words printed or read glued are
   // spelled out (TELEPHONE, HANDPHONE, ORDERNO, CASHIERNAME, THANKS, "THANKYOUPLEASECOME", "MERCIDEVOTREVISITE").
+  // TABLE and MERCI are also words of names ("LA TABLE DE NICOLAS", "TABLE DU MARCHE", "A TABLE", the shop "MERCI"):
+  // TABLE is noise as a table label (tableLabel), MERCI in thank-you phrasing (thanksFr). SIRET / SIREN and CAISSE
+  // are words too ("SIRENA", "LA SIRENE", "ENCAISSE"), glued to NO or a digit as printed or read ("NOSIRET",
+  // "CAISSE3"); HOTE is the host's label, not "TABLE D'HOTE" or "MAISON D'HOTES".
   noiseHeader:
-    /(?<![A-Z])(?:WELCOME(?:TO)?|(?:TELE?|HAND)?PHONE(?:NO)?|OFFICIAL(?:RECEIPT)?|ORDER(?:NO)?|TABLE(?:NO)?|CASHIER(?:NAME|NO)?|THANKS?|MERCI|PLEASE)(?![A-Z])|(?<![A-Z])(?:THANKYOU|MERCI(?:DE|POUR))|TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|\bGST\b|\bVAT\b|\bTVA\b|SIRE[TN]|\bREG\b|\bREG\.|\bNO\s*[:.]|\bWWW\b|WWW\.|\bHTTPS?\b|HTTPS?:|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|CAISSE|\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|GOODS\s*SOLD|RETURNABLE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
+    /(?<![A-Z])(?:WELCOME(?:TO)?|(?:TELE?|HAND)?PHONE(?:NO)?|OFFICIAL(?:RECEIPT)?|ORDER(?:NO)?|CASHIER(?:NAME|NO)?|CAISSIERE?|THANKS?|PLEASE)(?![A-Z])|(?<![A-Z])THANKYOU|TAX\s*INVOICE|\bINVOICE\b|\bRECEIPT\b|\bRECU\b|\bTICKET\b|\bFACTURE\b|BIENVENUE|\bTEL\b|\bTEL\.|\bFAX\b|\bGST\b|\bVAT\b|\bTVA\b|(?<![A-Z])(?:NO?)?SIRE[TN](?:NO?)?(?![A-Z])|\bREG\b|\bREG\.|\bNO\s*[:.]|\bWWW\b|WWW\.|\bHTTPS?\b|HTTPS?:|@|\.COM\b|\bCOPY\b|DUPLICATA|CASH\s*BILL|\bCO\.?\s*(?:REG|NO)\b|\bROC\b|COMPANY\s*NO|\bBILL\b|(?<![A-Z])(?:NO?)?CAISSE(?:NO?)?(?![A-Z])|(?<!D['’]\s?)\bHOTE\b|SERVEUR|\bDATE\b|\bTIME\b|\bHEURE\b|CASH\s*SALES?\b|GOODS\s*SOLD|RETURNABLE|\bVISIT|A\s*BIENTOT|\bPOSTED\b/,
+  /**
+   * A table label or number ("TABLE", "TABLE:", "TABLE 12", "TABLE12", "TABLE: T10", "TABLE NO 5", "TABLE N° 5",
+   * "TABLE #3", "TABLE A", "TABLE D2", "TABLE/COUVERTS", "DINE IN TABLE 5", "NB COUVERTS", "COUVERTS: 2"), not a name
+   * with the word TABLE: followed by words ("TABLE DU MARCHE", "TABLE D'HOTES"), or after a word when bare
+   * ("LA GRANDE TABLE", "ART DE TABLE", "A TABLE !"), or after an article even with a number ("LA TABLE 2").
+   */
+  tableLabel:
+    /^[^A-Z]*(?:TABLE(?:NO)?|COUVERTS?)[^A-Z]*$|(?<!(?<![A-Z])(?:(?:LA|LES|LE|MA|TA|SA|UNE|UN|NOTRE|VOTRE|A|DE)\s+|D['’]\s*))(?<![A-Z])(?:TABLE(?:NO)?|COUVERTS?)(?:\s*(?:[:#°º./([]|\d|N[°º]|-\s*[A-Z]?\d)|\s+(?:(?:NO|NR|NUM(?:ERO)?|PAX|COUVERTS?|COVERS?|GUESTS?)(?![A-Z])|[A-Z]{1,2}\d|[A-Z](?=\s*(?:$|[^A-Z\s'’]))))|(?<![A-Z])(?:NB|NBR|NOMBRE)\.?\s*(?:DE\s*)?COUVERTS?(?![A-Z])/,
+  /**
+   * French thanks: MERCI followed by the words of a thank-you ("MERCI DE VOTRE VISITE", "MERCI ET A BIENTOT",
+   * "MERCI POUR …", "MERCI BEAUCOUP", "MERCI, BONNE JOURNEE", glued "MERCIDEVOTREVISITE"), "GRAND MERCI"; alone it
+   * is a name (the shop "MERCI"), unless punctuated ("MERCI !", "*** MERCI ***": see THANKS_ALONE).
+   */
+  thanksFr:
+    /(?<![A-Z])MERCI(?:DE|POUR|\s*,|\s+(?:D['’]|(?:DE|DU|DES|POUR|ET|&|A|AU|AUX|BEAUCOUP|BCP|INFINIMENT|ENCORE|BIEN|BONNE|BON|VOTRE|ESPERANT)(?![A-Z])))|(?<![A-Z])GRAND\s*MERCI(?![A-Z])/,
   address:
     /\bJALAN\b|\bJLN\b|\bLOT\b|\bNO\.?\s*\d|\bRUE\b|\bAVENUE\b|\bAV\.?\s|\bBD\b|\bBOULEVARD\b|\bSTREET\b|\bST\.?\s*$|\bROAD\b|\bRD\b|\bTAMAN\b|\bPLACE\b|\bCEDEX\b|\bCHEMIN\b|\bALLEE\b|\bIMPASSE\b|\bQUAI\b|\bROUTE\b|\bPERSIARAN\b|\bLORONG\b|\bKAMPUNG\b|\bBANDAR\b|\bFLOOR\b|\bSUITE\b|\bBLOCK\b|\bBLK\b|\bLEVEL\b|\bETAGE\b|\bMENARA\b|\bWISMA\b|#\d{1,3}-\d{1,3}\b|\bUNIT\b|\bBATU\b|\b\d{5}\b|\bMALAYSIA\b|\bFRANCE\b|\bSELANGOR\b|\bJOHOR\b|\bKUALA\s*LUMPUR\b/,
   legalForm:
@@ -205,6 +224,9 @@ const REGISTRATION_LINE =
 const OWNER_PREFIX =
   /^\W*(?:OWNED\s*BY|OWN\s*BY|DIMILIKI(?:\s*OLEH)?|OPERATED\s*BY|EXPLOITE\s*PAR|MANAGED\s*BY)\s*[:.-]?\s*/;
 
+/** MERCI alone with punctuation around it ("MERCI !", "MERCI.", "*** MERCI ***"), read before the name is cleaned. */
+const THANKS_ALONE = /^\s*(?:[^\w\s]\W*MERCI\W*|MERCI\s*[^\w\s]\W*)$/;
+
 /** A line that ends with a conjunction continues on the next ("HOME MASTER HARDWARE &" / "ELECTRICAL"). */
 const OPEN_END = /(?:&|\bAND|\bET)\s*$/;
 
@@ -221,7 +243,8 @@ const findVendor = (infos: readonly RowInfo[]): { name?: string; confidence: num
     // OCR that is unsure of a header line read a logo, a stamp or handwriting: not the name.
     if (info.row.confidence !== undefined && info.row.confidence < MIN_VENDOR_CONFIDENCE) return true;
     if (REGISTRATION_LINE.test(t)) return true;
-    if (RE.noiseHeader.test(t) && !RE.legalForm.test(t)) return true;
+    if ((RE.noiseHeader.test(t) || RE.tableLabel.test(t) || RE.thanksFr.test(t)) && !RE.legalForm.test(t)) return true;
+    if (THANKS_ALONE.test(info.label)) return true;
     if (findDates(t).length > 0) return true;
     if (info.money.length > 0) return true;
     if (/^\W*\(.*\)\W*$/.test(t)) return true; // "(CO. NO. 113825-W)"

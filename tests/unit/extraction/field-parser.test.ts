@@ -213,7 +213,7 @@ describe('field parser', () => {
     '****MERCI DE VOTRE VISITE****',
     'Merci de votre visite !',
     'MERCIDEVOTREVISITE',
-    'MERCI',
+    'MERCI !',
     'THANK YOU',
     'THANKYOU',
     'THANKYOUPLEASECOMEAGAIN',
@@ -236,6 +236,74 @@ describe('field parser', () => {
     'CASHIERNAME ALI',
     'ZU-CASHIER]',
   ])('still rejects a header or courtesy line as the vendor line: %s', (line) => {
+    expect(parse(`${line}\nNORTHWIND CAFE\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe('NORTHWIND CAFE');
+  });
+
+  it.each([
+    'LA TABLE DE NICOLAS',
+    "LA TABLE D'HOTES",
+    "TABLE D'HOTE",
+    'TABLE DU MARCHE',
+    'LES TABLES DE LA FONTAINE',
+    'LA GRANDE TABLE',
+    'ART DE TABLE',
+    'A TABLE',
+    'LA TABLE 2',
+    'La Table de Nicolas',
+    "MAISON D'HOTES",
+    'MERCI',
+    'Merci',
+    'MERCI PARIS',
+    'SIRENA',
+    'LA SIRENE',
+  ])('keeps a French name with TABLE, MERCI, SIREN or HOTE as a word: %s', (name) => {
+    expect(parse(`${name}\n12 RUE DE LA PAIX\n01/02/2024\nTOTAL 12,50`).vendor).toBe(name);
+  });
+
+  it('keeps "A TABLE !" as the name, without the exclamation mark', () => {
+    expect(parse('A TABLE !\n12 RUE DE LA PAIX\n01/02/2024\nTOTAL 12,50').vendor).toBe('A TABLE');
+  });
+
+  it.each([
+    'TABLE',
+    'TABLE:',
+    'TABLE -',
+    'TABLE A',
+    'TABLE D2',
+    'TABLE T13',
+    'TABLE:20 / 1',
+    'TABLE NO: [HALL]-9',
+    'TABLE NO : C38',
+    'TABLE N° 5',
+    'Table n° 5',
+    'TABLE #3',
+    'TABLE - 5',
+    'TABLE/COUVERTS',
+    'TABLE / COUVERTS : 2',
+    'TABLE 12 COUVERTS 3',
+    'DINE IN TABLE 5',
+    'NB COUVERTS',
+    'NB COUVERTS: 4',
+    'COUVERTS: 2',
+    'MERCI ET A BIENTOT',
+    'Merci et à bientôt !',
+    'MERCI POUR VOTRE VISITE',
+    'MERCI BEAUCOUP',
+    'Merci, bonne journée',
+    "MERCI D'ETRE VENU",
+    'GRAND MERCI',
+    'MERCI!',
+    'MERCI.',
+    '*** MERCI ***',
+    'SIRET 732 829 320 00074',
+    'N° SIREN 732829320',
+    'SIRET123',
+    'CAISSE 3',
+    'N°CAISSE: 02',
+    'CAISSE3',
+    'CAISSIER: MARIE',
+    'HOTE: MARIE',
+  ])('still rejects a table label, thanks or a till line as the vendor line: %s', (line) => {
     expect(parse(`${line}\nNORTHWIND CAFE\nJALAN CONTOH 12\n01/02/2024\nTOTAL 12.50`).vendor).toBe('NORTHWIND CAFE');
   });
 
