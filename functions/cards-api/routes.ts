@@ -4,6 +4,7 @@ import { type CompanyControls, periodKey } from '../../shared/domain/cards/contr
 import { PROCESSORS, type Processor } from '../../shared/domain/cards/model.ts';
 import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
+import { InvalidTransitionError } from '../../shared/domain/receipts/receipt.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
 import type { LostReceiptDeclaration, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
@@ -190,15 +191,18 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       throw new NotFoundError(`transaction ${id} not found`);
     }
     const { description } = parseBody(API['POST /cards/transactions/{id}/lost-receipt'].body, event);
+    // A refusal by the transaction's state is an invalid transition (409 "invalidtransition"); a write that lost a
+    // race without such a reason is a concurrent update (409 "concurrentupdate").
     const refusal = cannotDeclareLost(tx);
-    if (refusal) throw new ConcurrentUpdateError(refusal);
+    if (refusal) throw new InvalidTransitionError(refusal);
     const declaration = { by: principal.userId, at: deps.now().toISOString(), description, status: 'PENDING' as const };
     if (!(await deps.matches.declareLost(principal.companyId, id, declaration))) {
       // Changed between the read above and the write (linked, declared or retired meanwhile): say what stands now.
       const now = await deps.matches.transaction(principal.companyId, id);
-      throw new ConcurrentUpdateError(
-        (now && cannotDeclareLost(now)) ?? `transaction ${id} changed meanwhile: read it again`,
-      );
+      const reason = now && cannotDeclareLost(now);
+      throw reason
+        ? new InvalidTransitionError(reason)
+        : new ConcurrentUpdateError(`transaction ${id} changed meanwhile: read it again`);
     }
     return { status: 201, body: { transactionId: id, lostReceipt: declaration } };
   },

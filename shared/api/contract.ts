@@ -432,10 +432,11 @@ export const API = {
     summary: 'Declare a receipt lost',
     description:
       "On a card payment still waiting for its receipt (the employee's own, or any for finance and admins): 404 " +
-      'when the transaction is unknown or not visible; 409, the message saying why, when it is an authorization hold ' +
+      'when the transaction is unknown or not visible; 409 `invalidtransition`, the message saying why, when it is an authorization hold ' +
       '(declare the loss on its capture, named once posted; none is needed when the hold ended without a charge), ' +
       'when it is a refund or a zero amount (no receipt is needed), when a receipt is linked to it, or when a ' +
-      'declaration is already pending or accepted. A refused declaration may be made again.',
+      'declaration is already pending or accepted (409 `concurrentupdate` when it changed meanwhile for no such ' +
+      'reason). A refused declaration may be made again.',
     body: z.strictObject({
       description: z.string().trim().min(10, 'say what was bought, where and why (10 characters at least)'),
     }),

@@ -234,7 +234,7 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
       });
       expect(held.status).toBe(409);
       expect(held.body).toEqual({
-        error: 'concurrentupdate',
+        error: 'invalidtransition',
         message: `transaction ${slotId} is an authorization hold; declare the loss on its capture when it is posted`,
       });
     });

@@ -87,7 +87,7 @@ describe('POST /cards/transactions/{id}/lost-receipt', () => {
     const res = await declare();
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
-      error: 'concurrentupdate',
+      error: 'invalidtransition',
       message:
         'transaction stripe:auth:ia_1 is an authorization hold; declare the loss on its capture when it is posted',
     });
@@ -119,7 +119,7 @@ describe('POST /cards/transactions/{id}/lost-receipt', () => {
     const res = await refund.declare();
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
-      error: 'concurrentupdate',
+      error: 'invalidtransition',
       message: 'transaction stripe:ipi_r1 is a refund: no receipt is needed',
     });
     expect(refund.writes).toEqual([]);
@@ -147,7 +147,7 @@ describe('POST /cards/transactions/{id}/lost-receipt', () => {
 
   it('refuses a payment with its receipt, or with a declaration pending or accepted', async () => {
     expect((await setup({ receiptId: 'r1' }).declare()).body).toEqual({
-      error: 'concurrentupdate',
+      error: 'invalidtransition',
       message: 'transaction t1 has its receipt (r1): nothing to declare lost',
     });
     const pending = { by: 'u1', at: '2026-05-11T00:00:00.000Z', description: 'lost', status: 'PENDING' } as const;
