@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -200,6 +201,121 @@ describe('DynamoDB match store: refunds', () => {
     expect(p?.refundedMinor).toBe(9_000n);
     expect(p?.refundIds).toHaveLength(3);
     expect((await store.transaction(co, 'rf1'))?.refundOf?.transactionId ?? 'none').toMatch(/buy|none/);
+  });
+});
+
+describe('DynamoDB match store: a purchase refunded in full waits for no receipt', () => {
+  /** The company's payments missing their receipt (gsi2: finance's list and the reminders). */
+  const companyMissing = async (companyId: string) =>
+    (
+      await doc.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': `C#${companyId}#MISSING` },
+        }),
+      )
+    ).Items?.map((i) => String(i.id)) ?? [];
+  const oldestMissing = async (companyId: string) =>
+    (
+      await makeDynamoCardDirectory(doc, table, { routesMs: 0, holdersMs: 0 }).cardholderState(
+        companyId,
+        'u1',
+        new Date(),
+      )
+    ).oldestMissingReceiptSince;
+  const refundLink = (purchaseId: string) => ({
+    transactionId: purchaseId,
+    score: 0.9,
+    reasons: ['test'],
+    by: 'auto',
+    at: '2026-05-21T00:00:00.000Z',
+  });
+  const refundOnce = async (companyId: string, refund: OnlineTransaction, purchaseId: string) => {
+    await store.recordTransaction(refund);
+    const purchase = (await store.transaction(companyId, purchaseId)) as OnlineTransaction;
+    expect(await store.linkRefund(companyId, refund, purchase, refundLink(purchaseId))).toBe(true);
+  };
+  const expectMissing = async (companyId: string, ids: string[]) => {
+    expect((await companyMissing(companyId)).sort()).toEqual([...ids].sort());
+    expect((await missingOf(companyId)).sort()).toEqual([...ids].sort());
+  };
+
+  it('a partial refund still waits; refunds adding up to the amount take it out of both lists and the card lock', async () => {
+    const co = company();
+    const buy = charge(co, 'buy', '100.00', '2026-05-02');
+    const other = charge(co, 'other', '10.00', '2026-05-06');
+    for (const t of [buy, other]) await store.recordTransaction(t);
+    await expectMissing(co, ['buy', 'other']);
+    expect(await oldestMissing(co)).toBe(buy.postedAt);
+
+    await refundOnce(co, charge(co, 'rf1', '-40.00', '2026-05-10'), 'buy');
+    await expectMissing(co, ['buy', 'other']); // 40 of 100 back: the receipt is still asked for
+    expect(await oldestMissing(co)).toBe(buy.postedAt);
+
+    await refundOnce(co, charge(co, 'rf2', '-60.00', '2026-05-11'), 'buy');
+    expect((await store.transaction(co, 'buy'))?.refundedMinor).toBe(10_000n);
+    await expectMissing(co, ['other']);
+    const item = await rawTx(co, 'buy');
+    for (const k of ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']) expect(item).not.toHaveProperty(k);
+    expect(item).toHaveProperty('gsi4pk'); // still an open charge: a receipt may still come and be linked
+    expect(await oldestMissing(co)).toBe(other.postedAt);
+  });
+
+  it('one refund of the whole amount takes it out; unlinking a receipt later does not put it back', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '90.00'));
+    await store.recordTransaction(charge(co, 'kept', '90.00'));
+    await putReceipt(co, 'r');
+    const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'user:u9', at: '2026-05-10T00:00:00.000Z' };
+    expect(await store.link(co, 'r', link)).toBe(true);
+    await expectMissing(co, ['kept']);
+
+    // Refunded in full while its receipt is linked: nothing to remove, nothing changes.
+    await refundOnce(co, charge(co, 'rf', '-90.00', '2026-05-12'), 'buy');
+    await expectMissing(co, ['kept']);
+    // The receipt unlinked: open again, but not missing (it cost nothing).
+    await store.unlink(co, 'r', 'user:u9', '2026-05-13T00:00:00.000Z');
+    expect((await store.transaction(co, 'buy'))?.receiptId).toBeNull();
+    await expectMissing(co, ['kept']);
+    expect(await oldestMissing(co)).toBe(charge(co, 'kept', '90.00').postedAt);
+
+    // A purchase refunded in part goes back on unlink, with what it had not got back still waiting.
+    await putReceipt(co, 'r2');
+    expect(await store.link(co, 'r2', { ...link, transactionId: 'kept' })).toBe(true);
+    await refundOnce(co, charge(co, 'rf2', '-30.00', '2026-05-12'), 'kept');
+    await expectMissing(co, []);
+    await store.unlink(co, 'r2', 'user:u9', '2026-05-13T00:00:00.000Z');
+    await expectMissing(co, ['kept']);
+  });
+
+  it('a refund making it full, linked between the unlink’s read and its write, keeps it out (the unlink reads again)', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    await putReceipt(co, 'r');
+    const link = { transactionId: 'buy', score: 0.9, reasons: ['test'], by: 'user:u9', at: '2026-05-10T00:00:00.000Z' };
+    expect(await store.link(co, 'r', link)).toBe(true);
+    const refund = charge(co, 'rf', '-50.00', '2026-05-12');
+    await store.recordTransaction(refund);
+    // The unlink's first transaction write is preceded by the refund's link (the purchase read before it).
+    let raced = false;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteCommand && !raced) {
+          raced = true;
+          const purchase = (await store.transaction(co, 'buy')) as OnlineTransaction;
+          expect(await store.linkRefund(co, refund, purchase, refundLink('buy'))).toBe(true);
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    expect(
+      (await makeDynamoMatchStore(racing, table).unlink(co, 'r', 'user:u9', '2026-05-13T00:00:00.000Z'))?.transactionId,
+    ).toBe('buy');
+    expect(raced).toBe(true);
+    expect((await store.transaction(co, 'buy'))?.receiptId).toBeNull();
+    await expectMissing(co, []);
   });
 });
 

@@ -28,8 +28,8 @@ import { queryAll } from './query-all.ts';
  *   gsi3 = the same per employee (`keys.missingReceiptsByEmployee`), which the card lock reads (oldest first). gsi2
  *   and gsi3 are set together and removed together, in the same write (`missingKeys`, `SET_MISSING`,
  *   `REMOVE_MISSING`), and only on money that moved and still waits (`waitsForReceipt`): never on an
- *   authorization's receipt slot, live or retired (its capture waits instead), a refund, or an accepted lost
- *   receipt; gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
+ *   authorization's receipt slot, live or retired (its capture waits instead), a refund, an accepted lost receipt,
+ *   or a purchase refunded in full (`refundedInFull`: out in the write that links the refund making it full); gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
  * - A link is written on both sides in one transaction, each conditioned on being unlinked. A sum (one receipt ↔
  *   several charges, several receipts ↔ one charge) is one transaction over all its items: all or nothing. Every
  *   linked transaction carries `receiptId` (the first receipt; `receiptIds` lists them all for a sum); every
@@ -94,21 +94,36 @@ const openTxValues = (companyId: string, employeeId: string, authorizedAt: strin
 };
 
 /**
- * Whether a stored card transaction without its receipt waits for one, so carries the missing keys (gsi2, gsi3):
- * money that moved (a positive amount, not an authorization's receipt slot, pending or retired) and no accepted
- * lost-receipt declaration. `recordTransaction` follows the same rule; every write that opens a charge again asks it.
+ * Whether the refunds linked to a purchase give all of it back (`refundedMinor` ≥ its amount: an order cancelled
+ * and refunded): it cost the company nothing, so no receipt is asked for it. A partial refund still waits.
  */
-const waitsForReceipt = (item: Record<string, unknown>): boolean =>
-  BigInt(String(item.amountMinor ?? '0')) > 0n &&
-  item.pending !== true &&
-  !item.capturedBy &&
-  (item.lostReceipt as LostReceiptDeclaration | undefined)?.status !== 'ACCEPTED';
+const refundedInFull = (amountMinor: bigint, refundedMinor: bigint): boolean =>
+  amountMinor > 0n && refundedMinor >= amountMinor;
+
+/**
+ * Whether a stored card transaction without its receipt waits for one, so carries the missing keys (gsi2, gsi3):
+ * money that moved (a positive amount, not an authorization's receipt slot, pending or retired), not refunded in
+ * full (`refundedInFull`), and no accepted lost-receipt declaration. `recordTransaction` follows the same rule (a
+ * new charge has no refund yet); every write that opens a charge again asks it, and `linkRefund` removes the keys
+ * with the refund that makes it full.
+ */
+const waitsForReceipt = (item: Record<string, unknown>): boolean => {
+  const amountMinor = BigInt(String(item.amountMinor ?? '0'));
+  return (
+    amountMinor > 0n &&
+    !refundedInFull(amountMinor, BigInt(String(item.refundedMinor ?? '0'))) &&
+    item.pending !== true &&
+    !item.capturedBy &&
+    (item.lostReceipt as LostReceiptDeclaration | undefined)?.status !== 'ACCEPTED'
+  );
+};
 
 /**
  * The update of a stored card transaction whose receipt link is removed (one link or a sum): open again (gsi4)
  * unless it is a retired slot, back in the missing lists only if it `waitsForReceipt` (never a slot, a refund, an
- * accepted lost receipt; any missing keys it should not carry are removed). Conditioned on what decided it: a slot
- * retired meanwhile or a lost receipt accepted meanwhile fails the write, which is then read and decided again.
+ * accepted lost receipt, a purchase refunded in full; any missing keys it should not carry are removed). Conditioned
+ * on what decided it: a slot retired, a lost receipt accepted or a refund linked meanwhile fails the write, which is
+ * then read and decided again.
  */
 const reopenTransaction = (table: string, companyId: string, item: Record<string, unknown>) => {
   const id = String(item.id);
@@ -121,6 +136,7 @@ const reopenTransaction = (table: string, companyId: string, item: Record<string
     ...(missing ? missingValues(companyId, employeeId, String(item.postedAt ?? authorizedAt), id) : {}),
     ...(open ? openTxValues(companyId, employeeId, authorizedAt, id) : {}),
     ...(missing ? { ':accepted': 'ACCEPTED' } : {}),
+    ...(missing && item.refundedMinor !== undefined ? { ':refunded': item.refundedMinor } : {}),
   };
   return {
     TableName: table,
@@ -130,6 +146,10 @@ const reopenTransaction = (table: string, companyId: string, item: Record<string
       'attribute_exists(pk)',
       ...(open ? ['attribute_not_exists(capturedBy)'] : []),
       ...(missing ? ['(attribute_not_exists(lostReceipt) OR lostReceipt.#lost <> :accepted)'] : []),
+      // Waiting was decided on the refunded amount read (refunds only add up: linkRefund).
+      ...(missing
+        ? [item.refundedMinor === undefined ? 'attribute_not_exists(refundedMinor)' : 'refundedMinor = :refunded']
+        : []),
     ].join(' AND '),
     ...(missing ? { ExpressionAttributeNames: { '#lost': 'status' } } : {}),
     ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
@@ -694,6 +714,10 @@ export const makeDynamoMatchStore = (
       const seen = purchase.refundedMinor ?? 0n;
       const back = -refund.amount.minor;
       if (back <= 0n || seen + back > purchase.amount.minor) return false;
+      // The refund that makes it full takes the purchase out of the missing lists, in the same write (a no-op when
+      // it had left them already: linked, lost receipt accepted). Nothing takes refunds back off a purchase, so
+      // nothing puts it back; an unlink of its receipt asks `waitsForReceipt`, which says no.
+      const full = refundedInFull(purchase.amount.minor, seen + back);
       return writeOnce(() =>
         ddb.send(
           new TransactWriteCommand({
@@ -712,8 +736,7 @@ export const makeDynamoMatchStore = (
                 Update: {
                   TableName: table,
                   Key: txKey(companyId, purchase.id),
-                  UpdateExpression:
-                    'SET refundedMinor = :next, refundIds = list_append(if_not_exists(refundIds, :empty), :rid)',
+                  UpdateExpression: `SET refundedMinor = :next, refundIds = list_append(if_not_exists(refundIds, :empty), :rid)${full ? ` REMOVE ${REMOVE_MISSING}` : ''}`,
                   ConditionExpression:
                     seen === 0n
                       ? 'attribute_exists(pk) AND attribute_not_exists(refundedMinor)'
