@@ -29,7 +29,8 @@ import { queryAll } from './query-all.ts';
  *   and gsi3 are set together and removed together, in the same write (`missingKeys`, `SET_MISSING`,
  *   `REMOVE_MISSING`), and only on money that moved and still waits (`waitsForReceipt`): never on an
  *   authorization's receipt slot, live or retired (its capture waits instead), a refund, an accepted lost receipt,
- *   or a purchase refunded in full (`refundedInFull`: out in the write that links the refund making it full); gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
+ *   or a purchase refunded in full (`refundedInFull`: out in the write that links the refund making it full);
+ *   gsi4 = the employee's open charges (`keys.openTransactionsByEmployee`).
  * - A link is written on both sides in one transaction, each conditioned on being unlinked. A sum (one receipt ↔
  *   several charges, several receipts ↔ one charge) is one transaction over all its items: all or nothing. Every
  *   linked transaction carries `receiptId` (the first receipt; `receiptIds` lists them all for a sum); every
