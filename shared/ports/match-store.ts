@@ -117,11 +117,14 @@ export interface MatchStore {
   /**
    * Links both sides atomically, only if neither is linked yet (conditional writes: never double-linked, even when
    * the receipt and the capture are matched at the same time from both ends). false: someone else linked first.
+   * A lost-receipt declaration pending on the transaction is withdrawn in the same write (the receipt turned up: it
+   * no longer waits for finance's decision); one accepted or refused stays as it is (history).
    */
   link(companyId: string, receiptId: string, link: MatchLink): Promise<boolean>;
   /**
    * Links a decision over several items in one transaction (every receipt and every transaction conditioned on being
-   * unlinked, every missing-receipt marker removed): all or nothing. false: one of them was linked meanwhile.
+   * unlinked, every missing-receipt marker removed, every pending lost-receipt declaration withdrawn as `link`
+   * does): all or nothing. false: one of them was linked meanwhile.
    */
   linkGroup(companyId: string, group: GroupLink): Promise<boolean>;
   /** The employee's transactions authorized in [from, to], linked or not (purchases a refund may reverse). */
@@ -149,14 +152,16 @@ export interface MatchStore {
   /**
    * The employee declares the receipt lost (kept pending until finance decides). false: the transaction is unknown,
    * has its receipt, is an authorization's receipt slot (pending, captured or ended: its capture is the payment
-   * that needs the receipt), is a refund or a zero amount (no receipt is needed), or has a declaration pending or
-   * accepted (conditional write).
+   * that needs the receipt), is a refund, a zero amount or a purchase refunded in full (`refundedInFull`: no receipt
+   * is needed), or has a declaration pending or accepted (conditional write, on the refunded amount read too). A
+   * declaration refused or withdrawn before may be made again.
    */
   declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
   /**
    * Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does) the pending
-   * declaration. null when none is pending: none made, decided already, or decided concurrently (only the
-   * declaration read, still pending, is decided).
+   * declaration. null when none is pending: none made, decided already, withdrawn by a link, or decided
+   * concurrently (only the declaration read, still pending, is decided); null too when a receipt is linked to the
+   * transaction (a declaration left pending by a link made before links withdrew them): nothing to decide.
    */
   decideLost(
     companyId: string,
@@ -165,12 +170,25 @@ export interface MatchStore {
   ): Promise<LostReceiptDeclaration | null>;
 }
 
+/**
+ * A lost-receipt declaration. PENDING until finance accepts or refuses it, or until a receipt is linked to the
+ * transaction first: the link withdraws it (WITHDRAWN; `decidedBy` / `decidedAt` are the link's `by` / `at`, `reason`
+ * names the receipts). An ACCEPTED one stays when a receipt is linked later (history). A REFUSED or WITHDRAWN one
+ * may be followed by a new declaration.
+ */
 export interface LostReceiptDeclaration {
   by: string;
   at: string;
   description: string;
-  status: 'PENDING' | 'ACCEPTED' | 'REFUSED';
+  status: 'PENDING' | 'ACCEPTED' | 'REFUSED' | 'WITHDRAWN';
   decidedBy?: string;
   decidedAt?: string;
   reason?: string | null;
 }
+
+/**
+ * Whether the refunds linked to a purchase give all of it back (`refundedMinor` ≥ its amount: an order cancelled
+ * and refunded): it cost the company nothing, so no receipt is asked for it. A partial refund still waits.
+ */
+export const refundedInFull = (amountMinor: bigint, refundedMinor: bigint): boolean =>
+  amountMinor > 0n && refundedMinor >= amountMinor;

@@ -1017,3 +1017,235 @@ describe('lost-receipt declarations: only on a charge waiting for its receipt', 
     expect(await rawTx(co, 'nope')).toBeUndefined();
   });
 });
+
+describe('lost-receipt declarations: a purchase refunded in full needs none', () => {
+  const declaration = {
+    by: 'u1',
+    at: '2026-05-12T00:00:00.000Z',
+    description: 'paper ticket lost',
+    status: 'PENDING' as const,
+  };
+  const refundLink = (purchaseId: string) => ({
+    transactionId: purchaseId,
+    score: 0.9,
+    reasons: ['test'],
+    by: 'auto',
+    at: '2026-05-21T00:00:00.000Z',
+  });
+  const refund = async (companyId: string, r: OnlineTransaction, purchaseId: string) => {
+    await store.recordTransaction(r);
+    const purchase = (await store.transaction(companyId, purchaseId)) as OnlineTransaction;
+    expect(await store.linkRefund(companyId, r, purchase, refundLink(purchaseId))).toBe(true);
+  };
+
+  it('refuses one refunded in full (by one refund or several adding up); one refunded in part still takes one', async () => {
+    const co = company();
+    for (const t of [charge(co, 'whole', '90.00'), charge(co, 'parts', '100.00'), charge(co, 'part', '100.00')]) {
+      await store.recordTransaction(t);
+    }
+    await refund(co, charge(co, 'rf_whole', '-90.00', '2026-05-20'), 'whole');
+    await refund(co, charge(co, 'rf_p1', '-40.00', '2026-05-20'), 'parts');
+    await refund(co, charge(co, 'rf_p2', '-60.00', '2026-05-21'), 'parts');
+    await refund(co, charge(co, 'rf_part', '-99.99', '2026-05-20'), 'part');
+    for (const id of ['whole', 'parts']) {
+      expect(await store.declareLost(co, id, declaration)).toBe(false);
+      expect(await rawTx(co, id)).not.toHaveProperty('lostReceipt');
+    }
+    expect(await store.declareLost(co, 'part', declaration)).toBe(true);
+    expect((await store.transaction(co, 'part'))?.lostReceipt).toEqual(declaration);
+  });
+
+  it('a refund making it full, linked between the declaration’s read and its write, fails the declaration', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    await refund(co, charge(co, 'rf1', '-20.00', '2026-05-20'), 'buy');
+    const last = charge(co, 'rf2', '-30.00', '2026-05-21');
+    await store.recordTransaction(last);
+    // The declaration's write is preceded by the refund that gives the rest back (its amount read before it).
+    let raced = false;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && !raced) {
+          raced = true;
+          const purchase = (await store.transaction(co, 'buy')) as OnlineTransaction;
+          expect(await store.linkRefund(co, last, purchase, refundLink('buy'))).toBe(true);
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    expect(await makeDynamoMatchStore(racing, table).declareLost(co, 'buy', declaration)).toBe(false);
+    expect(raced).toBe(true);
+    expect((await store.transaction(co, 'buy'))?.refundedMinor).toBe(5_000n);
+    expect(await rawTx(co, 'buy')).not.toHaveProperty('lostReceipt');
+  });
+});
+
+describe('lost-receipt declarations and links: the receipt that turns up withdraws a pending declaration', () => {
+  const declaration = {
+    by: 'u1',
+    at: '2026-05-12T00:00:00.000Z',
+    description: 'paper ticket lost',
+    status: 'PENDING' as const,
+  };
+  const byHand = (transactionId: string) => ({
+    transactionId,
+    score: 1,
+    reasons: ['by hand'],
+    by: 'user:u9',
+    at: '2026-05-14T09:00:00.000Z',
+  });
+  const withdrawn = (reason: string, by = 'user:u9', at = '2026-05-14T09:00:00.000Z') => ({
+    ...declaration,
+    status: 'WITHDRAWN',
+    decidedBy: by,
+    decidedAt: at,
+    reason,
+  });
+
+  it('a link withdraws the pending declaration (who, when, which receipt): finance has nothing left to decide; unlinked, the loss may be declared again', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 't', '25.00'));
+    expect(await store.declareLost(co, 't', declaration)).toBe(true);
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', byHand('t'))).toBe(true);
+    const tx = await store.transaction(co, 't');
+    expect(tx?.receiptId).toBe('r');
+    expect(tx?.lostReceipt).toEqual(withdrawn('receipt r linked'));
+    expect(await missingOf(co)).toEqual([]);
+    for (const accepted of [true, false]) {
+      const decision = { accepted, by: 'u_fin', at: '2026-05-15T00:00:00.000Z', reason: accepted ? null : 'no' };
+      expect(await store.decideLost(co, 't', decision)).toBeNull();
+    }
+    expect((await store.transaction(co, 't'))?.lostReceipt?.status).toBe('WITHDRAWN');
+
+    // The wrong receipt: unlinked, the charge waits again and the employee may declare the loss again.
+    await store.unlink(co, 'r', 'user:u9', '2026-05-16T00:00:00.000Z');
+    expect(await missingOf(co)).toEqual(['t']);
+    const again = { ...declaration, at: '2026-05-17T00:00:00.000Z' };
+    expect(await store.declareLost(co, 't', again)).toBe(true);
+    expect((await store.transaction(co, 't'))?.lostReceipt).toEqual(again);
+  });
+
+  it('a sum withdraws the declarations pending on its charges, those read and those made since the read', async () => {
+    const co = company();
+    const [a, b, c] = [charge(co, 'a', '10.00'), charge(co, 'b', '15.00'), charge(co, 'c', '25.00')];
+    for (const t of [a, b, c]) await store.recordTransaction(t);
+    expect(await store.declareLost(co, 'a', declaration)).toBe(true);
+    const [readA, readB] = [await store.transaction(co, 'a'), await store.transaction(co, 'b')];
+    expect(readA?.lostReceipt?.status).toBe('PENDING');
+    // Declared after the matcher read it: the write finds it pending and withdraws it too.
+    expect(await store.declareLost(co, 'b', declaration)).toBe(true);
+    await putReceipt(co, 'r');
+    const split = group(['r'], [readA as OnlineTransaction, readB as OnlineTransaction]);
+    expect(await store.linkGroup(co, split)).toBe(true);
+    for (const id of ['a', 'b']) {
+      expect((await store.transaction(co, id))?.lostReceipt).toEqual(
+        withdrawn('receipt r linked', 'auto', '2026-05-10T00:00:00.000Z'),
+      );
+    }
+    // Several receipts paid in one charge: the reason names them all.
+    expect(await store.declareLost(co, 'c', declaration)).toBe(true);
+    await putReceipt(co, 'r1');
+    await putReceipt(co, 'r2');
+    expect(await store.linkGroup(co, group(['r1', 'r2'], [c]))).toBe(true);
+    expect((await store.transaction(co, 'c'))?.lostReceipt).toEqual(
+      withdrawn('receipts r1, r2 linked', 'auto', '2026-05-10T00:00:00.000Z'),
+    );
+    expect(await missingOf(co)).toEqual([]);
+  });
+
+  it('an accepted declaration stays as history when its receipt turns up; a link that fails leaves a pending one pending', async () => {
+    const co = company();
+    for (const t of [charge(co, 'acc', '25.00'), charge(co, 'pen', '30.00'), charge(co, 'other', '35.00')]) {
+      await store.recordTransaction(t);
+    }
+    expect(await store.declareLost(co, 'acc', declaration)).toBe(true);
+    const accepted = await store.decideLost(co, 'acc', {
+      accepted: true,
+      by: 'u_fin',
+      at: '2026-05-13T00:00:00.000Z',
+      reason: null,
+    });
+    expect(accepted?.status).toBe('ACCEPTED');
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', byHand('acc'))).toBe(true);
+    expect((await store.transaction(co, 'acc'))?.lostReceipt).toEqual(accepted);
+    expect((await store.transaction(co, 'acc'))?.receiptId).toBe('r');
+
+    // The receipt is linked elsewhere already: nothing is written, the declaration still waits for finance.
+    expect(await store.declareLost(co, 'pen', declaration)).toBe(true);
+    await putReceipt(co, 'r2');
+    expect(await store.link(co, 'r2', byHand('other'))).toBe(true);
+    expect(await store.link(co, 'r2', byHand('pen'))).toBe(false);
+    expect((await store.transaction(co, 'pen'))?.lostReceipt).toEqual(declaration);
+    expect(await missingOf(co)).toEqual(['pen']);
+  });
+
+  it('a receipt following its authorization to the capture withdraws a declaration pending on the capture', async () => {
+    const co = company();
+    const slot: OnlineTransaction = {
+      ...charge(co, 'stripe:auth:ia_w1', '40.00', '2026-05-04'),
+      postedAt: null,
+      pending: true,
+      authorizationId: 'ia_w1',
+    };
+    const capture: OnlineTransaction = {
+      ...charge(co, 'stripe:cap_w1', '40.00', '2026-05-06'),
+      authorizationId: 'ia_w1',
+    };
+    await store.recordTransaction(slot);
+    await putReceipt(co, 'r');
+    expect(await store.link(co, 'r', { ...byHand(slot.id), by: 'auto' })).toBe(true);
+    await store.recordTransaction(capture);
+    expect(await store.declareLost(co, capture.id, declaration)).toBe(true);
+    // The capture as the event carries it (no declaration): the write finds it and withdraws it.
+    const moved = await store.followAuthorization(co, slot.id, capture, '2026-05-06T20:00:00.000Z');
+    expect(moved?.transactionId).toBe(capture.id);
+    const tx = await store.transaction(co, capture.id);
+    expect(tx?.receiptId).toBe('r');
+    expect(tx?.lostReceipt).toEqual(withdrawn('receipt r linked', 'auto', '2026-05-06T20:00:00.000Z'));
+    expect(await missingOf(co)).toEqual([]);
+  });
+
+  it('finance decides nothing on a charge with a receipt linked (a declaration left pending by an older link)', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 't', '25.00'));
+    expect(await store.declareLost(co, 't', declaration)).toBe(true);
+    await putReceipt(co, 'r');
+    // What a link made before links withdrew declarations left: the receipt linked, the declaration pending.
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `C#${co}#CARDTX#t`, sk: 'TX' },
+        UpdateExpression: 'SET receiptId = :r REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk',
+        ExpressionAttributeValues: { ':r': 'r' },
+      }),
+    );
+    for (const accepted of [true, false]) {
+      const decision = { accepted, by: 'u_fin', at: '2026-05-15T00:00:00.000Z', reason: accepted ? null : 'no' };
+      expect(await store.decideLost(co, 't', decision)).toBeNull();
+    }
+    expect((await store.transaction(co, 't'))?.lostReceipt).toEqual(declaration);
+  });
+
+  it('a link between the decision’s read and its write wins: the decision finds nothing pending', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 't', '25.00'));
+    expect(await store.declareLost(co, 't', declaration)).toBe(true);
+    await putReceipt(co, 'r');
+    let raced = false;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && !raced) {
+          raced = true;
+          expect(await store.link(co, 'r', byHand('t'))).toBe(true);
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const decision = { accepted: true, by: 'u_fin', at: '2026-05-15T00:00:00.000Z', reason: null };
+    expect(await makeDynamoMatchStore(racing, table).decideLost(co, 't', decision)).toBeNull();
+    expect(raced).toBe(true);
+    expect((await store.transaction(co, 't'))?.lostReceipt).toEqual(withdrawn('receipt r linked'));
+  });
+});

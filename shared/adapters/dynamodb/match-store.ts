@@ -4,17 +4,19 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Money, money, parseMoney } from '../../domain/money.ts';
 import type { Receipt } from '../../domain/receipts/receipt.ts';
-import type {
-  LostReceiptDeclaration,
-  MatchLink,
-  MatchStore,
-  OnlineReceipt,
-  OnlineTransaction,
-  RefundOfLink,
+import {
+  type LostReceiptDeclaration,
+  type MatchLink,
+  type MatchStore,
+  type OnlineReceipt,
+  type OnlineTransaction,
+  type RefundOfLink,
+  refundedInFull,
 } from '../../ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../ports/receipt-repository.ts';
 import { keys, stripKeys } from './keys.ts';
@@ -37,6 +39,9 @@ import { queryAll } from './query-all.ts';
  *   linked receipt carries `link` (with `transactionIds` / `receiptIds` for a sum).
  * - A refund linked to its purchase: `refundOf` on the refund; `refundedMinor` + `refundIds` on the purchase, written
  *   under an optimistic condition on the refunded amount read, so partial refunds never exceed the purchase.
+ * - A lost-receipt declaration (`lostReceipt` on the transaction) is made only on a charge that `waitsForReceipt` and
+ *   has none pending or accepted; a link withdraws one still pending in its own write (`linkTransactionUpdate`);
+ *   finance decides only one pending on a charge without a receipt.
  */
 const txKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' });
 
@@ -95,13 +100,6 @@ const openTxValues = (companyId: string, employeeId: string, authorizedAt: strin
 };
 
 /**
- * Whether the refunds linked to a purchase give all of it back (`refundedMinor` ≥ its amount: an order cancelled
- * and refunded): it cost the company nothing, so no receipt is asked for it. A partial refund still waits.
- */
-const refundedInFull = (amountMinor: bigint, refundedMinor: bigint): boolean =>
-  amountMinor > 0n && refundedMinor >= amountMinor;
-
-/**
  * Whether a stored card transaction without its receipt waits for one, so carries the missing keys (gsi2, gsi3):
  * money that moved (a positive amount, not an authorization's receipt slot, pending or retired), not refunded in
  * full (`refundedInFull`), and no accepted lost-receipt declaration. `recordTransaction` follows the same rule (a
@@ -154,6 +152,70 @@ const reopenTransaction = (table: string, companyId: string, item: Record<string
     ].join(' AND '),
     ...(missing ? { ExpressionAttributeNames: { '#lost': 'status' } } : {}),
     ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
+};
+
+/** The lost-receipt declarations pending on the charges a link takes, by transaction id (the link withdraws them). */
+type PendingLost = ReadonlyMap<string, LostReceiptDeclaration>;
+
+/** The declarations still pending on transactions as read. */
+const pendingLostOf = (txs: readonly { id?: unknown; lostReceipt?: unknown }[]): PendingLost =>
+  new Map(
+    txs.flatMap((t) => {
+      const d = t.lostReceipt as LostReceiptDeclaration | undefined;
+      return d?.status === 'PENDING' ? [[String(t.id), d] as const] : [];
+    }),
+  );
+
+/** Whether two reads found the same declarations pending (by transaction, the same declaration: its `at`). */
+const samePendingLost = (a: PendingLost, b: PendingLost) =>
+  a.size === b.size && [...a].every(([id, d]) => b.get(id)?.at === d.at);
+
+/**
+ * The update of a card transaction taking its receipt(s) (a link, a sum, a receipt following its authorization to
+ * the capture): `receiptId` (+ `receiptIds` for several receipts), out of the missing lists and the open charges,
+ * only if it exists, is unlinked and is no retired authorization slot. A lost-receipt declaration pending on it is
+ * withdrawn in the same write: the receipt turned up, so it no longer waits for finance's decision (WITHDRAWN, by
+ * whoever linked, when; the reason names the receipts). An accepted or refused one is left as it is (history).
+ * Conditioned on the declaration read (the one pending, by its `at`; or none pending): a declaration made or decided
+ * meanwhile fails the write, which `writeLinking` reads and writes again.
+ */
+const linkTransactionUpdate = (
+  table: string,
+  companyId: string,
+  txId: string,
+  receiptIds: readonly string[],
+  decided: { by: string; at: string },
+  pendingLost: LostReceiptDeclaration | undefined,
+) => {
+  const withdrawn: LostReceiptDeclaration | undefined = pendingLost && {
+    ...pendingLost,
+    status: 'WITHDRAWN',
+    decidedBy: decided.by,
+    decidedAt: decided.at,
+    reason: `${receiptIds.length > 1 ? 'receipts' : 'receipt'} ${receiptIds.join(', ')} linked`,
+  };
+  const set = [
+    'receiptId = :rid',
+    ...(receiptIds.length > 1 ? ['receiptIds = :rids'] : []),
+    ...(withdrawn ? ['lostReceipt = :lost'] : []),
+  ];
+  return {
+    TableName: table,
+    Key: txKey(companyId, txId),
+    UpdateExpression: `SET ${set.join(', ')} REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
+    ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy) AND ${
+      withdrawn
+        ? 'lostReceipt.#lost = :pending AND lostReceipt.#lostAt = :lostAt'
+        : '(attribute_not_exists(lostReceipt) OR lostReceipt.#lost <> :pending)'
+    }`,
+    ExpressionAttributeNames: { '#lost': 'status', ...(withdrawn ? { '#lostAt': 'at' } : {}) },
+    ExpressionAttributeValues: {
+      ':rid': receiptIds[0],
+      ':pending': 'PENDING',
+      ...(receiptIds.length > 1 ? { ':rids': receiptIds } : {}),
+      ...(withdrawn ? { ':lost': withdrawn, ':lostAt': withdrawn.at } : {}),
+    },
   };
 };
 
@@ -283,6 +345,37 @@ export const makeDynamoMatchStore = (
         }),
       ),
     );
+
+  /**
+   * Writes a link whose transaction `items` builds from the declarations pending on its charges (withdrawn in the
+   * same write: `linkTransactionUpdate`), first as the caller read them. A failed condition is usually a link made
+   * first (false); it may also be a declaration made, decided or withdrawn since that read: the charges are read
+   * again and, when what is pending on them changed, the link is written again with it.
+   */
+  const writeLinking = async (
+    companyId: string,
+    txIds: readonly string[],
+    known: PendingLost,
+    items: (pending: PendingLost) => NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<boolean> => {
+    let pending = known;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      if (await writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: items(pending) })))) return true;
+      const read = await Promise.all(
+        txIds.map(
+          async (id) =>
+            (await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, id), ConsistentRead: true })))
+              .Item,
+        ),
+      );
+      // Linked meanwhile, retired or unknown: no declaration explains the failure.
+      if (read.some((t) => !t || t.receiptId || t.capturedBy)) return false;
+      const now = pendingLostOf(read as Record<string, unknown>[]);
+      if (samePendingLost(pending, now)) return false; // the receipt side failed: linked meanwhile
+      pending = now;
+    }
+    return false;
+  };
 
   /**
    * Removes the link read on `receiptId` as it was made: one pair, or every receipt and transaction of a sum, each
@@ -503,34 +596,21 @@ export const makeDynamoMatchStore = (
           reasons: [...(explanation?.reasons ?? old.reasons), 'followed its authorization to the capture'],
           at,
         };
-        const moved = await writeOnce(() =>
-          ddb.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                retire,
-                {
-                  Update: {
-                    TableName: table,
-                    Key: keys.receipt(companyId, receiptId),
-                    UpdateExpression: 'SET #link = :link',
-                    ConditionExpression: '#link.transactionId = :slot',
-                    ExpressionAttributeNames: { '#link': 'link' },
-                    ExpressionAttributeValues: { ':link': link, ':slot': slotId },
-                  },
-                },
-                {
-                  Update: {
-                    TableName: table,
-                    Key: txKey(companyId, capture.id),
-                    UpdateExpression: `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
-                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(receiptId)',
-                    ExpressionAttributeValues: { ':rid': receiptId },
-                  },
-                },
-              ],
-            }),
-          ),
-        );
+        // A lost-receipt declaration pending on the capture is withdrawn by the receipt that follows (`link`'s rule).
+        const moved = await writeLinking(companyId, [capture.id], pendingLostOf([capture]), (pending) => [
+          retire,
+          {
+            Update: {
+              TableName: table,
+              Key: keys.receipt(companyId, receiptId),
+              UpdateExpression: 'SET #link = :link',
+              ConditionExpression: '#link.transactionId = :slot',
+              ExpressionAttributeNames: { '#link': 'link' },
+              ExpressionAttributeValues: { ':link': link, ':slot': slotId },
+            },
+          },
+          { Update: linkTransactionUpdate(table, companyId, capture.id, [receiptId], link, pending.get(capture.id)) },
+        ]);
         if (moved) return link;
       }
       return null;
@@ -592,45 +672,30 @@ export const makeDynamoMatchStore = (
     },
 
     async link(companyId, receiptId, link) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await ddb.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: table,
-                    Key: keys.receipt(companyId, receiptId),
-                    UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
-                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
-                    ExpressionAttributeNames: { '#link': 'link' },
-                    ExpressionAttributeValues: { ':link': link },
-                  },
-                },
-                {
-                  Update: {
-                    TableName: table,
-                    Key: txKey(companyId, link.transactionId),
-                    UpdateExpression: `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
-                    // An unknown transaction fails the condition (false), as a linked one does.
-                    ConditionExpression:
-                      'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
-                    ExpressionAttributeValues: { ':rid': receiptId },
-                  },
-                },
-              ],
-            }),
-          );
-          return true;
-        } catch (error) {
-          // A failed condition: the receipt or the transaction is already linked (the other arrival order won), or
-          // one of them does not exist.
-          if (conditionFailed(error)) return false;
-          // A conflict with a concurrent write on the same items (e.g. suggestions): not a decision, try again.
-          if (!transactionConflict(error) || attempt >= 5) throw error;
-          await new Promise((r) => setTimeout(r, 20 * attempt));
-        }
-      }
+      // A failed condition: the receipt or the transaction is already linked (the other arrival order won), or one of
+      // them does not exist (false); or a lost-receipt declaration changed since it was assumed (written again).
+      return writeLinking(companyId, [link.transactionId], new Map(), (pending) => [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.receipt(companyId, receiptId),
+            UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+            ExpressionAttributeNames: { '#link': 'link' },
+            ExpressionAttributeValues: { ':link': link },
+          },
+        },
+        {
+          Update: linkTransactionUpdate(
+            table,
+            companyId,
+            link.transactionId,
+            [receiptId],
+            link,
+            pending.get(link.transactionId),
+          ),
+        },
+      ]);
     },
 
     async linkGroup(companyId, group) {
@@ -648,36 +713,28 @@ export const makeDynamoMatchStore = (
         ...(group.transactions.length > 1 ? { transactionIds: group.transactions.map((t) => t.id) } : {}),
         ...(group.receiptIds.length > 1 ? { receiptIds: group.receiptIds } : {}),
       };
-      const items = [
-        ...group.receiptIds.map((rid) => ({
-          Update: {
-            TableName: table,
-            Key: keys.receipt(companyId, rid),
-            UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
-            ExpressionAttributeNames: { '#link': 'link' },
-            ExpressionAttributeValues: { ':link': link },
-          },
-        })),
-        ...group.transactions.map((t) => ({
-          Update: {
-            TableName: table,
-            Key: txKey(companyId, t.id),
-            UpdateExpression:
-              group.receiptIds.length > 1
-                ? `SET receiptId = :rid, receiptIds = :rids REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`
-                : `SET receiptId = :rid REMOVE ${REMOVE_MISSING}, gsi4pk, gsi4sk`,
-            // A retired authorization slot (its capture arrived) never takes a receipt.
-            ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(capturedBy)',
-            ExpressionAttributeValues: {
-              ':rid': firstReceipt,
-              ...(group.receiptIds.length > 1 ? { ':rids': group.receiptIds } : {}),
-            },
-          },
-        })),
-      ];
-      return writeOnce(() => ddb.send(new TransactWriteCommand({ TransactItems: items })));
+      const receipts = group.receiptIds.map((rid) => ({
+        Update: {
+          TableName: table,
+          Key: keys.receipt(companyId, rid),
+          UpdateExpression: 'SET #link = :link REMOVE suggestions, gsi3pk, gsi3sk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+          ExpressionAttributeNames: { '#link': 'link' },
+          ExpressionAttributeValues: { ':link': link },
+        },
+      }));
+      // The declarations pending as the transactions were read are withdrawn with the link (read again if stale).
+      return writeLinking(
+        companyId,
+        group.transactions.map((t) => t.id),
+        pendingLostOf(group.transactions),
+        (pending) => [
+          ...receipts,
+          ...group.transactions.map((t) => ({
+            Update: linkTransactionUpdate(table, companyId, t.id, group.receiptIds, group, pending.get(t.id)),
+          })),
+        ],
+      );
     },
 
     async noteWaitingRefund(refund) {
@@ -787,20 +844,40 @@ export const makeDynamoMatchStore = (
     },
 
     async declareLost(companyId, transactionId, declaration) {
+      // The refunded amount is a decimal string, which a condition cannot compare with the amount: read, decide,
+      // and write on the refunded amount read (refunds only add up: a refund linked meanwhile fails the write).
+      const item = (
+        await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, transactionId), ConsistentRead: true }))
+      ).Item;
+      if (!item) return false; // unknown: never created by an update
+      const refunded = item.refundedMinor as string | undefined;
+      if (refundedInFull(BigInt(String(item.amountMinor ?? '0')), BigInt(refunded ?? '0'))) return false;
       try {
         await ddb.send(
           new UpdateCommand({
             TableName: table,
             Key: txKey(companyId, transactionId),
             UpdateExpression: 'SET lostReceipt = :d',
-            // Only on a charge waiting for its receipt, and not twice unless refused before. Never on an
+            // Only on a charge waiting for its receipt, and not twice unless refused or withdrawn before. Never on an
             // authorization's receipt slot, pending or retired (captured, ended): the capture is the payment that
-            // needs the receipt. Never on a refund or a zero amount (`waitsForReceipt`: money that moved out);
-            // amountMinor is the amount's decimal string, so a refund's begins with "-".
-            ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(pending) AND attribute_not_exists(capturedBy) AND NOT begins_with(amountMinor, :minus) AND amountMinor <> :zero AND (attribute_not_exists(lostReceipt) OR lostReceipt.#s = :refused)',
+            // needs the receipt. Never on a refund, a zero amount or a purchase refunded in full (`waitsForReceipt`:
+            // money that moved out and stayed out); amountMinor is the amount's decimal string, so a refund's begins
+            // with "-", and the refunded amount is the one read (not full).
+            ConditionExpression: [
+              'attribute_exists(pk) AND attribute_not_exists(receiptId) AND attribute_not_exists(pending)',
+              'attribute_not_exists(capturedBy) AND NOT begins_with(amountMinor, :minus) AND amountMinor <> :zero',
+              refunded === undefined ? 'attribute_not_exists(refundedMinor)' : 'refundedMinor = :refunded',
+              '(attribute_not_exists(lostReceipt) OR lostReceipt.#s IN (:refused, :withdrawn))',
+            ].join(' AND '),
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':d': declaration, ':refused': 'REFUSED', ':minus': '-', ':zero': '0' },
+            ExpressionAttributeValues: {
+              ':d': declaration,
+              ':refused': 'REFUSED',
+              ':withdrawn': 'WITHDRAWN',
+              ':minus': '-',
+              ':zero': '0',
+              ...(refunded === undefined ? {} : { ':refunded': refunded }),
+            },
           }),
         );
         return true;
@@ -816,6 +893,8 @@ export const makeDynamoMatchStore = (
       );
       const current = res.Item?.lostReceipt as LostReceiptDeclaration | undefined;
       if (!res.Item || current?.status !== 'PENDING') return null;
+      // A receipt is linked (a declaration left pending by a link made before links withdrew them): nothing to decide.
+      if (res.Item.receiptId) return null;
       const next: LostReceiptDeclaration = {
         ...current,
         status: decision.accepted ? 'ACCEPTED' : 'REFUSED',
@@ -833,8 +912,10 @@ export const makeDynamoMatchStore = (
             UpdateExpression: decision.accepted
               ? `SET lostReceipt = :d REMOVE ${REMOVE_MISSING}`
               : 'SET lostReceipt = :d',
-            // The declaration read, still pending: not one decided meanwhile, nor a new one made after a refusal.
-            ConditionExpression: 'lostReceipt.#s = :pending AND lostReceipt.#at = :at',
+            // The declaration read, still pending: not one decided or withdrawn by a link meanwhile, nor a new one
+            // made after a refusal; and no receipt linked.
+            ConditionExpression:
+              'lostReceipt.#s = :pending AND lostReceipt.#at = :at AND attribute_not_exists(receiptId)',
             ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
             ExpressionAttributeValues: { ':d': next, ':pending': 'PENDING', ':at': current.at },
           }),
