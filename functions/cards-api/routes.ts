@@ -6,7 +6,12 @@ import { hasAnyRole } from '../../shared/domain/identity.ts';
 import { moneyToJson } from '../../shared/domain/money.ts';
 import { InvalidTransitionError } from '../../shared/domain/receipts/receipt.ts';
 import type { BudgetStore } from '../../shared/ports/cards.ts';
-import type { LostReceiptDeclaration, MatchStore, OnlineTransaction } from '../../shared/ports/match-store.ts';
+import {
+  type LostReceiptDeclaration,
+  type MatchStore,
+  type OnlineTransaction,
+  refundedInFull,
+} from '../../shared/ports/match-store.ts';
 import { ConcurrentUpdateError } from '../../shared/ports/receipt-repository.ts';
 import { toCsv } from '../../shared/runtime/csv.ts';
 import {
@@ -61,7 +66,8 @@ const alreadyDecided = (id: string, d: LostReceiptDeclaration) =>
 /**
  * Why no lost-receipt declaration may be made on this transaction, or null when one may (the store's conditional
  * write holds the same rule; this says which part failed). An authorization's receipt slot, pending or retired,
- * never: its capture is the payment that needs the receipt; nor a refund (or a zero amount), which needs none.
+ * never: its capture is the payment that needs the receipt; nor a refund, a zero amount or a purchase refunded in
+ * full, which need none. A declaration refused, or withdrawn by a link since undone, may be made again.
  */
 const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
   const id = tx.id;
@@ -76,11 +82,31 @@ const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
   // Only money that moved out waits for a receipt (the store's `waitsForReceipt`).
   if (tx.amount.minor < 0n) return `transaction ${id} is a refund: no receipt is needed`;
   if (tx.amount.minor === 0n) return `transaction ${id} is for no amount: no receipt is needed`;
+  if (refundedInFull(tx.amount.minor, tx.refundedMinor ?? 0n)) {
+    return `transaction ${id} is refunded in full (${(tx.refundIds ?? []).join(', ')}): no receipt is needed`;
+  }
   if (tx.receiptId) return `transaction ${id} has its receipt (${tx.receiptId}): nothing to declare lost`;
   const d = tx.lostReceipt;
   if (d?.status === 'PENDING')
     return `a lost-receipt declaration for ${id} is already pending (made by ${d.by} at ${d.at})`;
   if (d?.status === 'ACCEPTED') return `the lost-receipt declaration for ${id} is already ${decidedText(d)}`;
+  return null;
+};
+
+/**
+ * Why the declaration read may not be decided for a reason other than a decision already taken, or null: a receipt
+ * is linked to the transaction (a link withdraws a pending declaration; one left pending by a link made before that
+ * rule is not decided either), or the declaration was withdrawn by a link since undone (declare again).
+ */
+const cannotDecideLost = (tx: OnlineTransaction, d: LostReceiptDeclaration): string | null => {
+  const id = tx.id;
+  const withdrawn = d.status === 'WITHDRAWN' ? `: the lost-receipt declaration was ${decidedText(d)}` : '';
+  if (tx.receiptId && (d.status === 'PENDING' || d.status === 'WITHDRAWN')) {
+    return `a receipt is linked to transaction ${id} (${tx.receiptId})${withdrawn || ': no lost-receipt declaration to decide'}`;
+  }
+  if (d.status === 'WITHDRAWN') {
+    return `the lost-receipt declaration for ${id} was ${decidedText(d)}${d.reason ? ` (${d.reason})` : ''}, nothing to decide: declare the loss again if the receipt is lost`;
+  }
   return null;
 };
 
@@ -210,8 +236,12 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
   'POST /cards/transactions/{id}/lost-receipt/decision': async ({ principal, event }) => {
     const id = decodeURIComponent(pathParam(event, 'id'));
     // Another company's (or an unknown) transaction is "not found", whatever the body says.
-    const declared = (await deps.matches.transaction(principal.companyId, id))?.lostReceipt;
-    if (!declared) throw new NotFoundError(`no lost-receipt declaration for ${id}`);
+    const tx = await deps.matches.transaction(principal.companyId, id);
+    const declared = tx?.lostReceipt;
+    if (!tx || !declared) throw new NotFoundError(`no lost-receipt declaration for ${id}`);
+    // A receipt linked, or the declaration withdrawn by a link: nothing to decide (an invalid transition).
+    const refusal = cannotDecideLost(tx, declared);
+    if (refusal) throw new InvalidTransitionError(refusal);
     // Decided already (a second decision, or one that lost a race): a conflict, with the decision that stands.
     if (declared.status !== 'PENDING') throw alreadyDecided(id, declared);
     const input = parseBody(API['POST /cards/transactions/{id}/lost-receipt/decision'].body, event);
@@ -222,8 +252,12 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       reason: input.reason ?? null,
     });
     if (!decided) {
-      // Decided between the read above and the write (the store writes only on the pending declaration it read).
-      const now = (await deps.matches.transaction(principal.companyId, id))?.lostReceipt;
+      // Decided, or withdrawn by a link, between the read above and the write (the store writes only on the pending
+      // declaration it read, on a transaction without a receipt): say what stands now.
+      const after = await deps.matches.transaction(principal.companyId, id);
+      const now = after?.lostReceipt;
+      const reason = after && now && cannotDecideLost(after, now);
+      if (reason) throw new InvalidTransitionError(reason);
       throw now && now.status !== 'PENDING'
         ? alreadyDecided(id, now)
         : new ConcurrentUpdateError(`the lost-receipt declaration for ${id} changed meanwhile: read it again`);

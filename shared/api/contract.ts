@@ -434,9 +434,11 @@ export const API = {
       "On a card payment still waiting for its receipt (the employee's own, or any for finance and admins): 404 " +
       'when the transaction is unknown or not visible; 409 `invalidtransition`, the message saying why, when it is an authorization hold ' +
       '(declare the loss on its capture, named once posted; none is needed when the hold ended without a charge), ' +
-      'when it is a refund or a zero amount (no receipt is needed), when a receipt is linked to it, or when a ' +
-      'declaration is already pending or accepted (409 `concurrentupdate` when it changed meanwhile for no such ' +
-      'reason). A refused declaration may be made again.',
+      'when it is a refund, a zero amount or a purchase refunded in full (no receipt is needed), when a receipt is ' +
+      'linked to it, or when a declaration is already pending or accepted (409 `concurrentupdate` when it changed ' +
+      'meanwhile for no such reason). A refused declaration may be made again, and so may one withdrawn by a link ' +
+      'since undone. A receipt linked while a declaration is pending withdraws it (status `WITHDRAWN`, `decidedBy` / ' +
+      '`decidedAt`: who linked and when, `reason`: the receipts).',
     body: z.strictObject({
       description: z.string().trim().min(10, 'say what was bought, where and why (10 characters at least)'),
     }),
@@ -446,8 +448,10 @@ export const API = {
     tag: 'cards',
     summary: 'Accept or refuse a lost-receipt declaration',
     description:
-      'Decides the pending declaration: 404 when the transaction has none; 409 when it is decided already (or by ' +
-      'someone else meanwhile), the message saying the decision that stands. A refused declaration may be made again.',
+      'Decides the pending declaration: 404 when the transaction has none; 409 `invalidtransition` when a receipt is ' +
+      'linked to the transaction or the declaration was withdrawn by a link (nothing to decide); 409 ' +
+      '`concurrentupdate` when it is decided already (or by someone else meanwhile), the message saying the decision ' +
+      'that stands. A refused declaration may be made again.',
     body: z
       .strictObject({ accepted: z.boolean(), reason: z.string().trim().min(1).optional() })
       .refine((d) => d.accepted || d.reason, { message: 'a refusal needs a reason', path: ['reason'] }),

@@ -15,8 +15,9 @@ const declared: LostReceiptDeclaration = {
   status: 'PENDING',
 };
 
-const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean }) => {
+const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean; receiptId?: string; raceLink?: boolean }) => {
   let lost = opts.lost;
+  let receiptId = opts.receiptId ?? null;
   const errors: unknown[] = [];
   const tx = (): OnlineTransaction => ({
     companyId: 'c1',
@@ -29,13 +30,20 @@ const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean }) => {
     authorizedAt: '2026-05-10T12:00:00.000Z',
     postedAt: '2026-05-10T18:00:00.000Z',
     cardLast4: '4242',
-    receiptId: null,
+    receiptId,
     ...(lost ? { lostReceipt: lost } : {}),
   });
   const matches = {
     transaction: async (_co: string, id: string) => (id === 't1' ? tx() : null),
     decideLost: async (_co: string, _id: string, d: { accepted: boolean; by: string; at: string }) => {
-      if (lost?.status !== 'PENDING') return null;
+      if (lost?.status !== 'PENDING' || receiptId) return null;
+      if (opts.raceLink) {
+        // A receipt was linked between the route's read and this write: the link withdrew the declaration.
+        receiptId = 'r7';
+        lost = { ...lost, status: 'WITHDRAWN', decidedBy: 'auto', decidedAt: '2026-05-13T09:30:00.000Z' };
+        lost.reason = 'receipt r7 linked';
+        return null;
+      }
       if (opts.race) {
         // Another finance user decided between the route's read and this write.
         lost = { ...lost, status: 'ACCEPTED', decidedBy: 'u_other', decidedAt: '2026-05-13T09:00:00.000Z' };
@@ -86,6 +94,53 @@ describe('POST /cards/transactions/{id}/lost-receipt/decision', () => {
     expect(res.body.message).toBe(
       'the lost-receipt declaration for t1 is already decided: accepted by u_other at 2026-05-13T09:00:00.000Z',
     );
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a decision on a transaction with a receipt linked (409 invalidtransition), withdrawn or left pending', async () => {
+    const withdrawn: LostReceiptDeclaration = {
+      ...declared,
+      status: 'WITHDRAWN',
+      decidedBy: 'user:u9',
+      decidedAt: '2026-05-12T12:00:00.000Z',
+      reason: 'receipt r1 linked',
+    };
+    for (const accepted of [true, false]) {
+      const body = accepted ? { accepted } : { accepted, reason: 'no' };
+      const linked = await setup({ lost: withdrawn, receiptId: 'r1' }).decide('t1', body);
+      expect(linked.status).toBe(409);
+      expect(linked.body).toEqual({
+        error: 'invalidtransition',
+        message:
+          'a receipt is linked to transaction t1 (r1): the lost-receipt declaration was withdrawn by user:u9 at 2026-05-12T12:00:00.000Z',
+      });
+      // Pending beside a receipt (linked before links withdrew declarations): nothing to decide either.
+      const stale = await setup({ lost: declared, receiptId: 'r1' }).decide('t1', body);
+      expect(stale.status).toBe(409);
+      expect(stale.body).toEqual({
+        error: 'invalidtransition',
+        message: 'a receipt is linked to transaction t1 (r1): no lost-receipt declaration to decide',
+      });
+    }
+    // Withdrawn by a link since undone: nothing to decide; the employee declares again.
+    const undone = await setup({ lost: withdrawn }).decide('t1', { accepted: true });
+    expect(undone.status).toBe(409);
+    expect(undone.body).toEqual({
+      error: 'invalidtransition',
+      message:
+        'the lost-receipt declaration for t1 was withdrawn by user:u9 at 2026-05-12T12:00:00.000Z (receipt r1 linked), nothing to decide: declare the loss again if the receipt is lost',
+    });
+  });
+
+  it('a receipt linked between the read and the write: 409 invalidtransition, saying so', async () => {
+    const { decide, errors } = setup({ lost: declared, raceLink: true });
+    const res = await decide('t1', { accepted: true });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: 'invalidtransition',
+      message:
+        'a receipt is linked to transaction t1 (r7): the lost-receipt declaration was withdrawn by auto at 2026-05-13T09:30:00.000Z',
+    });
     expect(errors).toEqual([]);
   });
 

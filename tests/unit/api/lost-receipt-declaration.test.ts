@@ -145,6 +145,50 @@ describe('POST /cards/transactions/{id}/lost-receipt', () => {
     expect(zero.writes).toEqual([]);
   });
 
+  it('refuses a purchase refunded in full (no receipt is needed), takes one refunded in part', async () => {
+    const full = setup({ refundedMinor: 4_200n, refundIds: ['rf1', 'rf2'] });
+    const res = await full.declare();
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: 'invalidtransition',
+      message: 'transaction t1 is refunded in full (rf1, rf2): no receipt is needed',
+    });
+    expect(full.writes).toEqual([]);
+    expect(full.errors).toEqual([]);
+    const part = setup({ refundedMinor: 4_199n, refundIds: ['rf1'] });
+    expect((await part.declare()).status).toBe(201);
+    expect(part.writes).toHaveLength(1);
+    // Refunded in full between the read and the write: the store refuses, and the answer says why.
+    const raced = setup(
+      { refundedMinor: 1_000n, refundIds: ['rf1'] },
+      {
+        changedMeanwhile: { refundedMinor: 4_200n, refundIds: ['rf1', 'rf2'] },
+      },
+    );
+    const late = await raced.declare();
+    expect(late.status).toBe(409);
+    expect(late.body).toEqual({
+      error: 'invalidtransition',
+      message: 'transaction t1 is refunded in full (rf1, rf2): no receipt is needed',
+    });
+  });
+
+  it('takes a new declaration after one withdrawn by a link since undone', async () => {
+    const { declare, writes } = setup({
+      lostReceipt: {
+        by: 'u1',
+        at: '2026-05-11T00:00:00.000Z',
+        description: 'lost',
+        status: 'WITHDRAWN',
+        decidedBy: 'auto',
+        decidedAt: '2026-05-12T00:00:00.000Z',
+        reason: 'receipt r1 linked',
+      },
+    });
+    expect((await declare()).status).toBe(201);
+    expect(writes).toHaveLength(1);
+  });
+
   it('refuses a payment with its receipt, or with a declaration pending or accepted', async () => {
     expect((await setup({ receiptId: 'r1' }).declare()).body).toEqual({
       error: 'invalidtransition',
