@@ -215,6 +215,36 @@ describe('online matching: an e-mailed receipt and a card capture end linked, in
     expect(missing.body.items.map((t) => t.id)).not.toContain(txId);
   });
 
+  it('a receipt that turns up after a lost-receipt declaration is linked and withdraws it: finance has nothing to decide', async () => {
+    const p = purchase();
+    const txId = await cardPayment(p, 0);
+    const alice = await api.token('alice@demo.quittance.local');
+    const path = `/cards/transactions/${encodeURIComponent(txId)}/lost-receipt`;
+    expect((await api.post(path, { description: 'Lunch with a client, paper ticket lost' }, alice)).status).toBe(201);
+    // The paper turns up in a pocket and is e-mailed: matched and linked as any receipt.
+    const r = await linkedReceipt(await emailReceipt(p));
+    expect(r.match).toMatchObject({ transactionId: txId, by: 'auto' });
+    const decision = await api.post<{ error?: string; message?: string }>(
+      `${path}/decision`,
+      { accepted: true },
+      finance,
+    );
+    expect(decision.status).toBe(409);
+    expect(decision.body.error).toBe('invalidtransition');
+    expect(decision.body.message).toMatch(
+      new RegExp(
+        `^a receipt is linked to transaction ${txId} \\(${r.id}\\): the lost-receipt declaration was withdrawn by auto at \\d{4}-`,
+      ),
+    );
+    const again = await api.post<{ error?: string; message?: string }>(
+      path,
+      { description: 'lost again, really' },
+      alice,
+    );
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe(`transaction ${txId} has its receipt (${r.id}): nothing to declare lost`);
+  });
+
   it('refuses a lost-receipt declaration on the authorization hold (409, naming its capture once posted); the capture takes it', async () => {
     const p = purchase();
     const alice = await api.token('alice@demo.quittance.local');
