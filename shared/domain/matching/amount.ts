@@ -31,6 +31,13 @@ const pctOver = (charged: bigint, printed: bigint): number => (Number(charged - 
 
 const fmtPct = (p: number): string => `${p >= 0 ? '+' : ''}${p.toFixed(1)} %`;
 
+/** The reason of equal amounts in the card's currency. */
+export const AMOUNT_EXACT = 'amount exact';
+
+/** The reason of a charge `pct` % over the printed total, within the tip tolerance of `mcc`. */
+export const tipReason = (mcc: string, pct: number): string =>
+  `amount within ${TIP_LABEL[mcc]} tip tolerance (${fmtPct(pct)})`;
+
 /**
  * Converts an amount with a decimal rate string, exactly, with half-even rounding to the target's minor unit.
  * Returns null for a malformed rate.
@@ -61,7 +68,7 @@ const sameCurrency = (
     return {
       score: 1,
       exact: true,
-      reason: !explain ? '' : label === null ? 'amount exact' : `${label()} = merchant amount`,
+      reason: !explain ? '' : label === null ? AMOUNT_EXACT : `${label()} = merchant amount`,
     };
   }
   const tipBps = TIP_TOLERANCE_BPS[mcc];
@@ -72,7 +79,7 @@ const sameCurrency = (
     const pct = pctOver(c, p);
     const score = 0.9 - 0.15 * (pct / (tipBps / 100));
     if (!explain) return { score, exact: false, reason: '' };
-    const what = `amount within ${TIP_LABEL[mcc]} tip tolerance (${fmtPct(pct)})`;
+    const what = tipReason(mcc, pct);
     return { score, exact: false, reason: label === null ? what : `${label()}: ${what}` };
   }
   return null;

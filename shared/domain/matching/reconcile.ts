@@ -1,5 +1,5 @@
 import type { Money } from '../money.ts';
-import { convertMoney, TIP_TOLERANCE_BPS } from './amount.ts';
+import { AMOUNT_EXACT, convertMoney, TIP_TOLERANCE_BPS, tipReason } from './amount.ts';
 import { assignKeyed, decisionOrder, idSortKey, OptionTable } from './assign.ts';
 import {
   CodeInterner,
@@ -28,9 +28,13 @@ import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
 import { linkRefunds, type RefundLink } from './refunds.ts';
 import {
+  dateEvidenceAt,
+  identityEvidenceOf,
   isLodgingMcc,
   type PreparedReceipt,
   type PreparedTransaction,
+  pairAmountEvidence,
+  pairReasons,
   scorePrepared,
   scorePreparedValue,
   WEIGHTS,
@@ -474,12 +478,11 @@ export const reconcile = (
   const prepareAt = (j: number): BatchTransaction => {
     const post = tPost[j] as number;
     const ms = tMs[j] as number;
-    // The day columns recomputed from the instant as they were filled (fewer columns read at a random position).
+    // The day recomputed from the instant as it was filled (fewer columns read at a random position).
     return {
       transaction: txAt(j),
       authMs: ms,
       authDay: Math.floor(ms / DAY_MS),
-      authSpan: [Math.floor((ms - 12 * HOUR_MS) / DAY_MS), Math.floor((ms + 14 * HOUR_MS) / DAY_MS)],
       postDay: post === NO_DAY ? null : post,
       merchant: memo.merchantOf(tMid[j] as number),
       lodging: mLodging[tMcc[j] as number] === 1,
@@ -988,11 +991,66 @@ export const reconcile = (
     isGroup[oi] === 1
       ? (groups.get(oi) as MatchGroup).transactionIds
       : [txIds[(table.k1[oi] as number) - nR] as string];
-  /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
-  const reasonsOf = (oi: number): readonly string[] => {
-    if (isGroup[oi] === 1) return (groups.get(oi) as MatchGroup).reasons;
-    return scorePrepared(prOnce(table.k0[oi] as number), ptOnce((table.k1[oi] as number) - nR), options, memo).reasons;
+  /**
+   * The reasons `scorePrepared` gives the kept pair of receipt i and the charge at position j, from the columns and
+   * the value tables: the same evidence in the same order, without preparing either side (a million printed lines,
+   * each a few reads at random places). The pair was scored and kept, so its evidence accepts it: a receipt with an
+   * owner has the charge's employee, equal card ids are equal cards, and equal amounts in one currency are exact (or
+   * else within the MCC's tip, the only other way the amounts of one currency fit). A receipt with MCC hints or a
+   * category (a bonus reason) takes scorePrepared itself.
+   */
+  const explain = (i: number, j: number): readonly string[] => {
+    if (extras.size !== 0 && extras.has(i)) return scorePrepared(prOnce(i), ptOnce(j), options, memo).reasons;
+    const rAt = i * RECEIPT_WIDTH;
+    const tAt = (order[j] as number) * TX_WIDTH;
+    const mcc = tc.mccs[tCells[tAt + TxCell.mcc] as number] as string;
+    let amount: string;
+    if (tCur[j] === rCur[i] && rColumns[i] === 1 && tColumns[j] === 1) {
+      const p = rAbs[i] as number;
+      const c = tAbs[j] as number;
+      // pctOver's float operations on the same integers (exact below EXACT).
+      amount = c === p ? AMOUNT_EXACT : tipReason(mcc, ((c - p) / p) * 100);
+    } else {
+      const ma = tCells[tAt + TxCell.merchantAmount] as number;
+      const evidence = pairAmountEvidence(
+        rc.monies[rCells[rAt + ReceiptCell.total] as number] as Money,
+        tc.monies[tCells[tAt + TxCell.amount] as number] as Money,
+        ma < 0 ? null : (tc.monies[ma] as Money),
+        mcc,
+        rc.dates[rCells[rAt + ReceiptCell.date] as number] as string,
+        options,
+      );
+      if (evidence === null) throw new Error(`reconcile: ${rIds[i]} ↔ ${txIds[j]} was kept, but its amounts differ`);
+      amount = evidence.reason;
+    }
+    const post = tPost[j] as number;
+    const lodging = mLodging[tMcc[j] as number] === 1;
+    const date = dateEvidenceAt(rDay[i] as number, tMs[j] as number, post === NO_DAY ? null : post, lodging, options);
+    if (date === null) throw new Error(`reconcile: ${rIds[i]} ↔ ${txIds[j]} was kept, but its dates differ`);
+    // Equal ids name equal values: one string for both sides then (no characters compared).
+    const rCardValue = rCells[rAt + ReceiptCell.card] as number;
+    const tCardValue = tCells[tAt + TxCell.card] as number;
+    const tCardLast4 = tCardValue < 0 ? null : (tc.cards[tCardValue] as string);
+    const rCardLast4 = rCardValue < 0 ? null : rCardAny[i] === tCard[j] ? tCardLast4 : (rc.cards[rCardValue] as string);
+    const employee = tc.employees[tCells[tAt + TxCell.employee] as number] as string;
+    const id = identityEvidenceOf(rCardLast4, rEmp[i] === -1 ? null : employee, tCardLast4, employee);
+    const vendor = rCells[rAt + ReceiptCell.vendor] as number;
+    const name = tCells[tAt + TxCell.merchant] as number;
+    const sim = memo.similarityOfIds(rMid[i] as number, tMid[j] as number);
+    const merchant = memo.merchantReasonOfIds(
+      vendor,
+      name,
+      rc.vendors[vendor] as string,
+      tc.merchants[name] as string,
+      sim,
+    );
+    return pairReasons(amount, date.reason, merchant, id.reasons, null);
   };
+  /** Reasons of option `oi`: a sum's own, or the explanation of a one-to-one pair (built here, on demand). */
+  const reasonsOf = (oi: number): readonly string[] =>
+    isGroup[oi] === 1
+      ? (groups.get(oi) as MatchGroup).reasons
+      : explain(table.k0[oi] as number, (table.k1[oi] as number) - nR);
   const autoOf = (d: number): boolean => assignment.auto[d] as boolean;
 
   // Refunds not linked to a receipt of their own → their purchase, and through it the purchase's receipt(s).
@@ -1081,8 +1139,6 @@ export const reconcile = (
   let emitted = 0;
   for (let i = 0; i < nR; i++) {
     const rid = rIds[i] as string;
-    /** This receipt prepared for its explanations (built on the first one). */
-    let prepared: BatchReceipt | undefined;
     const d = decisionOf[i] as number;
     // The transactions already printed for this receipt (a handful: an array beats a set).
     const taken: string[] = [];
@@ -1118,9 +1174,13 @@ export const reconcile = (
       const tk = table.k1[o] as number;
       const tid = txIds[tk - nR] as string;
       if (autoKey[tk] === 1 || taken.includes(tid)) continue;
-      prepared ??= prOnce(i);
-      const reasons = scorePrepared(prepared, ptOnce(tk - nR), options, memo).reasons;
-      emit({ receiptId: rid, transactionId: tid, score: table.score[o] as number, auto: false, reasons });
+      emit({
+        receiptId: rid,
+        transactionId: tid,
+        score: table.score[o] as number,
+        auto: false,
+        reasons: explain(i, tk - nR),
+      });
       emitted++;
       taken.push(tid);
       budget--;

@@ -1,6 +1,6 @@
-import { formatMoney } from '../money.ts';
+import { formatMoney, type Money } from '../money.ts';
 import { type AmountEvidence, amountEvidence } from './amount.ts';
-import { DAY_MS, epochDay, epochMs, HOUR_MS, localDaySpan } from './dates.ts';
+import { DAY_MS, epochDay, epochMs, HOUR_MS } from './dates.ts';
 import { merchantSimilarity, type NormalizedMerchant, normalizeMerchant } from './merchant.ts';
 import {
   defaultMatchOptions,
@@ -48,8 +48,6 @@ export interface PreparedTransaction {
   readonly authMs: number;
   /** UTC calendar day of the authorization. */
   readonly authDay: number;
-  /** Merchant-local days the authorization can fall on (time zones UTC−12 … UTC+14). */
-  readonly authSpan: readonly [number, number];
   readonly postDay: number | null;
   readonly merchant: NormalizedMerchant;
   readonly lodging: boolean;
@@ -93,7 +91,6 @@ export const prepareTransactionWith = (
     transaction,
     authMs,
     authDay: Math.floor(authMs / DAY_MS),
-    authSpan: localDaySpan(authMs),
     postDay: transaction.postedAt === null ? null : Math.floor(epochMs(transaction.postedAt) / DAY_MS),
     merchant,
     lodging: isLodgingMcc(transaction.mcc),
@@ -118,20 +115,37 @@ export const dateEvidence = (
   options: MatchOptions,
   mode: 'single' | 'group' = 'single',
   explain = true,
+): DateEvidence | null => dateEvidenceAt(receiptDay, tx.authMs, tx.postDay, tx.lodging, options, mode, explain);
+
+/**
+ * `dateEvidence` from the transaction's facts: its authorization instant, its posting day (null when not posted)
+ * and whether it is lodging (batch code reads them from its columns).
+ */
+export const dateEvidenceAt = (
+  receiptDay: number,
+  authMs: number,
+  postDay: number | null,
+  lodging: boolean,
+  options: MatchOptions,
+  mode: 'single' | 'group' = 'single',
+  explain = true,
 ): DateEvidence | null => {
-  const [first, last] = tx.authSpan;
+  const authDay = Math.floor(authMs / DAY_MS);
+  // localDaySpan(authMs), without its array.
+  const first = Math.floor((authMs - 12 * HOUR_MS) / DAY_MS);
+  const last = Math.floor((authMs + 14 * HOUR_MS) / DAY_MS);
   if (receiptDay >= first && receiptDay <= last) {
     // Which UTC offsets put the authorization instant on the receipt's local day? The wider that range (within
     // UTC−12 … UTC+14), the more plausible: 15:00Z is the same local day almost everywhere, 06:00Z on the
     // previous local day needs the Americas.
-    const lo = Math.max(receiptDay * DAY_MS - tx.authMs, -12 * HOUR_MS);
-    const hi = Math.min((receiptDay + 1) * DAY_MS - tx.authMs, 14 * HOUR_MS);
+    const lo = Math.max(receiptDay * DAY_MS - authMs, -12 * HOUR_MS);
+    const hi = Math.min((receiptDay + 1) * DAY_MS - authMs, 14 * HOUR_MS);
     const plausibility = Math.min(1, Math.max(0, hi - lo) / (20 * HOUR_MS));
     const score = 0.75 + 0.25 * plausibility;
-    if (receiptDay === tx.authDay) {
+    if (receiptDay === authDay) {
       return { score, reason: 'date same day as authorization' };
     }
-    const d = receiptDay - tx.authDay;
+    const d = receiptDay - authDay;
     return {
       score: Math.min(score, 0.97),
       reason: !explain
@@ -141,8 +155,8 @@ export const dateEvidence = (
   }
   if (receiptDay > last) {
     // Receipt after the authorization: hotel checkout, late receipts, offline captures.
-    const after = receiptDay - tx.authDay;
-    if (tx.lodging && after <= options.hotelMaxNights) {
+    const after = receiptDay - authDay;
+    if (lodging && after <= options.hotelMaxNights) {
       return {
         score: 0.92 - 0.12 * (after / options.hotelMaxNights),
         reason: !explain ? '' : `hotel stay: receipt (checkout) ${plural(after, 'night')} after check-in authorization`,
@@ -155,7 +169,7 @@ export const dateEvidence = (
     return null;
   }
   // Receipt before the authorization: late authorization / posting, pre-orders, split shipments.
-  const before = tx.authDay - receiptDay;
+  const before = authDay - receiptDay;
   if (mode === 'group' && before <= options.splitWindowDays) {
     return {
       score: 0.9 - 0.3 * (before / options.splitWindowDays),
@@ -167,7 +181,7 @@ export const dateEvidence = (
     return { score, reason: explain ? `date ${plural(before, 'day')} before authorization` : '' };
   }
   // A feed that gives the posting instant as the authorization (no separate authorization message).
-  if (tx.postDay !== null && tx.postDay === tx.authDay && before <= options.daysBefore + 5) {
+  if (postDay !== null && postDay === authDay && before <= options.daysBefore + 5) {
     return {
       score: 0.55,
       reason: explain ? `date ${plural(before, 'day')} before posting (late posting, no authorization)` : '',
@@ -299,27 +313,41 @@ export interface ScoreParts {
 }
 
 /** Card and employee components with their reasons (or a hard no); no reasons when `explain` is false. */
-export const identityEvidence = (
-  r: MatchReceipt,
-  t: MatchTransaction,
+export const identityEvidence = (r: MatchReceipt, t: MatchTransaction, explain = true): IdentityEvidence =>
+  identityEvidenceOf(r.cardLast4, r.employeeId, t.cardLast4, t.employeeId, explain);
+
+export interface IdentityEvidence {
+  readonly card: number;
+  readonly employee: number;
+  readonly penalty: number;
+  readonly reasons: string[];
+  readonly rejected: string | null;
+}
+
+/** `identityEvidence` from the cards printed and charged (null: none) and the employees (null: no owner). */
+export const identityEvidenceOf = (
+  receiptCard: string | null,
+  receiptEmployee: string | null,
+  transactionCard: string | null,
+  transactionEmployee: string,
   explain = true,
-): { card: number; employee: number; penalty: number; reasons: string[]; rejected: string | null } => {
+): IdentityEvidence => {
   const reasons: string[] = [];
   let card = 0.5;
   let penalty = 0;
-  if (r.cardLast4 !== null && t.cardLast4 !== null) {
-    if (r.cardLast4 === t.cardLast4) {
+  if (receiptCard !== null && transactionCard !== null) {
+    if (receiptCard === transactionCard) {
       card = 1;
       if (explain) reasons.push('card last 4 match');
     } else {
       card = 0;
       penalty = 0.25;
-      if (explain) reasons.push(`card last 4 differs (${r.cardLast4} vs ${t.cardLast4})`);
+      if (explain) reasons.push(`card last 4 differs (${receiptCard} vs ${transactionCard})`);
     }
   }
   let employee = 0.5;
-  if (r.employeeId !== null) {
-    if (r.employeeId !== t.employeeId) {
+  if (receiptEmployee !== null) {
+    if (receiptEmployee !== transactionEmployee) {
       return { card, employee: 0, penalty, reasons, rejected: 'different employee' };
     }
     employee = 1;
@@ -337,6 +365,20 @@ const categoryBonus = (r: MatchReceipt, mcc: string): string | null => {
 };
 
 const NOT_EXPLAINED: readonly string[] = [];
+
+/** The reasons of an accepted pair, in scorePrepared's order: amount, date, merchant, card and employee, category. */
+export const pairReasons = (
+  amount: string,
+  date: string,
+  merchant: string,
+  identity: readonly string[],
+  bonus: string | null,
+): string[] => {
+  const reasons = [amount, date, merchant];
+  for (const reason of identity) reasons.push(reason);
+  if (bonus) reasons.push(bonus);
+  return reasons;
+};
 
 /**
  * Scores a prepared receipt against a prepared transaction. Hard rules (employee, sign, amount and date
@@ -374,17 +416,7 @@ const evaluatePair = (
   const r = pr.receipt;
   const t = pt.transaction;
   if (r.employeeId !== null && r.employeeId !== t.employeeId) return reject('different employee');
-  const amount =
-    amountEvidence(
-      r.total,
-      t.amount,
-      t.merchantAmount,
-      t.mcc,
-      r.date,
-      options.rateSource,
-      options.maxFxFeeBps,
-      explain,
-    ) ?? notComparable(r, t, options, explain);
+  const amount = pairAmountEvidence(r.total, t.amount, t.merchantAmount, t.mcc, r.date, options, explain);
   if (amount === null) return reject('amount out of tolerance');
   const date = dateEvidence(pr.day, pt, options, 'single', explain);
   if (date === null) return reject('date out of window');
@@ -411,8 +443,7 @@ const evaluatePair = (
       batch !== undefined && pr.nameId !== undefined && pt.nameId !== undefined
         ? batch.merchantReasonOfIds(pr.nameId, pt.nameId, r.vendor, t.merchantName, sim)
         : merchantReason(r.vendor, t.merchantName, sim);
-    reasons = [amount.reason, date.reason, merchant, ...id.reasons];
-    if (bonus) (reasons as string[]).push(bonus);
+    reasons = pairReasons(amount.reason, date.reason, merchant, id.reasons, bonus);
   }
   return {
     score: round4(Math.min(1, Math.max(0, raw))),
@@ -422,23 +453,41 @@ const evaluatePair = (
   };
 };
 
-/** Different currencies with neither a merchant amount nor a rate: the amount cannot confirm nor refute. */
-const notComparable = (
-  r: MatchReceipt,
-  t: MatchTransaction,
+/**
+ * The amount evidence of a pair: `amountEvidence`, or when the amounts are in different currencies with neither a
+ * merchant amount nor a rate, a weak "not comparable" (the amount can then neither confirm nor refute). Null when the
+ * amounts are incompatible.
+ */
+export const pairAmountEvidence = (
+  total: Money,
+  amount: Money,
+  merchantAmount: Money | null,
+  mcc: string,
+  date: string,
   options: MatchOptions,
   explain = true,
+): AmountEvidence | null =>
+  amountEvidence(total, amount, merchantAmount, mcc, date, options.rateSource, options.maxFxFeeBps, explain) ??
+  notComparable(total, amount, merchantAmount, date, options, explain);
+
+const notComparable = (
+  total: Money,
+  amount: Money,
+  merchantAmount: Money | null,
+  date: string,
+  options: MatchOptions,
+  explain: boolean,
 ): AmountEvidence | null => {
-  if (r.total.currency === t.amount.currency) return null;
-  if (options.rateSource?.(r.total.currency, t.amount.currency, r.date)) return null;
-  if (t.merchantAmount !== null && t.merchantAmount.currency === r.total.currency) return null;
-  if (r.total.minor < 0n !== t.amount.minor < 0n) return null;
+  if (total.currency === amount.currency) return null;
+  if (options.rateSource?.(total.currency, amount.currency, date)) return null;
+  if (merchantAmount !== null && merchantAmount.currency === total.currency) return null;
+  if (total.minor < 0n !== amount.minor < 0n) return null;
   return {
     score: 0.25,
     exact: false,
     reason: !explain
       ? ''
-      : `amount not comparable: receipt ${formatMoney(r.total)} ${r.total.currency}, charge in ${t.amount.currency} (no merchant amount, no rate)`,
+      : `amount not comparable: receipt ${formatMoney(total)} ${total.currency}, charge in ${amount.currency} (no merchant amount, no rate)`,
   };
 };
 

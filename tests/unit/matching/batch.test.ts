@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatProposal, parseReceipts, parseTransactions, runReconcile } from '../../../cli/commands/reconcile.ts';
 import {
+  defaultMatchOptions,
   type MatchProposal,
   type MatchReceipt,
   type MatchTransaction,
@@ -52,7 +53,7 @@ const arbSet = fc
         authorizedAt: fc
           .tuple(day, fc.integer({ min: 0, max: 23 }))
           .map(([d, h]) => `${d}T${String(h).padStart(2, '0')}:00:00Z`),
-        postedAt: fc.constant(null),
+        postedAt: fc.boolean(),
         cardLast4: fc.option(fc.constantFrom('4242', '1111'), { nil: null }),
       }),
       { maxLength: 14 },
@@ -60,7 +61,10 @@ const arbSet = fc
   )
   .map(([rs, ts]) => ({
     receipts: rs.map((r, i): MatchReceipt => ({ ...r, id: `r${i}` })),
-    transactions: ts.map((t, i): MatchTransaction => ({ ...t, id: `t${i}` })),
+    // Posted: a feed that gives the posting instant as the authorization (the late-posting date rule).
+    transactions: ts.map(
+      (t, i): MatchTransaction => ({ ...t, id: `t${i}`, postedAt: t.postedAt ? t.authorizedAt : null }),
+    ),
   }));
 
 const rates = (from: string, to: string): string | null => (from === 'USD' && to === 'EUR' ? '0.92' : null);
@@ -90,14 +94,19 @@ describe('batch reconciliation', () => {
             expect(value).toBe(full.rejected === null ? full.score : null);
           }
         }
-        const { proposals } = reconcile(receipts, transactions);
-        for (const p of proposals) {
-          if (p.reasons.some((x) => x.startsWith('amount: sum') || x.includes('refund'))) continue;
-          const r = receipts.find((x) => x.id === p.receiptId) as MatchReceipt;
-          const t = transactions.find((x) => x.id === p.transactionId) as MatchTransaction;
-          const s = scorePrepared(prepareReceipt(r), prepareTransaction(t));
-          expect(p.score).toBe(s.score);
-          expect(p.reasons).toEqual(s.reasons);
+        // Printed pairs are explained on the columns (scorePrepared itself for a receipt with a category): with and
+        // without rates, each printed pair carries the reasons scorePrepared gives it.
+        const categorized = receipts.map((r, k): MatchReceipt => (k % 3 === 2 ? { ...r, category: 'restaurant' } : r));
+        for (const options of [{}, { rateSource: rates }]) {
+          const { proposals } = reconcile(categorized, transactions, options);
+          for (const p of proposals) {
+            if (p.reasons.some((x) => x.startsWith('amount: sum') || x.includes('refund'))) continue;
+            const r = categorized.find((x) => x.id === p.receiptId) as MatchReceipt;
+            const t = transactions.find((x) => x.id === p.transactionId) as MatchTransaction;
+            const s = scorePrepared(prepareReceipt(r), prepareTransaction(t), { ...defaultMatchOptions, ...options });
+            expect(p.score).toBe(s.score);
+            expect(p.reasons).toEqual(s.reasons);
+          }
         }
       }),
       { numRuns: 200 },
