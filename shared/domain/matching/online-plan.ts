@@ -1,7 +1,7 @@
 import { assign, compareOptions } from './assign.ts';
 import { TransactionIndex } from './candidate-index.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
-import { linkRefunds, type RefundLink } from './refunds.ts';
+import { linkRefunds, type RefundLink, refundCandidatesOf } from './refunds.ts';
 import {
   type PreparedReceipt,
   type PreparedTransaction,
@@ -176,7 +176,7 @@ export const planRefund = (
   );
   const [link] = linkRefunds(
     [prepareTransaction(refund)],
-    new TransactionIndex(open.map((p) => prepareTransaction(p.transaction))),
+    refundCandidatesOf(new TransactionIndex(open.map((p) => prepareTransaction(p.transaction)))),
     options,
   );
   if (!link) return null;

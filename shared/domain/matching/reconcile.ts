@@ -26,7 +26,7 @@ import {
 import { BatchSimilarityCache } from './batch-similarity.ts';
 import { DAY_MS, epochDay, HOUR_MS, instantMs } from './dates.ts';
 import { manyToTransactionOptions, receiptToManyOptions } from './groups.ts';
-import { linkRefunds, type RefundLink } from './refunds.ts';
+import { linkRefunds, type RefundCandidates, type RefundLink } from './refunds.ts';
 import {
   dateEvidenceAt,
   identityEvidenceOf,
@@ -1059,20 +1059,25 @@ export const reconcile = (
     if (tNeg[j] === 1 && decisionOf[nR + j] === -1) openRefunds.push(pt(j));
   }
   // The purchases of a refund are its employee's charges in the window: a contiguous run of the columns, in the
-  // order TransactionIndex.forEmployee gives (day, then position).
-  const byEmployee = {
-    forEmployee: (employeeId: string, fromDay: number, toDay: number): PreparedTransaction[] => {
-      const e = employees.ids.get(employeeId);
+  // order TransactionIndex.forEmployee gives (day, then position). Charges that cannot be the purchase are left out
+  // on the columns (linkRefunds checks the same rules): a refund or zero, another currency, less than the refund
+  // (compared as floats only when both amounts are exact as floats), authorized after the refund, another card.
+  const purchases: RefundCandidates = {
+    purchasesFor: (refund, fromDay, toDay) => {
+      const r = (refund as BatchTransaction).index;
+      const e = txEmpAt[r] as number;
       const out: PreparedTransaction[] = [];
-      if (e === undefined) return out;
       const end = empTo[e] as number;
       for (let j = lowerBound(tDay, empFrom[e] as number, end, fromDay); j < end && (tDay[j] as number) <= toDay; j++) {
+        if (tNeg[j] === 1 || tAbs[j] === 0 || tCur[j] !== tCur[r] || (tMs[j] as number) > (tMs[r] as number)) continue;
+        if (tColumns[j] === 1 && tColumns[r] === 1 && (tAbs[j] as number) < (tAbs[r] as number)) continue;
+        if (tCard[j] !== -1 && tCard[r] !== -1 && tCard[j] !== tCard[r]) continue;
         out.push(ptOnce(j)); // only read during linkRefunds: not kept
       }
       return out;
     },
   };
-  const refunds = linkRefunds(openRefunds, byEmployee, options, memo);
+  const refunds = linkRefunds(openRefunds, purchases, options, memo);
   // The position of a link's purchase: among its refund's employee's charges (ids are unique in a batch).
   const refundAt = new Map<string, number>();
   for (const r of openRefunds) refundAt.set(r.transaction.id, r.index);

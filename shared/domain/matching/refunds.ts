@@ -1,7 +1,7 @@
 import { formatMoney } from '../money.ts';
 import type { TransactionIndex } from './candidate-index.ts';
 import { DAY_MS } from './dates.ts';
-import { merchantReason, type PreparedTransaction, type SimilarityMemo, similarityOf } from './score.ts';
+import { merchantReason, type PreparedTransaction, preparedSimilarity, type SimilarityMemo } from './score.ts';
 import type { MatchOptions } from './types.ts';
 
 /** A refund transaction linked to the purchase it reverses. */
@@ -28,13 +28,27 @@ interface RefundOption {
 }
 
 /**
+ * Where the purchases of a refund are looked up: its employee's charges authorized from `fromDay` to `toDay`. A
+ * source may leave out charges that cannot be the purchase (a later one, a refund, another currency, a smaller
+ * amount, another card): `linkRefunds` checks those rules itself.
+ */
+export interface RefundCandidates {
+  purchasesFor(refund: PreparedTransaction, fromDay: number, toDay: number): Iterable<PreparedTransaction>;
+}
+
+/** The purchases of refunds from a TransactionIndex: the employee's charges in the window. */
+export const refundCandidatesOf = (index: Pick<TransactionIndex, 'forEmployee'>): RefundCandidates => ({
+  purchasesFor: (refund, fromDay, toDay) => index.forEmployee(refund.transaction.employeeId, fromDay, toDay),
+});
+
+/**
  * Links refunds (negative amounts) to their purchases: same employee, same currency, a similar merchant, the
  * purchase authorized before the refund within `refundWindowDays`, and refunds never exceeding the purchase
  * (partial refunds of one purchase add up to at most its amount). Greedy by score.
  */
 export const linkRefunds = (
   refunds: readonly PreparedTransaction[],
-  index: Pick<TransactionIndex, 'forEmployee'>,
+  index: RefundCandidates,
   options: MatchOptions,
   memo?: SimilarityMemo,
 ): RefundLink[] => {
@@ -44,16 +58,12 @@ export const linkRefunds = (
     const rt = refund.transaction;
     if (rt.amount.minor >= 0n) continue;
     const back = -rt.amount.minor;
-    for (const purchase of index.forEmployee(
-      rt.employeeId,
-      refund.authDay - options.refundWindowDays,
-      refund.authDay,
-    )) {
+    for (const purchase of index.purchasesFor(refund, refund.authDay - options.refundWindowDays, refund.authDay)) {
       const pt = purchase.transaction;
       if (pt.amount.minor <= 0n || pt.amount.currency !== rt.amount.currency || pt.amount.minor < back) continue;
       if (purchase.authMs > refund.authMs) continue;
       if (rt.cardLast4 !== null && pt.cardLast4 !== null && rt.cardLast4 !== pt.cardLast4) continue;
-      const sim = similarityOf(refund.merchant, purchase.merchant, memo);
+      const sim = preparedSimilarity(refund, purchase, memo);
       if (sim < MIN_REFUND_MERCHANT_SIM) continue;
       const days = Math.floor((refund.authMs - purchase.authMs) / DAY_MS);
       const full = pt.amount.minor === back;

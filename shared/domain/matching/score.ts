@@ -297,6 +297,19 @@ export const similarityOf = (a: NormalizedMerchant, b: NormalizedMerchant, memo?
   return sim;
 };
 
+/**
+ * `similarityOf` two prepared sides: by their merchant ids when both carry one (a batch run, whose memo numbered
+ * them: no hashing), else by their normalized merchants.
+ */
+export const preparedSimilarity = (
+  a: Pick<PreparedReceipt, 'merchant' | 'merchantId'>,
+  b: Pick<PreparedReceipt, 'merchant' | 'merchantId'>,
+  memo?: SimilarityMemo,
+): number =>
+  a.merchantId !== undefined && b.merchantId !== undefined && memo instanceof SimilarityCache
+    ? memo.similarityOfIds(a.merchantId, b.merchantId)
+    : similarityOf(a.merchant, b.merchant, memo);
+
 const reject = (why: string): PairScore => ({
   score: 0,
   reasons: [why],
@@ -421,10 +434,7 @@ const evaluatePair = (
   const date = dateEvidence(pr.day, pt, options, 'single', explain);
   if (date === null) return reject('date out of window');
   const batch = isBatchNames(memo) ? memo : undefined;
-  const sim =
-    batch !== undefined && pr.merchantId !== undefined && pt.merchantId !== undefined
-      ? batch.similarityOfIds(pr.merchantId, pt.merchantId)
-      : similarityOf(pr.merchant, pt.merchant, memo);
+  const sim = preparedSimilarity(pr, pt, memo);
   if (amount.score <= 0.25 && sim < 0.8) return reject('amount not comparable and merchant not similar enough');
   const id = identityEvidence(r, t, explain);
   if (id.rejected) return reject(id.rejected);
