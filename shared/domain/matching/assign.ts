@@ -261,16 +261,32 @@ export const assignKeyed = (
   }
   for (let k = 0; k < keyCount; k++) keyStart[k + 1] = (keyStart[k + 1] as number) + (keyStart[k] as number);
   const fill = keyStart.slice(0, keyCount);
-  const byKey = new Int32Array(keyStart[keyCount] as number);
+  const entries = keyStart[keyCount] as number;
+  const byKey = new Int32Array(entries);
+  // Two simple passes instead of one: the (key, option) entries in decision order, then each entry placed in its
+  // key's list. The keys are at random places; with little work per iteration and none depending on the one
+  // before, the processor overlaps many of those cache misses.
+  const entryKey = new Int32Array(entries);
+  const entryOption = new Int32Array(entries);
+  let e = 0;
   for (let i = 0; i < n; i++) {
     const oi = order[i] as number;
-    const keys = shape[oi] === 0 ? null : table.keysOf(oi);
-    const nk = keys === null ? 2 : keys.length;
-    for (let x = 0; x < nk; x++) {
-      const k = keys !== null ? (keys[x] as number) : x === 0 ? (k0[oi] as number) : (k1[oi] as number);
-      byKey[fill[k] as number] = oi;
-      fill[k] = (fill[k] as number) + 1;
+    if (shape[oi] === 0) {
+      entryKey[e] = k0[oi] as number;
+      entryOption[e++] = oi;
+      entryKey[e] = k1[oi] as number;
+      entryOption[e++] = oi;
+    } else {
+      for (const k of table.keysOf(oi)) {
+        entryKey[e] = k;
+        entryOption[e++] = oi;
+      }
     }
+  }
+  for (let x = 0; x < entries; x++) {
+    const k = entryKey[x] as number;
+    byKey[fill[k] as number] = entryOption[x] as number;
+    fill[k] = (fill[k] as number) + 1;
   }
 
   const used = new Uint8Array(keyCount);
