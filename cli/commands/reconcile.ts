@@ -1,4 +1,4 @@
-import { readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -99,6 +99,15 @@ export interface LineError {
 export const formatLineError = (e: LineError): string =>
   `${e.file}:${e.line}: ${e.field === null ? '' : `field "${e.field}": `}${e.message}`;
 
+/**
+ * What `parseLines` reads: a text, its bytes, or an open file read in chunks of a few megabytes (the CLI's inputs:
+ * hundreds of megabytes are then never held at once, and the bytes are scanned while still in the cache).
+ */
+export type LineInput = string | Uint8Array | { readonly fd: number; readonly chunkBytes?: number };
+
+/** Bytes read from a file per chunk by default (a line longer than a chunk grows the buffer). */
+const CHUNK_BYTES = 4 << 20;
+
 /** Where `parseLines` puts what it reads: an array of items, or the rows of a column reader. */
 interface LineSink<T> {
   readonly size: number;
@@ -140,19 +149,29 @@ class ItemSink<T extends { id: string }> implements LineSink<T> {
  * are counted from 1; blank lines are skipped; a repeated id is an error on the later line (the first is kept).
  */
 const parseLines = <S extends z.ZodType, T extends { id: string }>(
-  input: string | Uint8Array,
+  input: LineInput,
   file: string,
   schema: S,
   convert: (v: z.output<S>) => T,
   fast: (json: unknown) => T | null,
   sink: LineSink<T>,
 ): LineError[] => {
-  const buf =
-    typeof input === 'string'
-      ? Buffer.from(input, 'utf8')
-      : Buffer.isBuffer(input)
-        ? input
-        : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const fd = typeof input === 'object' && 'fd' in input ? input.fd : -1;
+  let buf =
+    fd >= 0
+      ? Buffer.allocUnsafe(Math.max(1, (input as { chunkBytes?: number }).chunkBytes ?? CHUNK_BYTES))
+      : typeof input === 'string'
+        ? Buffer.from(input, 'utf8')
+        : Buffer.isBuffer(input)
+          ? input
+          : Buffer.from(
+              (input as Uint8Array).buffer,
+              (input as Uint8Array).byteOffset,
+              (input as Uint8Array).byteLength,
+            );
+  /** The bytes of `buf` read so far; `ended` once the input has no more. */
+  let size = fd >= 0 ? 0 : buf.length;
+  let ended = fd < 0;
   const errors: LineError[] = [];
   const parseRaw = (raw: string, line: number): T | null => {
     let json: unknown;
@@ -187,9 +206,27 @@ const parseLines = <S extends z.ZodType, T extends { id: string }>(
   let lines = new Int32Array(1 << 16);
   let hashes = new Int32Array(1 << 16);
   let line = 0;
-  for (let from = 0; from < buf.length; ) {
+  for (let from = 0; ; ) {
     let to = buf.indexOf(10, from);
-    if (to < 0) to = buf.length;
+    if (to < 0 || to >= size) {
+      if (!ended) {
+        // The rest is a partial line: moved to the start of the buffer, then the next chunk read after it.
+        buf.copyWithin(0, from, size);
+        size -= from;
+        from = 0;
+        if (size === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, size);
+          buf = bigger;
+        }
+        const n = readSync(fd, buf, size, buf.length - size, null);
+        if (n === 0) ended = true;
+        size += n;
+        continue;
+      }
+      if (from >= size) break;
+      to = size;
+    }
     line++;
     if (to > from) {
       const n = sink.size;
@@ -396,7 +433,7 @@ const convertReceipt = (r: z.output<typeof receiptLineSchema>): MatchReceipt => 
  * through JSON.parse, and the columns are built from the objects.
  */
 export const readReceipts = (
-  text: string | Uint8Array,
+  text: LineInput,
   file = 'receipts',
   reader: LineReader = 'bytes',
 ): { columns: ReceiptColumns; errors: LineError[] } => {
@@ -414,7 +451,7 @@ export const readReceipts = (
 
 /** Receipt lines as objects (the columns of `readReceipts`, one object per receipt). */
 export const parseReceipts = (
-  text: string | Uint8Array,
+  text: LineInput,
   file = 'receipts',
   reader: LineReader = 'bytes',
 ): { items: MatchReceipt[]; errors: LineError[] } => {
@@ -451,7 +488,7 @@ const convertTransaction = (t: z.output<typeof transactionLineSchema>): MatchTra
  * goes through JSON.parse, and the columns are built from the objects.
  */
 export const readTransactions = (
-  text: string | Uint8Array,
+  text: LineInput,
   file = 'transactions',
   reader: LineReader = 'bytes',
 ): { columns: TransactionColumns; errors: LineError[] } => {
@@ -482,7 +519,7 @@ export const readTransactions = (
 
 /** Transaction lines as objects (the columns of `readTransactions`, one object per transaction). */
 export const parseTransactions = (
-  text: string | Uint8Array,
+  text: LineInput,
   file = 'transactions',
   reader: LineReader = 'bytes',
 ): { items: MatchTransaction[]; errors: LineError[] } => {
@@ -524,8 +561,8 @@ export interface RunHooks {
 
 /** The whole batch path from JSONL texts to JSONL output (the CLI and the benchmark both call this). */
 export const runReconcile = (
-  receiptsText: string | Uint8Array,
-  transactionsText: string | Uint8Array,
+  receiptsText: LineInput,
+  transactionsText: LineInput,
   options: Partial<MatchOptions> = {},
   files: { receipts: string; transactions: string } = { receipts: 'receipts', transactions: 'transactions' },
   hooks: RunHooks = {},
@@ -675,15 +712,22 @@ export const reconcileCommand: Command = {
         }
       : undefined;
     const out = new LineWriter(1);
-    // The file buffers are passed without a reference kept here, so runReconcile can drop them once parsed
-    // (their reading time is part of the first phase).
-    const run = runReconcile(
-      readFileSync(values.receipts),
-      readFileSync(values.transactions),
-      options,
-      { receipts: values.receipts, transactions: values.transactions },
-      { line: (text) => out.line(text), ...(timing ? { timing } : {}) },
-    );
+    // The files are read in chunks as they are parsed (their reading time is part of the parse phases).
+    const receipts = openSync(values.receipts, 'r');
+    const transactions = openSync(values.transactions, 'r');
+    let run: ReconcileRun;
+    try {
+      run = runReconcile(
+        { fd: receipts },
+        { fd: transactions },
+        options,
+        { receipts: values.receipts, transactions: values.transactions },
+        { line: (text) => out.line(text), ...(timing ? { timing } : {}) },
+      );
+    } finally {
+      closeSync(receipts);
+      closeSync(transactions);
+    }
     out.close();
     timing?.('total in process', performance.now() - t0);
     if (values.timings) {

@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatProposal, parseReceipts, parseTransactions, runReconcile } from '../../../cli/commands/reconcile.ts';
@@ -157,6 +160,49 @@ describe('batch reconciliation', () => {
         },
       ),
     );
+  });
+});
+
+describe('reading a file in chunks', () => {
+  it('parses exactly as the whole text: lines across chunk ends, longer than a chunk, blank, bad, repeated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quittance-chunks-'));
+    const path = join(dir, 'receipts.jsonl');
+    const lineArb = fc.oneof(
+      fc
+        .record({
+          id: fc.constantFrom('r1', 'r2', 'r3', 'ré4'),
+          employeeId: fc.option(fc.constantFrom('e1', 'e2'), { nil: null }),
+          vendor: fc.string({ unit: 'binary', maxLength: 40 }),
+          date: fc.constantFrom('2024-02-29', '2024-02-30'),
+          total: fc.constantFrom('12.30', '-4', '1.234'),
+          currency: fc.constantFrom('EUR', 'JPY'),
+          cardLast4: fc.option(fc.constant('4242'), { nil: null }),
+        })
+        .map((o) => JSON.stringify(o)),
+      fc.constantFrom('', '   ', '{', 'null', '{"id": 7}'),
+    );
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(lineArb, { maxLength: 12 }),
+          fc.boolean(),
+          fc.integer({ min: 1, max: 300 }),
+          (lines, finalNewline, chunkBytes) => {
+            const text = lines.join('\n') + (finalNewline ? '\n' : '');
+            writeFileSync(path, text);
+            const fd = openSync(path, 'r');
+            try {
+              expect(parseReceipts({ fd, chunkBytes }, 'receipts')).toEqual(parseReceipts(text, 'receipts'));
+            } finally {
+              closeSync(fd);
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
