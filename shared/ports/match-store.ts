@@ -132,6 +132,9 @@ export interface MatchStore {
   /**
    * Links a refund to its purchase, only if the refund has no purchase yet and the purchase's refunded amount is
    * still `seenRefundedMinor` (optimistic: refunds of one purchase never exceed it). false: changed meanwhile.
+   * The refund that makes the purchase refunded in full (`refundedInFull`) withdraws a lost-receipt declaration
+   * pending on it in the same write (no receipt is needed: WITHDRAWN by the link's `by`, at its `at`); one accepted
+   * or refused stays as it is (history). A declaration made or decided meanwhile is read again, not a failure.
    */
   linkRefund(
     companyId: string,
@@ -159,9 +162,10 @@ export interface MatchStore {
   declareLost(companyId: string, transactionId: string, declaration: LostReceiptDeclaration): Promise<boolean>;
   /**
    * Finance accepts (the transaction no longer waits for a receipt) or refuses (it still does) the pending
-   * declaration. null when none is pending: none made, decided already, withdrawn by a link, or decided
-   * concurrently (only the declaration read, still pending, is decided); null too when a receipt is linked to the
-   * transaction (a declaration left pending by a link made before links withdrew them): nothing to decide.
+   * declaration. null when none is pending: none made, decided already, withdrawn by a link or by the refund making
+   * the purchase refunded in full, or decided concurrently (only the declaration read, still pending, is decided);
+   * null too when a receipt is linked to the transaction or it is refunded in full (a declaration left pending by a
+   * link or a refund made before they withdrew them): nothing to decide.
    */
   decideLost(
     companyId: string,
@@ -173,8 +177,9 @@ export interface MatchStore {
 /**
  * A lost-receipt declaration. PENDING until finance accepts or refuses it, or until a receipt is linked to the
  * transaction first: the link withdraws it (WITHDRAWN; `decidedBy` / `decidedAt` are the link's `by` / `at`, `reason`
- * names the receipts). An ACCEPTED one stays when a receipt is linked later (history). A REFUSED or WITHDRAWN one
- * may be followed by a new declaration.
+ * names the receipts); or until a refund makes the purchase refunded in full: the refund's link withdraws it the same
+ * way (`reason` names the refund). An ACCEPTED one stays when a receipt is linked or the refund completed later
+ * (history). A REFUSED or WITHDRAWN one may be followed by a new declaration (not on a purchase refunded in full).
  */
 export interface LostReceiptDeclaration {
   by: string;

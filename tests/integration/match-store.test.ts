@@ -1080,6 +1080,181 @@ describe('lost-receipt declarations: a purchase refunded in full needs none', ()
   });
 });
 
+describe('lost-receipt declarations and refunds: the refund that makes a purchase full withdraws a pending declaration', () => {
+  const declaration = {
+    by: 'u1',
+    at: '2026-05-12T00:00:00.000Z',
+    description: 'paper ticket lost',
+    status: 'PENDING' as const,
+  };
+  const refundLink = (purchaseId: string, at = '2026-05-21T00:00:00.000Z') => ({
+    transactionId: purchaseId,
+    score: 0.9,
+    reasons: ['test'],
+    by: 'auto',
+    at,
+  });
+  const withdrawnBy = (refundId: string, at = '2026-05-21T00:00:00.000Z') => ({
+    ...declaration,
+    status: 'WITHDRAWN',
+    decidedBy: 'auto',
+    decidedAt: at,
+    reason: `refunded in full by ${refundId}`,
+  });
+  const decision = (accepted: boolean) => ({
+    accepted,
+    by: 'u_fin',
+    at: '2026-05-22T00:00:00.000Z',
+    reason: accepted ? null : 'no',
+  });
+  /** Links `r` (recorded first) to the purchase as read now, or as `read` when given (a stale read). */
+  const refund = async (companyId: string, r: OnlineTransaction, purchaseId: string, read?: OnlineTransaction) => {
+    await store.recordTransaction(r);
+    const purchase = read ?? ((await store.transaction(companyId, purchaseId)) as OnlineTransaction);
+    expect(await store.linkRefund(companyId, r, purchase, refundLink(purchaseId))).toBe(true);
+  };
+
+  it('a partial refund leaves it pending; the refund that completes it withdraws it (who, when, which refund): finance has nothing left to decide', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+    await refund(co, charge(co, 'rf1', '-20.00', '2026-05-20'), 'buy');
+    expect((await store.transaction(co, 'buy'))?.lostReceipt).toEqual(declaration);
+    expect(await missingOf(co)).toEqual(['buy']);
+
+    await refund(co, charge(co, 'rf2', '-30.00', '2026-05-21'), 'buy');
+    const tx = await store.transaction(co, 'buy');
+    expect(tx?.refundedMinor).toBe(5_000n);
+    expect(tx?.refundIds).toEqual(['rf1', 'rf2']);
+    expect(tx?.lostReceipt).toEqual(withdrawnBy('rf2'));
+    expect(await missingOf(co)).toEqual([]);
+    for (const accepted of [true, false]) expect(await store.decideLost(co, 'buy', decision(accepted))).toBeNull();
+    expect(await store.declareLost(co, 'buy', { ...declaration, at: '2026-05-23T00:00:00.000Z' })).toBe(false);
+    expect((await store.transaction(co, 'buy'))?.lostReceipt).toEqual(withdrawnBy('rf2'));
+  });
+
+  it('a declaration made after the refund’s read of the purchase is withdrawn too (the write reads it again)', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    const read = (await store.transaction(co, 'buy')) as OnlineTransaction;
+    expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+    await refund(co, charge(co, 'rf', '-50.00', '2026-05-20'), 'buy', read);
+    expect((await store.transaction(co, 'buy'))?.lostReceipt).toEqual(withdrawnBy('rf'));
+    expect((await store.transaction(co, 'rf'))?.refundOf?.transactionId).toBe('buy');
+  });
+
+  it('an accepted or refused declaration stays as history when the refund completes the purchase', async () => {
+    const co = company();
+    for (const id of ['acc', 'ref']) {
+      await store.recordTransaction(charge(co, id, '40.00'));
+      expect(await store.declareLost(co, id, declaration)).toBe(true);
+    }
+    // The purchases as read before the decisions (pending): the write fails, reads them again, keeps the decision.
+    const [readAcc, readRef] = [await store.transaction(co, 'acc'), await store.transaction(co, 'ref')];
+    expect(readAcc?.lostReceipt?.status).toBe('PENDING');
+    const accepted = await store.decideLost(co, 'acc', decision(true));
+    const refused = await store.decideLost(co, 'ref', decision(false));
+    expect([accepted?.status, refused?.status]).toEqual(['ACCEPTED', 'REFUSED']);
+    await refund(co, charge(co, 'rf_acc', '-40.00', '2026-05-20'), 'acc', readAcc as OnlineTransaction);
+    await refund(co, charge(co, 'rf_ref', '-40.00', '2026-05-20'), 'ref', readRef as OnlineTransaction);
+    expect((await store.transaction(co, 'acc'))?.lostReceipt).toEqual(accepted);
+    expect((await store.transaction(co, 'ref'))?.lostReceipt).toEqual(refused);
+    expect((await store.transaction(co, 'acc'))?.refundedMinor).toBe(4_000n);
+    expect(await missingOf(co)).toEqual([]);
+  });
+
+  it('the refund completing it between the decision’s read and its write wins: the decision finds nothing pending', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+    const last = charge(co, 'rf', '-50.00', '2026-05-20');
+    await store.recordTransaction(last);
+    let raced = false;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof UpdateCommand && !raced) {
+          raced = true;
+          const purchase = (await store.transaction(co, 'buy')) as OnlineTransaction;
+          expect(await store.linkRefund(co, last, purchase, refundLink('buy'))).toBe(true);
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    expect(await makeDynamoMatchStore(racing, table).decideLost(co, 'buy', decision(true))).toBeNull();
+    expect(raced).toBe(true);
+    expect((await store.transaction(co, 'buy'))?.lostReceipt).toEqual(withdrawnBy('rf'));
+    expect(await missingOf(co)).toEqual([]);
+  });
+
+  it('a decision between the refund’s read and its write wins: the refund is linked again, the decision stays', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+    const last = charge(co, 'rf', '-50.00', '2026-05-20');
+    await store.recordTransaction(last);
+    const purchase = (await store.transaction(co, 'buy')) as OnlineTransaction;
+    let decided: Awaited<ReturnType<MatchStore['decideLost']>> = null;
+    let writes = 0;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof TransactWriteCommand) writes++;
+        if (command instanceof TransactWriteCommand && !decided)
+          decided = await store.decideLost(co, 'buy', decision(false));
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    expect(await makeDynamoMatchStore(racing, table).linkRefund(co, last, purchase, refundLink('buy'))).toBe(true);
+    expect(decided).toMatchObject({ status: 'REFUSED', decidedBy: 'u_fin' });
+    // Its first write, on the declaration read pending, failed; the second, on the one read again, took the refund.
+    expect(writes).toBe(2);
+    const tx = await store.transaction(co, 'buy');
+    expect(tx?.lostReceipt).toEqual(decided);
+    expect(tx?.refundedMinor).toBe(5_000n);
+    expect(await missingOf(co)).toEqual([]);
+  });
+
+  it('decisions and the completing refund at once: the refund is linked, exactly one of them settles the declaration', async () => {
+    for (let round = 0; round < 4; round++) {
+      const co = company();
+      await store.recordTransaction(charge(co, 'buy', '50.00'));
+      expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+      const last = charge(co, 'rf', '-50.00', '2026-05-20');
+      await store.recordTransaction(last);
+      const purchase = (await store.transaction(co, 'buy')) as OnlineTransaction;
+      const [linked, ...decisions] = await Promise.all([
+        store.linkRefund(co, last, purchase, refundLink('buy')),
+        store.decideLost(co, 'buy', decision(round % 2 === 0)),
+        store.decideLost(co, 'buy', decision(round % 2 === 1)),
+      ]);
+      expect(linked).toBe(true);
+      const applied = decisions.filter((d) => d !== null);
+      expect(applied.length).toBeLessThanOrEqual(1);
+      const now = (await store.transaction(co, 'buy'))?.lostReceipt;
+      expect(now).toEqual(applied[0] ?? withdrawnBy('rf'));
+      expect((await store.transaction(co, 'buy'))?.refundedMinor).toBe(5_000n);
+      expect(await missingOf(co)).toEqual([]);
+    }
+  });
+
+  it('finance decides nothing on a purchase refunded in full (a declaration left pending by an older refund)', async () => {
+    const co = company();
+    await store.recordTransaction(charge(co, 'buy', '50.00'));
+    expect(await store.declareLost(co, 'buy', declaration)).toBe(true);
+    await store.recordTransaction(charge(co, 'rf', '-50.00', '2026-05-20'));
+    // What a refund linked before refunds withdrew declarations left: refunded in full, the declaration pending.
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `C#${co}#CARDTX#buy`, sk: 'TX' },
+        UpdateExpression: 'SET refundedMinor = :m, refundIds = :ids REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk',
+        ExpressionAttributeValues: { ':m': '5000', ':ids': ['rf'] },
+      }),
+    );
+    for (const accepted of [true, false]) expect(await store.decideLost(co, 'buy', decision(accepted))).toBeNull();
+    expect((await store.transaction(co, 'buy'))?.lostReceipt).toEqual(declaration);
+  });
+});
+
 describe('lost-receipt declarations and links: the receipt that turns up withdraws a pending declaration', () => {
   const declaration = {
     by: 'u1',

@@ -40,8 +40,9 @@ import { queryAll } from './query-all.ts';
  * - A refund linked to its purchase: `refundOf` on the refund; `refundedMinor` + `refundIds` on the purchase, written
  *   under an optimistic condition on the refunded amount read, so partial refunds never exceed the purchase.
  * - A lost-receipt declaration (`lostReceipt` on the transaction) is made only on a charge that `waitsForReceipt` and
- *   has none pending or accepted; a link withdraws one still pending in its own write (`linkTransactionUpdate`);
- *   finance decides only one pending on a charge without a receipt.
+ *   has none pending or accepted; a link withdraws one still pending in its own write (`linkTransactionUpdate`), and
+ *   so does the refund that makes its purchase refunded in full (`refundUpdate`); finance decides only one pending on
+ *   a charge without a receipt, not refunded in full.
  */
 const txKey = (companyId: string, id: string) => ({ pk: `C#${companyId}#CARDTX#${id}`, sk: 'TX' });
 
@@ -214,6 +215,64 @@ const linkTransactionUpdate = (
       ':rid': receiptIds[0],
       ':pending': 'PENDING',
       ...(receiptIds.length > 1 ? { ':rids': receiptIds } : {}),
+      ...(withdrawn ? { ':lost': withdrawn, ':lostAt': withdrawn.at } : {}),
+    },
+  };
+};
+
+/**
+ * The update of a purchase taking a refund (`linkRefund`): the refunded amount and the refund's id, conditioned on
+ * the refunded amount read (refunds of one purchase never exceed it). The refund that makes it full (`full`) takes
+ * it out of the missing lists and withdraws a lost-receipt declaration pending on it: no receipt is needed any more,
+ * so finance has nothing to decide (WITHDRAWN, by the refund link's `by`, at its `at`; the reason names the refund).
+ * An accepted or refused one is left as it is (history). Conditioned then on the declaration read (the one pending,
+ * by its `at`; or none pending): a declaration made or decided meanwhile fails the write.
+ */
+const refundUpdate = (
+  table: string,
+  companyId: string,
+  purchaseId: string,
+  refundId: string,
+  seen: bigint,
+  back: bigint,
+  full: boolean,
+  decided: { by: string; at: string },
+  pendingLost: LostReceiptDeclaration | undefined,
+) => {
+  const withdrawn: LostReceiptDeclaration | undefined =
+    full && pendingLost
+      ? {
+          ...pendingLost,
+          status: 'WITHDRAWN',
+          decidedBy: decided.by,
+          decidedAt: decided.at,
+          reason: `refunded in full by ${refundId}`,
+        }
+      : undefined;
+  return {
+    TableName: table,
+    Key: txKey(companyId, purchaseId),
+    UpdateExpression: `SET refundedMinor = :next, refundIds = list_append(if_not_exists(refundIds, :empty), :rid)${
+      withdrawn ? ', lostReceipt = :lost' : ''
+    }${full ? ` REMOVE ${REMOVE_MISSING}` : ''}`,
+    ConditionExpression: [
+      'attribute_exists(pk)',
+      seen === 0n ? 'attribute_not_exists(refundedMinor)' : 'refundedMinor = :seen',
+      ...(full
+        ? [
+            withdrawn
+              ? 'lostReceipt.#lost = :pending AND lostReceipt.#lostAt = :lostAt'
+              : '(attribute_not_exists(lostReceipt) OR lostReceipt.#lost <> :pending)',
+          ]
+        : []),
+    ].join(' AND '),
+    ...(full ? { ExpressionAttributeNames: { '#lost': 'status', ...(withdrawn ? { '#lostAt': 'at' } : {}) } } : {}),
+    ExpressionAttributeValues: {
+      ':next': (seen + back).toString(),
+      ':empty': [],
+      ':rid': [refundId],
+      ...(seen === 0n ? {} : { ':seen': seen.toString() }),
+      ...(full ? { ':pending': 'PENDING' } : {}),
       ...(withdrawn ? { ':lost': withdrawn, ':lostAt': withdrawn.at } : {}),
     },
   };
@@ -776,41 +835,41 @@ export const makeDynamoMatchStore = (
       // it had left them already: linked, lost receipt accepted). Nothing takes refunds back off a purchase, so
       // nothing puts it back; an unlink of its receipt asks `waitsForReceipt`, which says no.
       const full = refundedInFull(purchase.amount.minor, seen + back);
-      return writeOnce(() =>
-        ddb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Delete: { TableName: table, Key: waitingRefundKey(companyId, refund.employeeId, refund.id) } },
-              {
-                Update: {
-                  TableName: table,
-                  Key: txKey(companyId, refund.id),
-                  UpdateExpression: 'SET refundOf = :link',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(refundOf)',
-                  ExpressionAttributeValues: { ':link': link },
-                },
-              },
-              {
-                Update: {
-                  TableName: table,
-                  Key: txKey(companyId, purchase.id),
-                  UpdateExpression: `SET refundedMinor = :next, refundIds = list_append(if_not_exists(refundIds, :empty), :rid)${full ? ` REMOVE ${REMOVE_MISSING}` : ''}`,
-                  ConditionExpression:
-                    seen === 0n
-                      ? 'attribute_exists(pk) AND attribute_not_exists(refundedMinor)'
-                      : 'attribute_exists(pk) AND refundedMinor = :seen',
-                  ExpressionAttributeValues: {
-                    ':next': (seen + back).toString(),
-                    ':empty': [],
-                    ':rid': [refund.id],
-                    ...(seen === 0n ? {} : { ':seen': seen.toString() }),
+      // It also withdraws a lost-receipt declaration pending on the purchase (`refundUpdate`), conditioned on the one
+      // read (or on none pending): a declaration made, decided or withdrawn meanwhile fails the write; the purchase
+      // is then read again and, its refunded amount unchanged, the refund written again with what is pending now.
+      let pending = purchase.lostReceipt?.status === 'PENDING' ? purchase.lostReceipt : undefined;
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const written = await writeOnce(() =>
+          ddb.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Delete: { TableName: table, Key: waitingRefundKey(companyId, refund.employeeId, refund.id) } },
+                {
+                  Update: {
+                    TableName: table,
+                    Key: txKey(companyId, refund.id),
+                    UpdateExpression: 'SET refundOf = :link',
+                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(refundOf)',
+                    ExpressionAttributeValues: { ':link': link },
                   },
                 },
-              },
-            ],
-          }),
-        ),
-      );
+                { Update: refundUpdate(table, companyId, purchase.id, refund.id, seen, back, full, link, pending) },
+              ],
+            }),
+          ),
+        );
+        if (written || !full) return written;
+        const read = (
+          await ddb.send(new GetCommand({ TableName: table, Key: txKey(companyId, purchase.id), ConsistentRead: true }))
+        ).Item;
+        // Gone, or refunded meanwhile (the caller reads again and decides again): no declaration explains it.
+        if (!read || BigInt(String(read.refundedMinor ?? '0')) !== seen) return false;
+        const now = pendingLostOf([read]).get(purchase.id);
+        if (now?.at === pending?.at) return false; // the refund side failed: linked to a purchase already
+        pending = now;
+      }
+      return false;
     },
 
     async unlink(companyId, receiptId, _by, _at) {
@@ -895,6 +954,11 @@ export const makeDynamoMatchStore = (
       if (!res.Item || current?.status !== 'PENDING') return null;
       // A receipt is linked (a declaration left pending by a link made before links withdrew them): nothing to decide.
       if (res.Item.receiptId) return null;
+      // Refunded in full (left pending by a refund linked before refunds withdrew them): no receipt is needed. Refunds
+      // only add up, so what was read holds; one making it full meanwhile withdraws the declaration, failing the write.
+      if (refundedInFull(BigInt(String(res.Item.amountMinor ?? '0')), BigInt(String(res.Item.refundedMinor ?? '0')))) {
+        return null;
+      }
       const next: LostReceiptDeclaration = {
         ...current,
         status: decision.accepted ? 'ACCEPTED' : 'REFUSED',
@@ -912,8 +976,8 @@ export const makeDynamoMatchStore = (
             UpdateExpression: decision.accepted
               ? `SET lostReceipt = :d REMOVE ${REMOVE_MISSING}`
               : 'SET lostReceipt = :d',
-            // The declaration read, still pending: not one decided or withdrawn by a link meanwhile, nor a new one
-            // made after a refusal; and no receipt linked.
+            // The declaration read, still pending: not one decided or withdrawn by a link or a refund meanwhile, nor
+            // a new one made after a refusal; and no receipt linked.
             ConditionExpression:
               'lostReceipt.#s = :pending AND lostReceipt.#at = :at AND attribute_not_exists(receiptId)',
             ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
