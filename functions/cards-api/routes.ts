@@ -96,13 +96,19 @@ const cannotDeclareLost = (tx: OnlineTransaction): string | null => {
 /**
  * Why the declaration read may not be decided for a reason other than a decision already taken, or null: a receipt
  * is linked to the transaction (a link withdraws a pending declaration; one left pending by a link made before that
- * rule is not decided either), or the declaration was withdrawn by a link since undone (declare again).
+ * rule is not decided either), the purchase is refunded in full (the refund completing it withdraws a pending
+ * declaration, the same way), or the declaration was withdrawn by a link since undone (declare again).
  */
 const cannotDecideLost = (tx: OnlineTransaction, d: LostReceiptDeclaration): string | null => {
   const id = tx.id;
   const withdrawn = d.status === 'WITHDRAWN' ? `: the lost-receipt declaration was ${decidedText(d)}` : '';
   if (tx.receiptId && (d.status === 'PENDING' || d.status === 'WITHDRAWN')) {
     return `a receipt is linked to transaction ${id} (${tx.receiptId})${withdrawn || ': no lost-receipt declaration to decide'}`;
+  }
+  if (refundedInFull(tx.amount.minor, tx.refundedMinor ?? 0n) && (d.status === 'PENDING' || d.status === 'WITHDRAWN')) {
+    const refunds = (tx.refundIds ?? []).join(', ');
+    const what = d.status === 'WITHDRAWN' ? `the lost-receipt declaration was ${decidedText(d)}` : 'nothing to decide';
+    return `transaction ${id} is refunded in full (${refunds}): no receipt is needed, ${what}`;
   }
   if (d.status === 'WITHDRAWN') {
     return `the lost-receipt declaration for ${id} was ${decidedText(d)}${d.reason ? ` (${d.reason})` : ''}, nothing to decide: declare the loss again if the receipt is lost`;
@@ -239,7 +245,8 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
     const tx = await deps.matches.transaction(principal.companyId, id);
     const declared = tx?.lostReceipt;
     if (!tx || !declared) throw new NotFoundError(`no lost-receipt declaration for ${id}`);
-    // A receipt linked, or the declaration withdrawn by a link: nothing to decide (an invalid transition).
+    // A receipt linked, refunded in full, or the declaration withdrawn (by a link or the refund that completed the
+    // purchase): nothing to decide (an invalid transition).
     const refusal = cannotDecideLost(tx, declared);
     if (refusal) throw new InvalidTransitionError(refusal);
     // Decided already (a second decision, or one that lost a race): a conflict, with the decision that stands.
@@ -252,8 +259,9 @@ export const makeRoutes = (deps: CardsApiDeps): Record<string, Route> => ({
       reason: input.reason ?? null,
     });
     if (!decided) {
-      // Decided, or withdrawn by a link, between the read above and the write (the store writes only on the pending
-      // declaration it read, on a transaction without a receipt): say what stands now.
+      // Decided, or withdrawn by a link or a refund, between the read above and the write (the store writes only on
+      // the pending declaration it read, on a transaction without a receipt, not refunded in full): say what stands
+      // now.
       const after = await deps.matches.transaction(principal.companyId, id);
       const now = after?.lostReceipt;
       const reason = after && now && cannotDecideLost(after, now);

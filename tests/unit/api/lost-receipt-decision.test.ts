@@ -15,9 +15,18 @@ const declared: LostReceiptDeclaration = {
   status: 'PENDING',
 };
 
-const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean; receiptId?: string; raceLink?: boolean }) => {
+const setup = (opts: {
+  lost?: LostReceiptDeclaration;
+  race?: boolean;
+  receiptId?: string;
+  raceLink?: boolean;
+  refundIds?: string[];
+  raceRefund?: boolean;
+}) => {
   let lost = opts.lost;
   let receiptId = opts.receiptId ?? null;
+  // Refunds of the whole amount (4 200) when given.
+  let refundIds = opts.refundIds ?? null;
   const errors: unknown[] = [];
   const tx = (): OnlineTransaction => ({
     companyId: 'c1',
@@ -32,11 +41,19 @@ const setup = (opts: { lost?: LostReceiptDeclaration; race?: boolean; receiptId?
     cardLast4: '4242',
     receiptId,
     ...(lost ? { lostReceipt: lost } : {}),
+    ...(refundIds ? { refundedMinor: 4_200n, refundIds } : {}),
   });
   const matches = {
     transaction: async (_co: string, id: string) => (id === 't1' ? tx() : null),
     decideLost: async (_co: string, _id: string, d: { accepted: boolean; by: string; at: string }) => {
-      if (lost?.status !== 'PENDING' || receiptId) return null;
+      if (lost?.status !== 'PENDING' || receiptId || refundIds) return null;
+      if (opts.raceRefund) {
+        // The refund of the whole amount was linked between the route's read and this write: it withdrew it.
+        refundIds = ['t_rf'];
+        lost = { ...lost, status: 'WITHDRAWN', decidedBy: 'auto', decidedAt: '2026-05-13T09:45:00.000Z' };
+        lost.reason = 'refunded in full by t_rf';
+        return null;
+      }
       if (opts.raceLink) {
         // A receipt was linked between the route's read and this write: the link withdrew the declaration.
         receiptId = 'r7';
@@ -140,6 +157,45 @@ describe('POST /cards/transactions/{id}/lost-receipt/decision', () => {
       error: 'invalidtransition',
       message:
         'a receipt is linked to transaction t1 (r7): the lost-receipt declaration was withdrawn by auto at 2026-05-13T09:30:00.000Z',
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a decision on a purchase refunded in full (409 invalidtransition), withdrawn by the refund or left pending', async () => {
+    const withdrawn: LostReceiptDeclaration = {
+      ...declared,
+      status: 'WITHDRAWN',
+      decidedBy: 'auto',
+      decidedAt: '2026-05-12T12:00:00.000Z',
+      reason: 'refunded in full by t_rf2',
+    };
+    for (const accepted of [true, false]) {
+      const body = accepted ? { accepted } : { accepted, reason: 'no' };
+      const refunded = await setup({ lost: withdrawn, refundIds: ['t_rf1', 't_rf2'] }).decide('t1', body);
+      expect(refunded.status).toBe(409);
+      expect(refunded.body).toEqual({
+        error: 'invalidtransition',
+        message:
+          'transaction t1 is refunded in full (t_rf1, t_rf2): no receipt is needed, the lost-receipt declaration was withdrawn by auto at 2026-05-12T12:00:00.000Z',
+      });
+      // Pending on a purchase refunded in full (by a refund linked before refunds withdrew declarations).
+      const stale = await setup({ lost: declared, refundIds: ['t_rf1'] }).decide('t1', body);
+      expect(stale.status).toBe(409);
+      expect(stale.body).toEqual({
+        error: 'invalidtransition',
+        message: 'transaction t1 is refunded in full (t_rf1): no receipt is needed, nothing to decide',
+      });
+    }
+  });
+
+  it('the refund completing the purchase between the read and the write: 409 invalidtransition, saying so', async () => {
+    const { decide, errors } = setup({ lost: declared, raceRefund: true });
+    const res = await decide('t1', { accepted: true });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      error: 'invalidtransition',
+      message:
+        'transaction t1 is refunded in full (t_rf): no receipt is needed, the lost-receipt declaration was withdrawn by auto at 2026-05-13T09:45:00.000Z',
     });
     expect(errors).toEqual([]);
   });
