@@ -13,6 +13,7 @@ import { backfillExpenseIndex } from '../../shared/adapters/dynamodb/expenses.ts
 import {
   backfillMissingReceiptsIndex,
   backfillOpenItems,
+  backfillRefundedInFull,
   backfillSlotsOutOfMissing,
 } from '../../shared/adapters/dynamodb/open-items.ts';
 import { topology } from '../topology.ts';
@@ -113,12 +114,14 @@ export const provision = async (clients: { ddb: DynamoDBClient; s3: S3Client; sq
     }
     // Receipts and charges stored before the open-items indexes get their keys, and charges missing their receipt
     // move from the old marker items to the employee's missing-receipt index, and authorization slots an unlink put
-    // in the missing-receipt lists leave them (once per data directory each).
+    // in the missing-receipt lists leave them, and purchases refunded in full before the refund did it leave them
+    // too, a lost-receipt declaration pending on them withdrawn (once per data directory each).
     if (logical === 'main') {
       const doc = DynamoDBDocumentClient.from(clients.ddb);
       await backfillOpenItems(doc, TableName);
       await backfillMissingReceiptsIndex(doc, TableName);
       await backfillSlotsOutOfMissing(doc, TableName);
+      await backfillRefundedInFull(doc, TableName);
     }
     env[envName('table', logical)] = TableName;
   }

@@ -16,6 +16,7 @@ import { makeDynamoMatchStore, REFUND_WAIT_DAYS } from '../../shared/adapters/dy
 import {
   backfillMissingReceiptsIndex,
   backfillOpenItems,
+  backfillRefundedInFull,
   backfillSlotsOutOfMissing,
 } from '../../shared/adapters/dynamodb/open-items.ts';
 import { makeDynamoReceiptRepository } from '../../shared/adapters/dynamodb/receipt-repository.ts';
@@ -1422,5 +1423,240 @@ describe('lost-receipt declarations and links: the receipt that turns up withdra
     expect(await makeDynamoMatchStore(racing, table).decideLost(co, 't', decision)).toBeNull();
     expect(raced).toBe(true);
     expect((await store.transaction(co, 't'))?.lostReceipt).toEqual(withdrawn('receipt r linked'));
+  });
+});
+
+describe('data fix refunded-in-full-v1: purchases refunded in full before the refund that completed them did it', () => {
+  const declaration = {
+    by: 'u1',
+    at: '2026-05-12T00:00:00.000Z',
+    description: 'paper ticket lost',
+    status: 'PENDING' as const,
+  };
+  const fixedAt = '2026-06-01T08:00:00.000Z';
+  const now = () => new Date(fixedAt);
+  const ran = { pk: 'MIGRATIONS', sk: 'refunded-in-full-v1' };
+  const authorizedAt = '2026-05-05T10:00:00.000Z';
+  const postedAt = '2026-05-05T18:00:00.000Z';
+  const MISSING_KEYS = ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+
+  /** A purchase of 90.00 as a version before the fix stored it (its missing keys, open keys, refunds, declaration). */
+  const oldPurchase = (
+    co: string,
+    id: string,
+    shape: {
+      refunded?: string;
+      refundIds?: string[];
+      missing?: boolean;
+      open?: boolean;
+      lostReceipt?: Record<string, unknown>;
+      receiptId?: string;
+    },
+  ): Record<string, unknown> => ({
+    pk: `C#${co}#CARDTX#${id}`,
+    sk: 'TX',
+    entity: 'CardTransaction',
+    gsi1pk: `C#${co}#EMP#u1#CARDTX`,
+    gsi1sk: `${authorizedAt}#${id}`,
+    ...((shape.open ?? true) ? keys.openTransactionsByEmployee(co, 'u1', authorizedAt, id) : {}),
+    ...((shape.missing ?? true)
+      ? {
+          gsi2pk: `C#${co}#MISSING`,
+          gsi2sk: `${postedAt}#${id}`,
+          ...keys.missingReceiptsByEmployee(co, 'u1', postedAt, id),
+        }
+      : {}),
+    companyId: co,
+    id,
+    employeeId: 'u1',
+    merchantName: 'AMZN Mktp FR',
+    mcc: '5942',
+    amountMinor: '9000',
+    currency: 'EUR',
+    authorizedAt,
+    postedAt,
+    cardLast4: '4242',
+    ...(shape.refunded !== undefined ? { refundedMinor: shape.refunded, refundIds: shape.refundIds ?? [] } : {}),
+    ...(shape.lostReceipt ? { lostReceipt: shape.lostReceipt } : {}),
+    ...(shape.receiptId ? { receiptId: shape.receiptId } : {}),
+  });
+  const without = (item: Record<string, unknown>, names: readonly string[]) =>
+    Object.fromEntries(Object.entries(item).filter(([k]) => !names.includes(k)));
+  const withdrawnByFix = (refundId: string) => ({
+    ...declaration,
+    status: 'WITHDRAWN',
+    decidedBy: 'auto',
+    decidedAt: fixedAt,
+    reason: `refunded in full by ${refundId}`,
+  });
+  const accepted = { ...declaration, status: 'ACCEPTED', decidedBy: 'u_fin', decidedAt: '2026-05-13T00:00:00.000Z' };
+  const refused = { ...accepted, status: 'REFUSED', reason: 'no ticket, no refund' };
+  /** The company's missing list (gsi2: finance's view), by id. */
+  const companyMissing = async (co: string) =>
+    (
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': `C#${co}#MISSING` },
+          }),
+        )
+      ).Items ?? []
+    )
+      .map((i) => String(i.id))
+      .sort();
+
+  it('takes them out of the missing lists and withdraws a pending declaration; nothing else; once, and can run again', async () => {
+    const co = company();
+    const seeded = {
+      // Refunded in full (one refund, then two) while missing its receipt: the missing keys stayed…
+      full: oldPurchase(co, 'full', { refunded: '9000', refundIds: ['rf1'] }),
+      // …and the declaration pending on it too (the second refund completed it).
+      fullPending: oldPurchase(co, 'fullPending', {
+        refunded: '9000',
+        refundIds: ['rf2a', 'rf2b'],
+        lostReceipt: declaration,
+      }),
+      // Completed by a refund that removed the missing keys but left the declaration pending.
+      pendingNoKeys: oldPurchase(co, 'pendingNoKeys', {
+        refunded: '9000',
+        refundIds: ['rf3'],
+        missing: false,
+        lostReceipt: declaration,
+      }),
+      // Refused before the refund completed it: out of the lists, the decision kept.
+      refusedKeys: oldPurchase(co, 'refusedKeys', { refunded: '9000', refundIds: ['rf4'], lostReceipt: refused }),
+      // Left alone: a partial refund (still waits), no refund, an accepted or refused declaration out of the lists…
+      partial: oldPurchase(co, 'partial', { refunded: '4000', refundIds: ['rf5'], lostReceipt: declaration }),
+      notRefunded: oldPurchase(co, 'notRefunded', { lostReceipt: declaration }),
+      accepted: oldPurchase(co, 'accepted', {
+        refunded: '9000',
+        refundIds: ['rf6'],
+        missing: false,
+        lostReceipt: accepted,
+      }),
+      refused: oldPurchase(co, 'refused', {
+        refunded: '9000',
+        refundIds: ['rf7'],
+        missing: false,
+        lostReceipt: refused,
+      }),
+      // …and a declaration left pending by a link made before links withdrew them (in neither index: not fixed).
+      linkedPending: oldPurchase(co, 'linkedPending', {
+        refunded: '9000',
+        refundIds: ['rf8'],
+        missing: false,
+        open: false,
+        receiptId: 'r_old',
+        lostReceipt: declaration,
+      }),
+    };
+    for (const Item of Object.values(seeded)) await doc.send(new PutCommand({ TableName: table, Item }));
+    expect(await companyMissing(co)).toEqual(['full', 'fullPending', 'notRefunded', 'partial', 'refusedKeys']);
+
+    // The local cloud ran it at start: again only without its record.
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toBeDefined();
+    expect(await backfillRefundedInFull(doc, table, now)).toBe(0);
+    expect(await rawTx(co, 'full')).toEqual(seeded.full);
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    // Other tests' purchases may be counted too (one left pending by an older refund).
+    expect(await backfillRefundedInFull(doc, table, now)).toBeGreaterThanOrEqual(4);
+    expect((await doc.send(new GetCommand({ TableName: table, Key: ran }))).Item).toMatchObject({
+      marked: expect.any(Number),
+    });
+
+    const expected: Record<keyof typeof seeded, Record<string, unknown>> = {
+      full: without(seeded.full, MISSING_KEYS),
+      fullPending: { ...without(seeded.fullPending, MISSING_KEYS), lostReceipt: withdrawnByFix('rf2b') },
+      pendingNoKeys: { ...seeded.pendingNoKeys, lostReceipt: withdrawnByFix('rf3') },
+      refusedKeys: without(seeded.refusedKeys, MISSING_KEYS),
+      partial: seeded.partial,
+      notRefunded: seeded.notRefunded,
+      accepted: seeded.accepted,
+      refused: seeded.refused,
+      linkedPending: seeded.linkedPending,
+    };
+    for (const [id, item] of Object.entries(expected)) expect({ id, item: await rawTx(co, id) }).toEqual({ id, item });
+    expect(await companyMissing(co)).toEqual(['notRefunded', 'partial']);
+    expect((await missingOf(co)).sort()).toEqual(['notRefunded', 'partial']);
+    // Still open charges (gsi4) as before: a refund completing a purchase does not close it either.
+    expect(await rawTx(co, 'full')).toMatchObject(keys.openTransactionsByEmployee(co, 'u1', authorizedAt, 'full'));
+    // Finance sees why there is nothing to decide; the partial refund's declaration is still theirs to decide.
+    const decision = { accepted: true, by: 'u_fin', at: '2026-06-02T00:00:00.000Z', reason: null };
+    expect(await store.decideLost(co, 'fullPending', decision)).toBeNull();
+    expect((await store.transaction(co, 'fullPending'))?.lostReceipt).toEqual(withdrawnByFix('rf2b'));
+
+    // Recorded once; run again without its record (later, another clock), it changes nothing.
+    for (const later of ['2026-06-03T00:00:00.000Z', '2026-06-04T00:00:00.000Z']) {
+      await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+      expect(await backfillRefundedInFull(doc, table, () => new Date(later))).toBe(0);
+      for (const [id, item] of Object.entries(expected)) {
+        expect({ id, item: await rawTx(co, id) }).toEqual({ id, item });
+      }
+    }
+    expect(await store.decideLost(co, 'partial', decision)).toMatchObject({ status: 'ACCEPTED', decidedBy: 'u_fin' });
+  });
+
+  it('a change between its read and its write is not overwritten: the purchase is read again and decided again', async () => {
+    const co = company();
+    const linked = oldPurchase(co, 'linked', { refunded: '9000', refundIds: ['rf1'], lostReceipt: declaration });
+    const decided = oldPurchase(co, 'decided', { refunded: '9000', refundIds: ['rf2'], lostReceipt: declaration });
+    for (const Item of [linked, decided]) await doc.send(new PutCommand({ TableName: table, Item }));
+    await putReceipt(co, 'r');
+    const byHand = {
+      transactionId: 'linked',
+      score: 1,
+      reasons: ['by hand'],
+      by: 'user:u9',
+      at: '2026-05-14T09:00:00.000Z',
+    };
+    // Just before the fix writes each purchase: a receipt linked to one (its link withdraws the declaration), a
+    // decision (as a version before the fix could make) on the other.
+    const raced = new Map<string, Record<string, unknown> | undefined>();
+    const racing = {
+      send: async (command: unknown) => {
+        const pk = command instanceof UpdateCommand ? String(command.input.Key?.pk) : '';
+        if (pk === linked.pk && !raced.has('linked')) {
+          expect(await store.link(co, 'r', byHand)).toBe(true);
+          raced.set('linked', await rawTx(co, 'linked'));
+        }
+        if (pk === decided.pk && !raced.has('decided')) {
+          await doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: decided.pk, sk: 'TX' },
+              UpdateExpression: 'SET lostReceipt = :d',
+              ExpressionAttributeValues: { ':d': refused },
+            }),
+          );
+          raced.set('decided', await rawTx(co, 'decided'));
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    await doc.send(new DeleteCommand({ TableName: table, Key: ran }));
+    expect(await backfillRefundedInFull(racing, table, now)).toBeGreaterThanOrEqual(1);
+    expect([...raced.keys()].sort()).toEqual(['decided', 'linked']);
+
+    // The link stands as it wrote it: receipt linked, declaration withdrawn by the link, out of every list.
+    const afterLink = raced.get('linked') as Record<string, unknown>;
+    expect(afterLink).toEqual({
+      ...without(linked, [...MISSING_KEYS, 'gsi4pk', 'gsi4sk']),
+      receiptId: 'r',
+      lostReceipt: {
+        ...declaration,
+        status: 'WITHDRAWN',
+        decidedBy: 'user:u9',
+        decidedAt: byHand.at,
+        reason: 'receipt r linked',
+      },
+    });
+    expect(await rawTx(co, 'linked')).toEqual(afterLink);
+    // The decision stands; read again, the purchase still left the missing lists.
+    expect(raced.get('decided')).toEqual({ ...decided, lostReceipt: refused });
+    expect(await rawTx(co, 'decided')).toEqual(without({ ...decided, lostReceipt: refused }, MISSING_KEYS));
+    expect(await companyMissing(co)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type LostReceiptDeclaration, refundedInFull } from '../../ports/match-store.ts';
 import { keys } from './keys.ts';
 
 /**
@@ -87,26 +88,34 @@ const openTransactionKeys = (t: Record<string, unknown>): { gsi4pk: string; gsi4
     ? keys.openTransactionsByEmployee(t.companyId, t.employeeId, t.authorizedAt, t.id)
     : null;
 
+/** What a backfill pages through: the table, or a (sparse) index of it (`IndexName`), and the filter it keeps. */
+type BackfillScan = Pick<
+  ScanCommandInput,
+  'IndexName' | 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+>;
+
 /**
- * Runs `mark` on every item of the table that `filter` keeps, once per table: a marker item (`MIGRATIONS`,
- * `name`) records it. Returns how many items were marked (0 when it had run).
+ * Runs `mark` on every item that each scan keeps (the table, or an index of it), once per table: a marker item
+ * (`MIGRATIONS`, `name`) records it. Returns how many items were marked (0 when it had run).
  */
 const backfillOnce = async (
   ddb: DynamoDBDocumentClient,
   table: string,
   name: string,
-  scan: Pick<ScanCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+  scans: BackfillScan | readonly BackfillScan[],
   mark: (item: Record<string, unknown>) => Promise<boolean>,
 ): Promise<number> => {
   const marker = { pk: 'MIGRATIONS', sk: name };
   if ((await ddb.send(new GetCommand({ TableName: table, Key: marker, ConsistentRead: true }))).Item) return 0;
   let marked = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new ScanCommand({ TableName: table, ...scan, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (await mark(item)) marked++;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for (const scan of ([] as readonly BackfillScan[]).concat(scans)) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await ddb.send(new ScanCommand({ TableName: table, ...scan, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) if (await mark(item)) marked++;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
   await ddb.send(new PutCommand({ TableName: table, Item: { ...marker, at: new Date().toISOString(), marked } }));
   return marked;
 };
@@ -269,4 +278,128 @@ export const backfillSlotsOutOfMissing = async (ddb: DynamoDBDocumentClient, tab
         throw error;
       }
     },
+  );
+
+/** Who the data fix names as having withdrawn a declaration (`decidedBy`): automation, as the live refund link. */
+export const REFUNDED_IN_FULL_FIX_BY = 'auto';
+
+/** A stored minor amount (a decimal string), or null when it is none. */
+const minorOf = (v: unknown): bigint | null => {
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') return null;
+  try {
+    return BigInt(v);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Brings one stored card transaction refunded in full (`refundedInFull`: its refunded amount reaches its amount) to
+ * what the refund completing it writes today: out of the missing-receipt lists (gsi2, gsi3) and, when a lost-receipt
+ * declaration is pending on it, that declaration withdrawn (WITHDRAWN, `decidedBy` `REFUNDED_IN_FULL_FIX_BY`,
+ * `decidedAt` `at`, reason "refunded in full by <the last refund linked>", the one that completed it: refunds only
+ * add up); an accepted, refused or withdrawn one is left as it is. Anything else (a partial refund, no refund, not a
+ * card transaction, nothing to change) is left alone. The write is conditioned on what was read: the amount and the
+ * refunded amount, and the declaration (the one pending, by its `at`; or none pending). A change meanwhile (a link
+ * withdrawing the declaration, a decision, a new declaration, a refund) fails it; the item is then read again
+ * (consistently) and decided again, a few times at most. true when it changed the item.
+ */
+export const fixRefundedInFull = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  read: Record<string, unknown>,
+  at: string,
+): Promise<boolean> => {
+  let item: Record<string, unknown> | undefined = read;
+  for (let attempt = 1; attempt <= 3 && item; attempt++) {
+    if (item.entity !== 'CardTransaction') return false;
+    const amount = minorOf(item.amountMinor);
+    const refunded = minorOf(item.refundedMinor);
+    if (amount === null || refunded === null || !refundedInFull(amount, refunded)) return false;
+    const keyed = ['gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'].some((k) => item?.[k] !== undefined);
+    const declared = item.lostReceipt as LostReceiptDeclaration | undefined;
+    const pending = declared?.status === 'PENDING' ? declared : undefined;
+    if (!keyed && !pending) return false;
+    const refundIds = Array.isArray(item.refundIds) ? item.refundIds.map(String) : [];
+    const withdrawn: LostReceiptDeclaration | undefined = pending && {
+      ...pending,
+      status: 'WITHDRAWN',
+      decidedBy: REFUNDED_IN_FULL_FIX_BY,
+      decidedAt: at,
+      reason: refundIds.length > 0 ? `refunded in full by ${refundIds[refundIds.length - 1]}` : 'refunded in full',
+    };
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: `${withdrawn ? 'SET lostReceipt = :lost ' : ''}REMOVE gsi2pk, gsi2sk, gsi3pk, gsi3sk`,
+          ConditionExpression: [
+            'entity = :tx AND amountMinor = :amount AND refundedMinor = :refunded',
+            withdrawn
+              ? 'lostReceipt.#s = :pending AND lostReceipt.#at = :declaredAt'
+              : '(attribute_not_exists(lostReceipt) OR lostReceipt.#s <> :pending)',
+          ].join(' AND '),
+          ExpressionAttributeNames: { '#s': 'status', ...(withdrawn ? { '#at': 'at' } : {}) },
+          ExpressionAttributeValues: {
+            ':tx': 'CardTransaction',
+            ':amount': item.amountMinor,
+            ':refunded': item.refundedMinor,
+            ':pending': 'PENDING',
+            ...(withdrawn ? { ':lost': withdrawn, ':declaredAt': withdrawn.at } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    item = (
+      await ddb.send(new GetCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }))
+    ).Item;
+  }
+  return false;
+};
+
+/**
+ * Brings purchases refunded in full before the match store wrote them that way to what it writes today, once per
+ * table (`fixRefundedInFull` on each): the refund completing a purchase now takes it out of the missing-receipt lists
+ * (gsi2, gsi3) and withdraws a lost-receipt declaration pending on it, in its own write; those refunded in full
+ * before kept the missing keys (finance's missing list, reminders, the `receipts-overdue` lock, until a receipt was
+ * linked), and their pending declaration (which finance may no longer decide). Amounts are decimal strings, which a
+ * filter cannot compare: every candidate is read and decided on its amounts. The candidates, from two sparse
+ * indexes rather than the table:
+ * - gsi3: card transactions carrying the missing keys (set and removed with gsi2's, every one since
+ *   `missing-receipts-index-v1`, which runs first) with a refund linked; its other items (open receipts) are
+ *   filtered out.
+ * - gsi4: open charges (no receipt, not a retired slot) with a refund linked and a declaration pending: those a
+ *   refund completed after it removed the missing keys but before it withdrew declarations. A purchase with its
+ *   receipt linked has neither index; a declaration left pending on one (by a link made before links withdrew them)
+ *   is not fixed here: finance may not decide it anyway (a receipt is linked).
+ * Every write is conditioned on what was read: safe to run again, and while the match store writes. The local cloud
+ * runs it at start; in AWS `npx tsx infra/migrate.ts <table>`. Returns how many purchases it changed.
+ */
+export const backfillRefundedInFull = async (
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  now: () => Date = () => new Date(),
+): Promise<number> =>
+  backfillOnce(
+    ddb,
+    table,
+    'refunded-in-full-v1',
+    [
+      {
+        IndexName: 'gsi3',
+        FilterExpression: 'entity = :tx AND attribute_exists(refundedMinor)',
+        ExpressionAttributeValues: { ':tx': 'CardTransaction' },
+      },
+      {
+        IndexName: 'gsi4',
+        FilterExpression: 'entity = :tx AND attribute_exists(refundedMinor) AND lostReceipt.#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':tx': 'CardTransaction', ':pending': 'PENDING' },
+      },
+    ],
+    (item) => fixRefundedInFull(ddb, table, item, now().toISOString()),
   );
