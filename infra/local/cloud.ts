@@ -227,6 +227,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
     };
 
     // Queue consumers behave like Lambda event source mappings.
+    const pollers: { stop(): Promise<void> }[] = [];
     for (const [name, spec] of functions) {
       const t = spec.trigger;
       if (t.type !== 'queue') continue;
@@ -253,9 +254,12 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
           REGION,
           log,
         );
-        stoppers.push(() => poller.stop());
+        pollers.push(poller);
       }
     }
+    // Stopped together: each ends its current receive (up to a second's long poll) and batch, side by side (one
+    // after the other, Ctrl-C took 15 s and more).
+    stoppers.push(() => Promise.all(pollers.map((p) => p.stop())));
 
     // Schedules: rate(N unit) expressions fire on timers like EventBridge Scheduler.
     for (const [name, spec] of functions) {

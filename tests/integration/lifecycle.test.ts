@@ -80,6 +80,8 @@ describe('local cloud lifecycle', () => {
     });
 
     expect(await cloud.stop('SIGTERM')).toBe(0);
+    // The orderly stop finished (every part stopped), not the forced exit that follows it after 15 s.
+    expect(cloud.output()).toContain('[local] stopped');
     await new Promise((r) => setTimeout(r, 300));
     expect(pids.filter(alive)).toEqual([]);
 
