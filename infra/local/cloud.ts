@@ -234,6 +234,7 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
       const q = queueUrls[t.queue];
       const qspec = (topology.queues as Record<string, QueueSpec>)[t.queue];
       if (!q || !qspec) continue;
+      const queueName = names.queue(t.queue, qspec);
       // Like Lambda scaling an SQS event source up to its maximum concurrency: that many pollers.
       for (let i = 0; i < (t.maxConcurrency ?? 2); i++) {
         const poller = startQueuePoller(
@@ -250,6 +251,10 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
               Number(process.env.QUITTANCE_MAX_VISIBILITY_S ?? Number.POSITIVE_INFINITY),
             ),
             invoke: (e) => runtime.invoke(name, e),
+            // Lambda's long poll: idle, a poller asks once per 20 s (the emulator answers as soon as a message
+            // comes), and its stop ends the wait.
+            longPollSeconds: 20,
+            wake: () => fauxqs.wake(queueName),
           },
           REGION,
           log,
@@ -257,8 +262,8 @@ export const startLocalCloud = async (opts: LocalCloudOptions) => {
         pollers.push(poller);
       }
     }
-    // Stopped together: each ends its current receive (up to a second's long poll) and batch, side by side (one
-    // after the other, Ctrl-C took 15 s and more).
+    // Stopped together: each wakes its receive and finishes its batch, side by side (one after the other, with
+    // one-second polls, Ctrl-C took 15 s).
     stoppers.push(() => Promise.all(pollers.map((p) => p.stop())));
 
     // Schedules: rate(N unit) expressions fire on timers like EventBridge Scheduler.

@@ -17,6 +17,11 @@ export interface Fauxqs {
   sendMessage(queueName: string, body: string, region: string): void;
   /** Its HTTP request listener, for SDK clients in this process (see in-process-transport.ts). */
   requestListener: RequestListener;
+  /**
+   * Ends the long polls waiting on a queue now (each answers with what the queue holds, maybe nothing): a poller
+   * that stops wakes its own receive instead of waiting out its 20 s.
+   */
+  wake(queueName: string): void;
   stop(): Promise<void>;
 }
 
@@ -50,6 +55,7 @@ export const startLocalS3Sqs = async (opts: {
     return originalListen.apply(this, args as Parameters<typeof originalListen>);
   } as typeof originalListen;
   await relaxQueueFsync();
+  await trackWaitingQueues();
   let server: Awaited<ReturnType<typeof startFauxqs>>;
   try {
     server = await startFauxqs({
@@ -86,7 +92,29 @@ export const startLocalS3Sqs = async (opts: {
     requestListener: (req, res) => {
       httpServer?.emit('request', req, res);
     },
+    wake: (queueName) => waitingQueues.get(queueName)?.cancelWaiters(),
     stop: () => server.stop(),
+  };
+};
+
+/** fauxqs's queues that had a long poll waiting, by name (their waiters can then be ended: see `wake`). */
+const waitingQueues = new Map<string, { cancelWaiters(): void }>();
+let tracking = false;
+/**
+ * fauxqs keeps its queues out of reach; its queue class is reached by the file's URL (the module instance fauxqs
+ * loads), and a queue is recorded when a long poll starts waiting on it.
+ */
+const trackWaitingQueues = async () => {
+  if (tracking) return;
+  tracking = true;
+  type Queue = { name: string; cancelWaiters(): void; waitForMessages(seconds: number): Promise<void> };
+  const { SqsQueue } = (await import(new URL('./sqs/sqsStore.js', import.meta.resolve('fauxqs')).href)) as {
+    SqsQueue: { prototype: Queue };
+  };
+  const wait = SqsQueue.prototype.waitForMessages;
+  SqsQueue.prototype.waitForMessages = function waitForMessages(this: Queue, seconds: number) {
+    waitingQueues.set(this.name, this);
+    return wait.call(this, seconds);
   };
 };
 

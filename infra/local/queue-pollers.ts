@@ -17,6 +17,13 @@ export interface PollerSpec {
   maxBatchingWindowSeconds?: number;
   visibilityTimeoutSeconds: number;
   invoke: (event: unknown) => Promise<unknown>;
+  /**
+   * How long a receive waits for a message (SQS long polling; default 1 s). Lambda's pollers wait 20 s; a longer
+   * wait means fewer receives while idle, and `wake` then ends it when the poller stops.
+   */
+  longPollSeconds?: number;
+  /** Ends the receive waiting on the queue (see Fauxqs.wake). */
+  wake?: () => void;
 }
 
 const toRecord = (m: Message, arn: string, region: string) => ({
@@ -74,7 +81,7 @@ export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: strin
     while (running) {
       let messages: Message[] = [];
       try {
-        messages = await receive(spec.batchSize, 1);
+        messages = await receive(spec.batchSize, spec.longPollSeconds ?? 1);
         // A batching window: once a record is in hand, gather more until the batch is full or the window ends
         // (one look at the end of the window, then as long as full receives keep coming), as Lambda does.
         const windowMs = (spec.maxBatchingWindowSeconds ?? 0) * 1000;
@@ -121,7 +128,11 @@ export const startQueuePoller = (sqs: SQSClient, spec: PollerSpec, region: strin
   return {
     async stop() {
       running = false;
+      // Woken again until the loop ends: a receive may still be on its way to the queue when the first wake comes.
+      spec.wake?.();
+      const again = spec.wake ? setInterval(spec.wake, 50) : undefined;
       await current;
+      clearInterval(again);
     },
   };
 };
